@@ -1,0 +1,37 @@
+# Swarmchain: the two commands a new machine needs are `make dev` and `make test`.
+#
+# Builds share one target directory (also used by CI), so a test run after a build, or CI after a
+# session, only rebuilds what changed.
+
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/swarmchain/target
+NODE := $(CARGO_TARGET_DIR)/release/swarm-node
+E2E := node/e2e
+
+.PHONY: help setup build dev test test-rust test-e2e clean-chain
+
+help:
+	@echo "make dev    set up this machine, build swarm-node and run a dev chain (ws://127.0.0.1:9944)"
+	@echo "make test   set up this machine and run the whole test suite (what CI runs)"
+	@echo "make build  build the release node only"
+
+# Toolchain targets, system packages and npm packages; idempotent and quick once done.
+setup:
+	@bash .ci/setup
+
+build: setup
+	cargo build --release --locked -p swarm-node
+
+# A single-validator development chain: Alice authors and finalizes, the dev accounts are funded,
+# RPC on 127.0.0.1:9944, state in a temporary directory that is removed on exit.
+dev: build
+	$(NODE) --dev
+
+# Unit and pallet tests (native, without the wasm runtime), then end-to-end tests against the
+# release node with polkadot.js.
+test: setup test-rust test-e2e
+
+test-rust:
+	SKIP_WASM_BUILD=1 cargo test --locked --workspace --exclude swarm-node
+
+test-e2e: build
+	cd $(E2E) && npm test

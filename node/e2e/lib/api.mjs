@@ -1,0 +1,52 @@
+// Connecting @polkadot/api to a test node, and signing with the dev accounts.
+
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+/** One SWARM in plancks (12 decimals). */
+export const UNIT = 10n ** 12n;
+
+/** An ApiPromise connected to `wsUrl`, with no custom type definitions. */
+export async function connect (wsUrl) {
+  await cryptoWaitReady();
+  const provider = new WsProvider(wsUrl, 1000, {}, 30_000);
+  return ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+}
+
+/** An sr25519 keyring with the well-known dev accounts (`//Alice`, `//Bob`, ...). */
+export async function devKeyring () {
+  await cryptoWaitReady();
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  const names = ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'];
+  return Object.fromEntries(names.map((name) => [name.toLowerCase(), keyring.addFromUri(`//${name}`)]))
+}
+
+/**
+ * Signs and submits `tx` with `signer` and resolves once it is finalized, with its events.
+ * Rejects with the decoded module error if the extrinsic failed.
+ */
+export function submitFinalized (api, tx, signer, { timeoutMs = 90_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not finalized within ${timeoutMs} ms`)), timeoutMs);
+    let unsubscribe = () => {};
+    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+      if (dispatchError) {
+        clearTimeout(timer);
+        unsubscribe();
+        if (dispatchError.isModule) {
+          const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+          reject(Object.assign(new Error(`${section}.${name}`), { section, name }));
+        } else {
+          reject(new Error(dispatchError.toString()));
+        }
+        return;
+      }
+      if (status.isFinalized) {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve({ blockHash: status.asFinalized.toHex(), events });
+      }
+    }).then((unsub) => { unsubscribe = unsub; }, (error) => { clearTimeout(timer); reject(error); });
+  });
+}

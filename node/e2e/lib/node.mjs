@@ -1,0 +1,146 @@
+// Starting and stopping real `swarm-node` processes for end-to-end tests.
+//
+// Every node gets free local ports and its own base path, so tests never collide with each other
+// or with a node the developer is running on the default ports.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache', 'swarmchain', 'target');
+
+/** The node binary under test: `$SWARM_NODE` or the release build in the shared target dir. */
+export const NODE_BIN = process.env.SWARM_NODE ?? path.join(targetDir, 'release', 'swarm-node');
+
+/** A TCP port nobody listens on right now. */
+export function freePort () {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A fresh temporary directory, removed by `cleanup()`. */
+export function tempDir (prefix = 'swarm-e2e-') {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs `swarm-node <args>` to completion: `{ status, stdout, stderr }`. */
+export function runNodeCommand (args, { timeoutMs = 60_000 } = {}) {
+  const result = spawnSync(NODE_BIN, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Calls a JSON-RPC method over HTTP; the node serves HTTP and WebSocket on the same port. */
+export async function rpcCall (rpcPort, method, params = []) {
+  const response = await fetch(`http://127.0.0.1:${rpcPort}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })
+  });
+  const body = await response.json();
+  if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
+  return body.result;
+}
+
+/**
+ * Starts `swarm-node` with `args` plus free RPC, p2p and Prometheus ports, and waits until its
+ * RPC server answers. Returns a handle with the ports, the WebSocket URL, the log and `stop()`.
+ */
+export async function startNode (args, { name = 'node', readyTimeoutMs = 120_000 } = {}) {
+  const rpcPort = await freePort();
+  const p2pPort = await freePort();
+  const prometheusPort = await freePort();
+  const fullArgs = [
+    ...args,
+    '--rpc-port', String(rpcPort),
+    '--port', String(p2pPort),
+    '--prometheus-port', String(prometheusPort),
+    '--no-telemetry',
+    '--no-mdns',
+    '--name', name
+  ];
+  const child = spawn(NODE_BIN, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const append = (chunk) => {
+    log += chunk.toString();
+    // Keep the last megabyte: enough to diagnose a failure.
+    if (log.length > 2_000_000) log = log.slice(-1_000_000);
+  };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  let exited = null;
+  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
+    exited = { code, signal };
+    resolve(exited);
+  }));
+
+  const handle = {
+    name,
+    rpcPort,
+    p2pPort,
+    prometheusPort,
+    wsUrl: `ws://127.0.0.1:${rpcPort}`,
+    process: child,
+    log: () => log,
+    /** Stops the node (SIGINT, then SIGKILL after 20 s) and resolves once it has exited. */
+    async stop () {
+      if (exited) return exited;
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const result = await exitPromise;
+      clearTimeout(timer);
+      return result;
+    }
+  };
+
+  const deadline = Date.now() + readyTimeoutMs;
+  while (Date.now() < deadline) {
+    if (exited) {
+      throw new Error(`${name} exited early (${JSON.stringify(exited)}):\n${log.slice(-4000)}`);
+    }
+    try {
+      await rpcCall(rpcPort, 'system_health');
+      return handle;
+    } catch {
+      await sleep(250);
+    }
+  }
+  await handle.stop();
+  throw new Error(`${name} did not answer RPC within ${readyTimeoutMs} ms:\n${log.slice(-4000)}`);
+}
+
+/** Waits until `predicate()` resolves truthy, polling every `intervalMs`; returns its value. */
+export async function waitFor (predicate, { timeoutMs = 60_000, intervalMs = 500, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      const value = await predicate();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
+}
+
+/** The best and finalized block numbers of a node, over RPC. */
+export async function blockHeights (rpcPort) {
+  const best = await rpcCall(rpcPort, 'chain_getHeader');
+  const finalizedHash = await rpcCall(rpcPort, 'chain_getFinalizedHead');
+  const finalized = await rpcCall(rpcPort, 'chain_getHeader', [finalizedHash]);
+  return { best: parseInt(best.number, 16), finalized: parseInt(finalized.number, 16) };
+}

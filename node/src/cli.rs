@@ -1,0 +1,57 @@
+//! The command line: `swarm-node [OPTIONS]` runs a node; subcommands manage keys, chain specs and
+//! the database.
+
+use polkadot_sdk::sc_cli;
+
+/// Command line of `swarm-node`.
+#[derive(Debug, clap::Parser)]
+#[command(
+	propagate_version = true,
+	args_conflicts_with_subcommands = true,
+	subcommand_negates_reqs = true
+)]
+pub struct Cli {
+	/// A subcommand; without one, the node runs.
+	#[command(subcommand)]
+	pub subcommand: Option<Subcommand>,
+
+	/// Options of a running node (see `swarm-node --help`).
+	#[clap(flatten)]
+	pub run: sc_cli::RunCmd,
+}
+
+/// The subcommands of `swarm-node`.
+#[derive(Debug, clap::Subcommand)]
+#[allow(clippy::large_enum_variant)]
+pub enum Subcommand {
+	/// Key management: generate, inspect and insert keys (aura, gran, and the `swrk` worker key).
+	#[command(subcommand)]
+	Key(sc_cli::KeySubcommand),
+
+	/// Export a chain spec (`--chain dev|local|<file>`, `--raw` for the raw form).
+	ExportChainSpec(sc_cli::ExportChainSpecCmd),
+
+	/// Build a chain spec (legacy; prefer `export-chain-spec`).
+	BuildSpec(sc_cli::BuildSpecCmd),
+
+	/// Validate blocks.
+	CheckBlock(sc_cli::CheckBlockCmd),
+
+	/// Export blocks.
+	ExportBlocks(sc_cli::ExportBlocksCmd),
+
+	/// Export the state of a given block into a chain spec.
+	ExportState(sc_cli::ExportStateCmd),
+
+	/// Import blocks.
+	ImportBlocks(sc_cli::ImportBlocksCmd),
+
+	/// Remove the whole chain.
+	PurgeChain(sc_cli::PurgeChainCmd),
+
+	/// Revert the chain to a previous state.
+	Revert(sc_cli::RevertCmd),
+
+	/// Print information about the database (best and finalized block).
+	ChainInfo(sc_cli::ChainInfoCmd),
+}

@@ -1,0 +1,68 @@
+//! The node's JSON-RPC extensions, merged into the standard Substrate RPC server.
+//!
+//! Every method here is a thin adapter over a runtime API: the logic lives in the runtime, so
+//! polkadot.js can reach the same queries through `api.call` without this module.
+//!
+//! - `system_accountNextIndex` and `payment_*`: Substrate's nonce and fee queries.
+//! - [`models`]: `models_*`, the model registry and lineage in readable JSON.
+//! - [`weights`]: `weights_*`, manifests and chunks of stored weights files.
+
+pub mod models;
+pub mod weights;
+
+use jsonrpsee::RpcModule;
+use models::{Models, ModelsApiServer};
+use pallet_model_registry::{ModelDetails, VersionDetails};
+use pallet_model_registry_runtime_api::ModelRegistryApi;
+use pallet_weights_store::{FileManifest, UploadInfo};
+use pallet_weights_store_runtime_api::WeightsStoreApi;
+use polkadot_sdk::{
+	pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer},
+	sc_client_api::BlockBackend,
+	sc_transaction_pool_api::TransactionPool,
+	sp_api::ProvideRuntimeApi,
+	sp_block_builder::BlockBuilder,
+	sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata},
+	substrate_frame_rpc_system::{System, SystemApiServer},
+};
+use std::sync::Arc;
+use swarm_runtime::{opaque::Block, AccountId, Balance, Nonce, Runtime};
+use weights::{Weights, WeightsApiServer};
+
+/// What the RPC extensions need from the node.
+pub struct FullDeps<C, P> {
+	/// The client, to call runtime APIs.
+	pub client: Arc<C>,
+	/// The transaction pool, for nonce queries that count pending transactions.
+	pub pool: Arc<P>,
+}
+
+/// Builds the RPC extensions of a full node.
+pub fn create_full<C, P>(
+	deps: FullDeps<C, P>,
+) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
+where
+	C: ProvideRuntimeApi<Block>
+		+ HeaderBackend<Block>
+		+ HeaderMetadata<Block, Error = BlockChainError>
+		+ BlockBackend<Block>
+		+ Send
+		+ Sync
+		+ 'static,
+	C::Api: polkadot_sdk::substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
+	C::Api: polkadot_sdk::pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
+	C::Api: BlockBuilder<Block>,
+	C::Api: ModelRegistryApi<Block, AccountId, ModelDetails<Runtime>, VersionDetails<Runtime>>,
+	C::Api: WeightsStoreApi<Block, FileManifest<Runtime>, UploadInfo<Runtime>>,
+	P: TransactionPool + 'static,
+{
+	let mut module = RpcModule::new(());
+	let FullDeps { client, pool } = deps;
+
+	module.merge(System::new(client.clone(), pool).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(Models::new(client.clone()).into_rpc())?;
+	module.merge(Weights::new(client).into_rpc())?;
+
+	Ok(module)
+}

@@ -1,0 +1,547 @@
+//! `models_*`: the model registry's queries in readable JSON.
+//!
+//! Each method resolves its arguments and calls the `ModelRegistryApi` runtime API at the best
+//! block (or at `at`), then turns the SCALE answer into JSON: ids as numbers, hashes as `0x` hex,
+//! accounts as SS58 addresses, metric values as exact decimal strings, derivations as
+//! `finetune`, `merge`, ... A version may be given as its id (`42`) or as a reference
+//! (`"mnist-mlp@production"`, `"mnist-mlp@latest"`, `"7@v3"`); a model as its id or name.
+
+use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::ErrorObjectOwned};
+use pallet_model_registry::{
+	ConfigRef, Contributors, DerivationPath, Lineage, ModelDetails, Producer, ResolveError,
+	VersionDetails, VersionId,
+};
+use pallet_model_registry_runtime_api::ModelRegistryApi;
+use polkadot_sdk::{
+	sp_api::ProvideRuntimeApi,
+	sp_blockchain::HeaderBackend,
+	sp_core::crypto::Ss58Codec,
+	sp_runtime::{traits::Block as BlockT, FixedI64, FixedPointNumber},
+};
+use serde::{Deserialize, Serialize};
+use std::{marker::PhantomData, sync::Arc};
+use swarm_runtime::{opaque::Block, AccountId, BlockNumber, Runtime};
+
+/// The deepest lineage walk asked for when the caller gives no depth.
+const DEFAULT_DEPTH: u32 = 1_000;
+
+/// Error codes of the `models_*` methods.
+pub mod error_code {
+	/// The version or model reference does not name anything.
+	pub const NOT_FOUND: i32 = 4_001;
+	/// The reference is not `<id>` or `<model>@<tag>`.
+	pub const MALFORMED_REFERENCE: i32 = 4_002;
+	/// The runtime could not answer (e.g. the block is unknown or pruned).
+	pub const RUNTIME: i32 = 4_003;
+}
+
+/// A version as the caller names it: `42` or `"mnist-mlp@production"`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum VersionParam {
+	/// By id.
+	Id(VersionId),
+	/// By reference: `"42"`, `"<model>@<alias|latest|v<n>>"`.
+	Reference(String),
+}
+
+/// A model as the caller names it: `7` or `"mnist-mlp"`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum ModelParam {
+	/// By id.
+	Id(u64),
+	/// By name (or id in decimal).
+	Name(String),
+}
+
+/// A model, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelJson {
+	pub id: u64,
+	pub name: String,
+	pub owner: String,
+	pub licence: String,
+	pub description: String,
+	pub derivation_policy: String,
+	pub created_at: BlockNumber,
+	pub version_count: u32,
+	pub alias_count: u32,
+}
+
+/// A parent edge, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ParentJson {
+	pub id: VersionId,
+	pub derivation: String,
+}
+
+/// A metric, in JSON: the value as an exact decimal string (nine decimals at most).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct MetricJson {
+	pub name: String,
+	pub value: String,
+}
+
+/// A version's configuration, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum ConfigJson {
+	/// The bytes, as hex, and as text when they are UTF-8.
+	Inline { bytes: String, text: Option<String> },
+	/// The hash of bytes kept elsewhere.
+	Hash { hash: String },
+}
+
+/// Who produced a version, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub enum ProducerJson {
+	Account(String),
+	Round(u64),
+}
+
+/// A version, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionJson {
+	pub id: VersionId,
+	pub model: u64,
+	pub model_name: String,
+	pub number: u32,
+	/// `<model name>@v<number>`: a reference that always names this version.
+	pub reference: String,
+	pub weights_hash: String,
+	pub weights_size: u64,
+	pub config: ConfigJson,
+	pub metrics: Vec<MetricJson>,
+	pub parents: Vec<ParentJson>,
+	pub producer: ProducerJson,
+	pub publisher: String,
+	pub published_at: BlockNumber,
+	pub deprecated_at: Option<BlockNumber>,
+	pub aliases: Vec<String>,
+}
+
+/// One version in a lineage walk, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LineageNodeJson {
+	pub id: VersionId,
+	pub model: u64,
+	pub number: u32,
+	pub weights_hash: String,
+	pub depth: u32,
+	pub parents: Vec<ParentJson>,
+}
+
+/// An ancestors or descendants walk, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LineageJson {
+	pub version: VersionId,
+	pub nodes: Vec<LineageNodeJson>,
+	pub truncated: bool,
+}
+
+/// One derivation step, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct StepJson {
+	pub parent: VersionId,
+	pub child: VersionId,
+	pub derivation: String,
+}
+
+/// A derivation path, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PathJson {
+	pub ancestor: VersionId,
+	pub descendant: VersionId,
+	pub steps: Vec<StepJson>,
+}
+
+/// The contributors to a version's ancestry, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ContributorsJson {
+	pub version: VersionId,
+	pub accounts: Vec<String>,
+	pub rounds: Vec<u64>,
+	pub versions: u32,
+	pub truncated: bool,
+}
+
+/// The `models_*` JSON-RPC methods.
+#[rpc(server, namespace = "models")]
+pub trait ModelsApi<BlockHash> {
+	/// A model by id or name.
+	#[method(name = "model")]
+	fn model(&self, model: ModelParam, at: Option<BlockHash>) -> RpcResult<ModelJson>;
+
+	/// A version by id or reference (`"mnist-mlp@production"`).
+	#[method(name = "version")]
+	fn version(&self, version: VersionParam, at: Option<BlockHash>) -> RpcResult<VersionJson>;
+
+	/// The versions of a model, by number from `start` (default 1), at most `limit` (default
+	/// and maximum: the runtime's `MaxLineageResults`).
+	#[method(name = "versions")]
+	fn versions(
+		&self,
+		model: ModelParam,
+		start: Option<u32>,
+		limit: Option<u32>,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<VersionJson>>;
+
+	/// A version and its ancestors up to `depth` derivation steps (default 1,000).
+	#[method(name = "ancestors")]
+	fn ancestors(
+		&self,
+		version: VersionParam,
+		depth: Option<u32>,
+		at: Option<BlockHash>,
+	) -> RpcResult<LineageJson>;
+
+	/// A version and its descendants up to `depth` derivation steps (default 1,000).
+	#[method(name = "descendants")]
+	fn descendants(
+		&self,
+		version: VersionParam,
+		depth: Option<u32>,
+		at: Option<BlockHash>,
+	) -> RpcResult<LineageJson>;
+
+	/// The shortest derivation path between two versions, whichever is the ancestor; `null` if
+	/// neither descends from the other.
+	#[method(name = "path")]
+	fn path(
+		&self,
+		from: VersionParam,
+		to: VersionParam,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<PathJson>>;
+
+	/// Every account and training round that contributed to a version's ancestry.
+	#[method(name = "contributors")]
+	fn contributors(
+		&self,
+		version: VersionParam,
+		at: Option<BlockHash>,
+	) -> RpcResult<ContributorsJson>;
+}
+
+/// Implements [`ModelsApiServer`] over a client's runtime API.
+pub struct Models<C> {
+	client: Arc<C>,
+	_marker: PhantomData<Block>,
+}
+
+impl<C> Models<C> {
+	/// Serves the queries of `client`.
+	pub fn new(client: Arc<C>) -> Self {
+		Self { client, _marker: PhantomData }
+	}
+}
+
+fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
+	ErrorObjectOwned::owned(code, message, None::<()>)
+}
+
+fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
+	error(error_code::RUNTIME, format!("the runtime could not answer: {e}"))
+}
+
+fn hex(bytes: &[u8]) -> String {
+	format!("0x{}", polkadot_sdk::sp_core::hexdisplay::HexDisplay::from(&bytes))
+}
+
+fn text(bytes: &[u8]) -> String {
+	String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ss58(account: &AccountId) -> String {
+	account.to_ss58check()
+}
+
+/// `0.8812` for an inner value of 881_200_000: exact, without trailing zeros.
+pub fn fixed_to_decimal(value: FixedI64) -> String {
+	let inner = value.into_inner();
+	let div = FixedI64::DIV;
+	let sign = if inner < 0 { "-" } else { "" };
+	let abs = inner.unsigned_abs();
+	let (whole, frac) = (abs / div as u64, abs % div as u64);
+	if frac == 0 {
+		format!("{sign}{whole}")
+	} else {
+		let frac = format!("{frac:09}");
+		format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
+	}
+}
+
+fn derivation(d: pallet_model_registry::Derivation) -> String {
+	d.as_str().to_string()
+}
+
+fn parents(parents: &[(VersionId, pallet_model_registry::Derivation)]) -> Vec<ParentJson> {
+	parents.iter().map(|(id, d)| ParentJson { id: *id, derivation: derivation(*d) }).collect()
+}
+
+fn model_json(details: ModelDetails<Runtime>) -> ModelJson {
+	let info = details.info;
+	ModelJson {
+		id: details.id,
+		name: text(&info.name),
+		owner: ss58(&info.owner),
+		licence: text(&info.licence),
+		description: text(&info.description),
+		derivation_policy: match info.derivation_policy {
+			pallet_model_registry::DerivationPolicy::Open => "open",
+			pallet_model_registry::DerivationPolicy::OwnerOnly => "owner_only",
+		}
+		.into(),
+		created_at: info.created_at,
+		version_count: info.version_count,
+		alias_count: info.alias_count,
+	}
+}
+
+fn version_json(details: VersionDetails<Runtime>) -> VersionJson {
+	let info = details.info;
+	let model_name = text(&details.model_name);
+	VersionJson {
+		id: details.id,
+		model: info.model,
+		reference: format!("{model_name}@v{}", info.number),
+		model_name,
+		number: info.number,
+		weights_hash: hex(info.weights_hash.as_bytes()),
+		weights_size: info.weights_size,
+		config: match info.config {
+			ConfigRef::Inline(bytes) => ConfigJson::Inline {
+				bytes: hex(&bytes),
+				text: String::from_utf8(bytes.into_inner()).ok(),
+			},
+			ConfigRef::Hash(hash) => ConfigJson::Hash { hash: hex(hash.as_bytes()) },
+		},
+		metrics: info
+			.metrics
+			.iter()
+			.map(|m| MetricJson { name: text(&m.name), value: fixed_to_decimal(m.value) })
+			.collect(),
+		parents: parents(&info.parents),
+		producer: match info.producer {
+			Producer::Account(who) => ProducerJson::Account(ss58(&who)),
+			Producer::Round(round) => ProducerJson::Round(round),
+		},
+		publisher: ss58(&info.publisher),
+		published_at: info.published_at,
+		deprecated_at: details.deprecated_at,
+		aliases: details.aliases.iter().map(|a| text(a)).collect(),
+	}
+}
+
+fn lineage_json(version: VersionId, lineage: Lineage) -> LineageJson {
+	LineageJson {
+		version,
+		nodes: lineage
+			.nodes
+			.into_iter()
+			.map(|n| LineageNodeJson {
+				id: n.id,
+				model: n.model,
+				number: n.number,
+				weights_hash: hex(n.weights_hash.as_bytes()),
+				depth: n.depth,
+				parents: parents(&n.parents),
+			})
+			.collect(),
+		truncated: lineage.truncated,
+	}
+}
+
+fn path_json(path: DerivationPath) -> PathJson {
+	PathJson {
+		ancestor: path.ancestor,
+		descendant: path.descendant,
+		steps: path
+			.steps
+			.into_iter()
+			.map(|s| StepJson { parent: s.parent, child: s.child, derivation: derivation(s.derivation) })
+			.collect(),
+	}
+}
+
+fn contributors_json(version: VersionId, c: Contributors<AccountId>) -> ContributorsJson {
+	ContributorsJson {
+		version,
+		accounts: c.accounts.iter().map(ss58).collect(),
+		rounds: c.rounds,
+		versions: c.versions,
+		truncated: c.truncated,
+	}
+}
+
+type Hash = <Block as BlockT>::Hash;
+
+impl<C> Models<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: ModelRegistryApi<Block, AccountId, ModelDetails<Runtime>, VersionDetails<Runtime>>,
+{
+	fn at(&self, at: Option<Hash>) -> Hash {
+		at.unwrap_or_else(|| self.client.info().best_hash)
+	}
+
+	/// The id of the version `version` names, at block `at`.
+	fn resolve(&self, at: Hash, version: &VersionParam) -> RpcResult<VersionId> {
+		let reference = match version {
+			VersionParam::Id(id) => id.to_string(),
+			VersionParam::Reference(text) => text.clone(),
+		};
+		match self.client.runtime_api().resolve(at, reference.clone().into_bytes()) {
+			Ok(Ok(id)) => Ok(id),
+			Ok(Err(ResolveError::Malformed)) => Err(error(
+				error_code::MALFORMED_REFERENCE,
+				format!(
+					"`{reference}` is not a version reference: use a version id (42) or \
+					 <model>@<alias>, <model>@latest, <model>@v<number>"
+				),
+			)),
+			Ok(Err(ResolveError::UnknownModel)) =>
+				Err(error(error_code::NOT_FOUND, format!("`{reference}`: no such model"))),
+			Ok(Err(ResolveError::UnknownVersion)) =>
+				Err(error(error_code::NOT_FOUND, format!("`{reference}`: no such version"))),
+			Err(e) => Err(runtime_error(e)),
+		}
+	}
+
+	fn model_details(&self, at: Hash, model: &ModelParam) -> RpcResult<ModelDetails<Runtime>> {
+		let api = self.client.runtime_api();
+		let found = match model {
+			ModelParam::Id(id) => api.model(at, *id),
+			ModelParam::Name(name) => match name.parse::<u64>() {
+				Ok(id) => api.model(at, id),
+				Err(_) => api.model_by_name(at, name.clone().into_bytes()),
+			},
+		}
+		.map_err(runtime_error)?;
+		found.ok_or_else(|| {
+			let shown = match model {
+				ModelParam::Id(id) => id.to_string(),
+				ModelParam::Name(name) => name.clone(),
+			};
+			error(error_code::NOT_FOUND, format!("`{shown}`: no such model"))
+		})
+	}
+}
+
+impl<C> ModelsApiServer<Hash> for Models<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: ModelRegistryApi<Block, AccountId, ModelDetails<Runtime>, VersionDetails<Runtime>>,
+{
+	fn model(&self, model: ModelParam, at: Option<Hash>) -> RpcResult<ModelJson> {
+		let at = self.at(at);
+		self.model_details(at, &model).map(model_json)
+	}
+
+	fn version(&self, version: VersionParam, at: Option<Hash>) -> RpcResult<VersionJson> {
+		let at = self.at(at);
+		let id = self.resolve(at, &version)?;
+		self.client
+			.runtime_api()
+			.version(at, id)
+			.map_err(runtime_error)?
+			.map(version_json)
+			.ok_or_else(|| error(error_code::NOT_FOUND, format!("version {id}: no such version")))
+	}
+
+	fn versions(
+		&self,
+		model: ModelParam,
+		start: Option<u32>,
+		limit: Option<u32>,
+		at: Option<Hash>,
+	) -> RpcResult<Vec<VersionJson>> {
+		let at = self.at(at);
+		let details = self.model_details(at, &model)?;
+		let versions = self
+			.client
+			.runtime_api()
+			.versions(at, details.id, start.unwrap_or(1), limit.unwrap_or(u32::MAX))
+			.map_err(runtime_error)?;
+		Ok(versions.into_iter().map(version_json).collect())
+	}
+
+	fn ancestors(
+		&self,
+		version: VersionParam,
+		depth: Option<u32>,
+		at: Option<Hash>,
+	) -> RpcResult<LineageJson> {
+		let at = self.at(at);
+		let id = self.resolve(at, &version)?;
+		let lineage = self
+			.client
+			.runtime_api()
+			.ancestors(at, id, depth.unwrap_or(DEFAULT_DEPTH))
+			.map_err(runtime_error)?
+			.ok_or_else(|| error(error_code::NOT_FOUND, format!("version {id}: no such version")))?;
+		Ok(lineage_json(id, lineage))
+	}
+
+	fn descendants(
+		&self,
+		version: VersionParam,
+		depth: Option<u32>,
+		at: Option<Hash>,
+	) -> RpcResult<LineageJson> {
+		let at = self.at(at);
+		let id = self.resolve(at, &version)?;
+		let lineage = self
+			.client
+			.runtime_api()
+			.descendants(at, id, depth.unwrap_or(DEFAULT_DEPTH))
+			.map_err(runtime_error)?
+			.ok_or_else(|| error(error_code::NOT_FOUND, format!("version {id}: no such version")))?;
+		Ok(lineage_json(id, lineage))
+	}
+
+	fn path(
+		&self,
+		from: VersionParam,
+		to: VersionParam,
+		at: Option<Hash>,
+	) -> RpcResult<Option<PathJson>> {
+		let at = self.at(at);
+		let (a, b) = (self.resolve(at, &from)?, self.resolve(at, &to)?);
+		let path = self.client.runtime_api().derivation_path(at, a, b).map_err(runtime_error)?;
+		Ok(path.map(path_json))
+	}
+
+	fn contributors(&self, version: VersionParam, at: Option<Hash>) -> RpcResult<ContributorsJson> {
+		let at = self.at(at);
+		let id = self.resolve(at, &version)?;
+		let contributors = self
+			.client
+			.runtime_api()
+			.contributors(at, id)
+			.map_err(runtime_error)?
+			.ok_or_else(|| error(error_code::NOT_FOUND, format!("version {id}: no such version")))?;
+		Ok(contributors_json(id, contributors))
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn fixed_point_values_print_exactly() {
+		assert_eq!(fixed_to_decimal(FixedI64::from_inner(881_200_000)), "0.8812");
+		assert_eq!(fixed_to_decimal(FixedI64::from_inner(2_000_000_000)), "2");
+		assert_eq!(fixed_to_decimal(FixedI64::from_inner(-1_500_000_000)), "-1.5");
+		assert_eq!(fixed_to_decimal(FixedI64::from_inner(1)), "0.000000001");
+		assert_eq!(fixed_to_decimal(FixedI64::from_inner(i64::MIN)), "-9223372036.854775808");
+	}
+}

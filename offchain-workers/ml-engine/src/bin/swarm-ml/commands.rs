@@ -1,0 +1,254 @@
+//! The `train`, `eval`, `infer`, `aggregate` and `hash` commands.
+
+use std::{
+	path::{Path, PathBuf},
+	time::Instant,
+};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use swarm_ml::{
+	aggregate as aggregate_updates,
+	data::{
+		fashion_mnist::{self, Split, CLASS_NAMES},
+		Dataset,
+	},
+	evaluate,
+	fixed::LOGIT_SCALE,
+	hash::{blake2_256, to_hex},
+	infer as run_inference, train_with_progress, AggregateOptions, ClientId, Error, Model, ModelConfig,
+	OptimizerConfig, Result, Seed, TrainSpec, Update, Weights,
+};
+
+use super::{AggregateArgs, EvalArgs, HashArgs, InferArgs, ModelArgs, TrainArgs};
+
+/// Loads a Fashion-MNIST split (`train` / `test`) from `dir` or the default folder.
+pub(crate) fn load_split(dir: Option<&Path>, split: &str) -> Result<Dataset> {
+	let split = match split {
+		"train" => Split::Train,
+		"test" => Split::Test,
+		other => {
+			return Err(Error::Parse { what: "split", input: other.into(), reason: "expected `train` or `test`".into() })
+		},
+	};
+	match dir {
+		Some(dir) => fashion_mnist::load_from(dir, split),
+		None => fashion_mnist::load(split),
+	}
+}
+
+pub(crate) fn read_weights(path: &Path) -> Result<Weights> {
+	Weights::from_safetensors(&std::fs::read(path).map_err(|e| Error::io(path, e))?)
+}
+
+fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+	std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+}
+
+fn model_and_weights(args: &ModelArgs, weights: &Path) -> Result<(ModelConfig, Model)> {
+	let config = ModelConfig::from_name_or_path(&args.model)?;
+	let model = Model::new(&config, &read_weights(weights)?)?;
+	Ok((config, model))
+}
+
+pub(crate) fn train(args: TrainArgs) -> Result<()> {
+	let config = ModelConfig::from_name_or_path(&args.model.model)?;
+	let optimizer = match args.optimizer.as_str() {
+		"sgd" => OptimizerConfig::Sgd {
+			lr: args.lr.unwrap_or(0.05),
+			momentum: args.momentum,
+			weight_decay: args.weight_decay.unwrap_or(0.0),
+		},
+		"adamw" => {
+			let mut o = OptimizerConfig::adamw(args.lr.unwrap_or(1e-3));
+			if let (OptimizerConfig::AdamW { weight_decay, .. }, Some(wd)) = (&mut o, args.weight_decay) {
+				*weight_decay = wd;
+			}
+			o
+		},
+		other => {
+			return Err(Error::Parse {
+				what: "optimizer",
+				input: other.into(),
+				reason: "expected `sgd` or `adamw`".into(),
+			})
+		},
+	};
+	let spec = TrainSpec {
+		model: config.clone(),
+		optimizer,
+		epochs: args.epochs,
+		batch_size: args.batch_size,
+		seed: args.seed,
+		mode: args.model.mode,
+	};
+	spec.validate()?;
+	let mut data = load_split(args.model.data_dir.as_deref(), "train")?;
+	if let Some(limit) = args.limit {
+		data = data.take(limit);
+	}
+	let init = args.init.as_deref().map(read_weights).transpose()?;
+	println!("model      {} ({} parameters), id 0x{}", config.kind(), config.num_params(), to_hex(&config.id()));
+	println!("spec       id 0x{}, mode {}, {} samples", to_hex(&spec.id()), spec.mode, data.len());
+
+	let steps = data.len().div_ceil(args.batch_size as usize) as u64 * args.epochs as u64;
+	let bar = ProgressBar::new(steps);
+	bar.set_style(
+		ProgressStyle::with_template("{spinner} epoch {prefix} [{bar:40}] {pos}/{len} steps, {per_sec}, eta {eta} {msg}")
+			.unwrap_or_else(|_| ProgressStyle::default_bar())
+			.progress_chars("=> "),
+	);
+	let started = Instant::now();
+	let result = train_with_progress(&spec, init.as_ref(), &data, &mut |p| {
+		bar.set_prefix(format!("{}/{}", p.epoch + 1, p.epochs));
+		bar.set_message(format!("loss {:.4}", p.loss));
+		bar.inc(1);
+	})?;
+	bar.finish_and_clear();
+	for (i, e) in result.metrics.epochs.iter().enumerate() {
+		println!(
+			"epoch {:>3}  loss {:.4}  train accuracy {:.2} %",
+			i + 1,
+			e.mean_loss,
+			e.accuracy_ppb() as f64 / 1e7
+		);
+	}
+	println!("trained    {} steps in {:.1} s", result.metrics.steps, started.elapsed().as_secs_f64());
+	println!("weights    blake2-256 0x{}", to_hex(&result.weights_hash));
+	if let Some(out) = &args.out {
+		write_bytes(out, &result.weights_bytes)?;
+		println!("written    {}", out.display());
+	}
+	if !args.no_eval {
+		let test = load_split(args.model.data_dir.as_deref(), "test")?;
+		let model = Model::new(&config, &result.weights)?;
+		let report = evaluate(&model, &test, spec.mode, 500)?;
+		println!(
+			"test       accuracy {:.2} % ({} ppb), mean loss {:.4} ({} micro)",
+			report.accuracy() * 100.0,
+			report.accuracy_ppb(),
+			report.mean_loss(),
+			report.mean_loss_micro()
+		);
+	}
+	Ok(())
+}
+
+pub(crate) fn eval(args: EvalArgs) -> Result<()> {
+	let (_, model) = model_and_weights(&args.model, &args.weights)?;
+	let mut data = load_split(args.model.data_dir.as_deref(), &args.split)?;
+	if let Some(limit) = args.limit {
+		data = data.take(limit);
+	}
+	let report = evaluate(&model, &data, args.model.mode, args.batch_size)?;
+	println!("samples    {}", report.total);
+	println!("correct    {}", report.correct);
+	println!("accuracy   {:.2} % = {} parts per billion", report.accuracy() * 100.0, report.accuracy_ppb());
+	println!("mean loss  {:.6} = {} micro", report.mean_loss(), report.mean_loss_micro());
+	Ok(())
+}
+
+/// `A..B` or `a,b,c`.
+fn parse_samples(text: &str) -> Result<Vec<usize>> {
+	let err = || Error::Parse { what: "samples", input: text.into(), reason: "expected A..B or a,b,c".into() };
+	if let Some((a, b)) = text.split_once("..") {
+		let (a, b): (usize, usize) = (a.parse().map_err(|_| err())?, b.parse().map_err(|_| err())?);
+		if a >= b {
+			return Err(err());
+		}
+		return Ok((a..b).collect());
+	}
+	text.split(',').map(|s| s.trim().parse().map_err(|_| err())).collect()
+}
+
+pub(crate) fn infer(args: InferArgs) -> Result<()> {
+	let (config, model) = model_and_weights(&args.model, &args.weights)?;
+	let data = load_split(args.model.data_dir.as_deref(), &args.split)?;
+	let indices = parse_samples(&args.samples)?;
+	let (xs, ys) = data.batch(&indices)?;
+	let out = run_inference(&model, &xs, indices.len(), args.model.mode)?;
+	if args.json {
+		let json = serde_json::json!({
+			"model_id": format!("0x{}", to_hex(&config.id())),
+			"samples": indices,
+			"true_labels": ys,
+			"labels": out.labels,
+			"logit_scale": LOGIT_SCALE,
+			"logits_fixed": out.logits_fixed(),
+			"output_hash": format!("0x{}", to_hex(&out.output_hash())),
+		});
+		println!("{json}");
+		return Ok(());
+	}
+	let classes = out.classes;
+	let fixed = out.logits_fixed();
+	println!("{:>6}  {:<12} {:<12} logits (Q15.16 i32)", "sample", "label", "predicted");
+	for (row, &i) in indices.iter().enumerate() {
+		let name = |c: u32| CLASS_NAMES.get(c as usize).copied().unwrap_or("?");
+		println!(
+			"{i:>6}  {:<12} {:<12} {:?}",
+			name(ys[row]),
+			name(out.labels[row]),
+			&fixed[row * classes..(row + 1) * classes]
+		);
+	}
+	println!("output hash 0x{}", to_hex(&out.output_hash()));
+	Ok(())
+}
+
+fn parse_update(text: &str) -> Result<(ClientId, u64, PathBuf)> {
+	let err = |reason: &str| Error::Parse { what: "update", input: text.into(), reason: reason.into() };
+	let mut parts = text.splitn(3, ':');
+	let (Some(id), Some(n), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+		return Err(err("expected CLIENT_ID:EXAMPLES:FILE"));
+	};
+	let client = match id.parse::<u64>() {
+		Ok(n) => ClientId::from(n),
+		Err(_) => ClientId(id.parse::<Seed>().map_err(|_| err("client id must be a u64 or 64 hex digits"))?.0),
+	};
+	let examples = n.parse().map_err(|_| err("EXAMPLES must be a non-negative integer"))?;
+	Ok((client, examples, PathBuf::from(path)))
+}
+
+pub(crate) fn aggregate(args: AggregateArgs) -> Result<()> {
+	let global = read_weights(&args.global)?;
+	let updates = args
+		.updates
+		.iter()
+		.map(|u| {
+			let (client, num_examples, path) = parse_update(u)?;
+			Ok(Update { client, num_examples, weights: read_weights(&path)? })
+		})
+		.collect::<Result<Vec<_>>>()?;
+	let out = aggregate_updates(&global, &updates, args.method, &AggregateOptions { clip_norm: args.clip })?;
+	println!("method     {}", args.method);
+	println!("accepted   {}", out.accepted.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "));
+	println!("combined   {}", out.selected.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "));
+	for r in &out.rejected {
+		println!("rejected   {}: {}", r.client, r.reason);
+	}
+	let bytes = out.weights.to_safetensors()?;
+	println!("weights    blake2-256 0x{}", to_hex(&blake2_256(&bytes)));
+	if let Some(path) = &args.out {
+		write_bytes(path, &bytes)?;
+		println!("written    {}", path.display());
+	}
+	Ok(())
+}
+
+pub(crate) fn hash(args: HashArgs) -> Result<()> {
+	if args.files.is_empty() && args.model.is_none() {
+		return Err(Error::InvalidInput("nothing to hash: give files and/or --model".into()));
+	}
+	if let Some(model) = &args.model {
+		let config = ModelConfig::from_name_or_path(model)?;
+		println!("0x{}  model id of {model}", to_hex(&config.id()));
+	}
+	for path in &args.files {
+		let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+		println!("0x{}  {} (file bytes)", to_hex(&blake2_256(&bytes)), path.display());
+		if let Ok(weights) = Weights::from_safetensors(&bytes) {
+			println!("0x{}  {} (canonical weights, {} tensors)", to_hex(&weights.hash()?), path.display(), weights.len());
+		}
+	}
+	Ok(())
+}

@@ -1,0 +1,144 @@
+//! 2-D convolution (stride 1, zero padding) with a per-channel bias.
+//!
+//! With `cols = im2col(x)` (rows `(b, oy, ox)`, columns `(c, ky, kx)`) and `w` flattened to
+//! `O × (C·K·K)`:
+//!
+//! ```text
+//! y[b, o, oy, ox] = cols[(b, oy, ox)] · w[o] + bias[o]
+//! ∂w = ∂Yᵀ · cols      (sum over (b, oy, ox) in order)
+//! ∂bias[o] = Σ ∂y[·, o, ·, ·]
+//! ∂x = col2im(∂Y · w)
+//! ```
+
+use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor};
+
+use super::{storage_f32, tensor, with_f32};
+use crate::{
+	kernels::{col2im, gemm_nt, im2col, sum_rows, transpose},
+	Mode,
+};
+
+/// `x: [B, C, H, W]`, `w: [O, C, K, K]`, `b: [O]` → `[B, O, H + 2p − K + 1, W + 2p − K + 1]`.
+pub fn conv2d(x: &Tensor, w: &Tensor, b: &Tensor, padding: usize, mode: Mode) -> candle_core::Result<Tensor> {
+	match mode {
+		Mode::Fast => {
+			let o = w.dim(0)?;
+			x.conv2d(w, padding, 1, 1, 1)?.broadcast_add(&b.reshape((1, o, 1, 1))?)
+		},
+		Mode::Deterministic =>
+			x.contiguous()?.apply_op3(&w.contiguous()?, &b.contiguous()?, DetConv2d { padding }),
+	}
+}
+
+struct DetConv2d {
+	padding: usize,
+}
+
+/// Sizes of one convolution call.
+struct Dims {
+	batch: usize,
+	channels: usize,
+	height: usize,
+	width: usize,
+	out: usize,
+	kernel: usize,
+	out_h: usize,
+	out_w: usize,
+}
+
+impl Dims {
+	fn new(x: &[usize], w: &[usize], padding: usize) -> candle_core::Result<Self> {
+		let (&[batch, channels, height, width], &[out, wc, kh, kw]) = (x, w) else {
+			candle_core::bail!("conv2d: expected x [B, C, H, W] and w [O, C, K, K], got {x:?} and {w:?}");
+		};
+		if wc != channels || kh != kw || kh == 0 || height + 2 * padding < kh || width + 2 * padding < kw {
+			candle_core::bail!("conv2d: x {x:?} and w {w:?} (padding {padding}) do not fit");
+		}
+		let (out_h, out_w) = (height + 2 * padding + 1 - kh, width + 2 * padding + 1 - kw);
+		Ok(Dims { batch, channels, height, width, out, kernel: kh, out_h, out_w })
+	}
+
+	fn spatial(&self) -> usize {
+		self.out_h * self.out_w
+	}
+
+	fn rows(&self) -> usize {
+		self.batch * self.spatial()
+	}
+
+	fn patch(&self) -> usize {
+		self.channels * self.kernel * self.kernel
+	}
+
+	fn cols(&self, x: &[f32], padding: usize) -> Vec<f32> {
+		im2col(x, self.batch, self.channels, self.height, self.width, self.kernel, padding)
+	}
+}
+
+impl CustomOp3 for DetConv2d {
+	fn name(&self) -> &'static str {
+		"swarm-det-conv2d"
+	}
+
+	fn cpu_fwd(
+		&self,
+		xs: &CpuStorage,
+		xl: &Layout,
+		ws: &CpuStorage,
+		wl: &Layout,
+		bs: &CpuStorage,
+		bl: &Layout,
+	) -> candle_core::Result<(CpuStorage, Shape)> {
+		let d = Dims::new(xl.dims(), wl.dims(), self.padding)?;
+		if bl.dims() != [d.out] {
+			candle_core::bail!("conv2d: bias {:?} does not fit {} output channels", bl.dims(), d.out);
+		}
+		let (x, w, b) = (storage_f32(xs, xl, "conv2d")?, storage_f32(ws, wl, "conv2d")?, storage_f32(bs, bl, "conv2d")?);
+		let cols = d.cols(x, self.padding);
+		let mut y_rows = vec![0.0f32; d.rows() * d.out];
+		gemm_nt(&cols, w, Some(b), d.rows(), d.out, d.patch(), &mut y_rows);
+		// [(b, s), o] → [b, o, s].
+		let mut y = Vec::with_capacity(y_rows.len());
+		for sample in y_rows.chunks_exact(d.spatial() * d.out) {
+			y.extend(transpose(sample, d.spatial(), d.out));
+		}
+		Ok((CpuStorage::F32(y), Shape::from((d.batch, d.out, d.out_h, d.out_w))))
+	}
+
+	fn bwd(
+		&self,
+		x: &Tensor,
+		w: &Tensor,
+		_b: &Tensor,
+		_res: &Tensor,
+		grad: &Tensor,
+	) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+		let d = Dims::new(x.dims(), w.dims(), self.padding)?;
+		let (rows, patch, s) = (d.rows(), d.patch(), d.spatial());
+		let grad = grad.contiguous()?;
+		with_f32(&grad, "conv2d backward", |g| {
+			// ∂Y as [o, (b, s)] and as [(b, s), o].
+			let mut g_t = vec![0.0f32; d.out * rows];
+			for (bi, sample) in g.chunks_exact(d.out * s).enumerate() {
+				for (o, plane) in sample.chunks_exact(s).enumerate() {
+					g_t[o * rows + bi * s..o * rows + (bi + 1) * s].copy_from_slice(plane);
+				}
+			}
+			let g_rows = transpose(&g_t, d.out, rows);
+			let cols_t = with_f32(x, "conv2d backward", |x| transpose(&d.cols(x, self.padding), rows, patch))?;
+			let mut dw = vec![0.0f32; d.out * patch];
+			gemm_nt(&g_t, &cols_t, None, d.out, patch, rows, &mut dw);
+			let db = sum_rows(&g_rows, rows, d.out);
+			let dx = if x.track_op() {
+				let w_t = with_f32(w, "conv2d backward", |w| transpose(w, d.out, patch))?;
+				let mut d_cols = vec![0.0f32; rows * patch];
+				gemm_nt(&g_rows, &w_t, None, rows, patch, d.out, &mut d_cols);
+				let dx = col2im(&d_cols, d.batch, d.channels, d.height, d.width, d.kernel, self.padding);
+				Some(tensor(dx, x.dims())?)
+			} else {
+				None
+			};
+			Ok((dx, Some(tensor(dw, w.dims())?), Some(tensor(db, &[d.out])?)))
+		})?
+	}
+}

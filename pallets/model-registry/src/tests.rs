@@ -1,0 +1,876 @@
+//! Tests of every call (success and each error) and of the lineage queries.
+
+use crate::{mock::*, *};
+use polkadot_sdk::{
+	frame_support::{
+		assert_noop, assert_ok,
+		traits::fungible::{Inspect, InspectHold},
+	},
+	sp_runtime::{FixedI64, TokenError},
+};
+
+fn held(who: u64) -> u64 {
+	Balances::balance_on_hold(&HoldReason::StorageDeposit.into(), &who)
+}
+
+// CREATE MODEL
+
+#[test]
+fn create_model_works() {
+	ExtBuilder::default().build_and_execute(|| {
+		// when
+		assert_ok!(ModelRegistry::create_model(
+			RuntimeOrigin::signed(ALICE),
+			b"mnist-mlp".to_vec(),
+			b"apache-2.0".to_vec(),
+			b"784-256-128-10".to_vec(),
+			DerivationPolicy::Open,
+		));
+		// then
+		let model = Models::<Test>::get(0).unwrap();
+		assert_eq!(model.owner, ALICE);
+		assert_eq!(model.name.to_vec(), b"mnist-mlp".to_vec());
+		assert_eq!(model.version_count, 0);
+		assert_eq!(ModelIdByName::<Test>::get(model.name.clone()), Some(0));
+		assert_eq!(NextModelId::<Test>::get(), 1);
+		assert_eq!(held(ALICE), model.deposit);
+		assert!(model.deposit > 10, "the deposit grows with the record");
+		System::assert_last_event(
+			Event::ModelCreated { model: 0, owner: ALICE, name: model.name }.into(),
+		);
+	});
+}
+
+#[test]
+fn create_model_rejects_a_taken_name() {
+	ExtBuilder::default().build_and_execute(|| {
+		create_model(ALICE, "mnist");
+		assert_noop!(
+			ModelRegistry::create_model(
+				RuntimeOrigin::signed(BOB),
+				b"mnist".to_vec(),
+				vec![],
+				vec![],
+				DerivationPolicy::Open
+			),
+			Error::<Test>::NameTaken
+		);
+	});
+}
+
+#[test]
+fn create_model_rejects_invalid_names() {
+	ExtBuilder::default().build_and_execute(|| {
+		for name in [&b""[..], b"123", b"has space", b"a@b", b"a/b"] {
+			assert_noop!(
+				ModelRegistry::create_model(
+					RuntimeOrigin::signed(ALICE),
+					name.to_vec(),
+					vec![],
+					vec![],
+					DerivationPolicy::Open
+				),
+				Error::<Test>::InvalidName
+			);
+		}
+	});
+}
+
+#[test]
+fn create_model_rejects_oversize_fields() {
+	ExtBuilder::default().build_and_execute(|| {
+		let create = |name: usize, licence: usize, description: usize| {
+			ModelRegistry::create_model(
+				RuntimeOrigin::signed(ALICE),
+				vec![b'a'; name],
+				vec![b'l'; licence],
+				vec![b'd'; description],
+				DerivationPolicy::Open,
+			)
+		};
+		assert_noop!(create(33, 1, 1), Error::<Test>::NameTooLong);
+		assert_noop!(create(1, 17, 1), Error::<Test>::LicenceTooLong);
+		assert_noop!(create(1, 1, 65), Error::<Test>::DescriptionTooLong);
+		assert_ok!(create(32, 16, 64));
+	});
+}
+
+#[test]
+fn create_model_rejects_an_account_that_cannot_pay_the_deposit() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_noop!(
+			ModelRegistry::create_model(
+				RuntimeOrigin::signed(PAUPER),
+				b"poor".to_vec(),
+				vec![],
+				vec![],
+				DerivationPolicy::Open
+			),
+			Error::<Test>::InsufficientDeposit
+		);
+	});
+}
+
+#[test]
+fn create_model_rejects_an_exhausted_id_counter() {
+	ExtBuilder::default().build_and_execute(|| {
+		NextModelId::<Test>::put(u64::MAX);
+		assert_noop!(
+			ModelRegistry::create_model(
+				RuntimeOrigin::signed(ALICE),
+				b"last".to_vec(),
+				vec![],
+				vec![],
+				DerivationPolicy::Open
+			),
+			Error::<Test>::Overflow
+		);
+		// Put the counter back so that the invariants hold for the empty registry.
+		NextModelId::<Test>::put(0);
+	});
+}
+
+// PUBLISH VERSION
+
+#[test]
+fn publish_version_works() {
+	ExtBuilder::default().build_and_execute(|| {
+		// given
+		let model = create_model(ALICE, "mnist");
+		let before = held(ALICE);
+		// when
+		assert_ok!(ModelRegistry::publish_version(
+			RuntimeOrigin::signed(ALICE),
+			model,
+			weights(1),
+			814_920,
+			ConfigInput::Hash(H256::repeat_byte(9)),
+			vec![
+				(b"accuracy".to_vec(), FixedI64::from_inner(881_200_000)),
+				(b"loss".to_vec(), FixedI64::from_inner(352_000_000)),
+			],
+			vec![],
+		));
+		// then
+		let version = Versions::<Test>::get(0).unwrap();
+		assert_eq!(version.model, model);
+		assert_eq!(version.number, 1);
+		assert_eq!(version.weights_hash, weights(1));
+		assert_eq!(version.weights_size, 814_920);
+		assert_eq!(version.config, ConfigRef::Hash(H256::repeat_byte(9)));
+		assert_eq!(version.metrics.len(), 2);
+		assert_eq!(version.metrics[0].value, FixedI64::from_inner(881_200_000));
+		assert_eq!(version.producer, Producer::Account(ALICE));
+		assert_eq!(version.publisher, ALICE);
+		assert_eq!(version.published_at, 1);
+		assert_eq!(Models::<Test>::get(model).unwrap().version_count, 1);
+		assert_eq!(ModelVersions::<Test>::get(model, 1), Some(0));
+		assert_eq!(held(ALICE), before + version.deposit);
+		System::assert_last_event(
+			Event::VersionPublished {
+				model,
+				version: 0,
+				number: 1,
+				weights_hash: weights(1),
+				producer: Producer::Account(ALICE),
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn publish_version_records_parents_and_reverse_edges() {
+	ExtBuilder::default().build_and_execute(|| {
+		let base = create_model(ALICE, "base");
+		let a = publish(ALICE, base, 1, vec![]);
+		let b = publish(ALICE, base, 2, vec![]);
+		let merged = create_model(BOB, "merged");
+		let m = publish(BOB, merged, 3, vec![(a, Derivation::Merge), (b, Derivation::Merge)]);
+		assert_eq!(
+			Versions::<Test>::get(m).unwrap().parents.into_inner(),
+			vec![(a, Derivation::Merge), (b, Derivation::Merge)]
+		);
+		assert_eq!(Children::<Test>::get(a, m), Some(Derivation::Merge));
+		assert_eq!(Children::<Test>::get(b, m), Some(Derivation::Merge));
+	});
+}
+
+#[test]
+fn publish_version_rejects_unknown_model_and_non_owner() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		let call = |who, model| {
+			ModelRegistry::publish_version(
+				RuntimeOrigin::signed(who),
+				model,
+				weights(1),
+				1,
+				ConfigInput::Hash(H256::zero()),
+				vec![],
+				vec![],
+			)
+		};
+		assert_noop!(call(ALICE, 7), Error::<Test>::ModelNotFound);
+		assert_noop!(call(BOB, model), Error::<Test>::NotModelOwner);
+	});
+}
+
+#[test]
+fn publish_version_rejects_bad_weights() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		publish(ALICE, model, 1, vec![]);
+		let call = |hash, size| {
+			ModelRegistry::publish_version(
+				RuntimeOrigin::signed(ALICE),
+				model,
+				hash,
+				size,
+				ConfigInput::Hash(H256::zero()),
+				vec![],
+				vec![],
+			)
+		};
+		assert_noop!(call(weights(2), 0), Error::<Test>::ZeroWeightsSize);
+		assert_noop!(call(weights(1), 1_000), Error::<Test>::DuplicateWeights);
+		StoredFiles::set(vec![(weights(5), 4_096)]);
+		assert_noop!(call(weights(5), 4_000), Error::<Test>::WeightsSizeMismatch);
+		assert_ok!(call(weights(5), 4_096));
+	});
+}
+
+#[test]
+fn publish_version_allows_the_same_weights_in_another_model() {
+	ExtBuilder::default().build_and_execute(|| {
+		let a = create_model(ALICE, "a");
+		let b = create_model(ALICE, "b");
+		publish(ALICE, a, 1, vec![]);
+		publish(ALICE, b, 1, vec![]);
+		assert_eq!(NextVersionId::<Test>::get(), 2);
+	});
+}
+
+#[test]
+fn publish_version_rejects_bad_config_and_metrics() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		let call = |config, metrics| {
+			ModelRegistry::publish_version(
+				RuntimeOrigin::signed(ALICE),
+				model,
+				weights(1),
+				1,
+				config,
+				metrics,
+				vec![],
+			)
+		};
+		let one = FixedI64::from_inner(1);
+		assert_noop!(
+			call(ConfigInput::Inline(vec![0; 65]), vec![]),
+			Error::<Test>::ConfigTooLong
+		);
+		let five: Vec<_> = (0..5u8).map(|i| (vec![b'm', b'0' + i], one)).collect();
+		assert_noop!(call(ConfigInput::Inline(vec![]), five), Error::<Test>::TooManyMetrics);
+		assert_noop!(
+			call(ConfigInput::Inline(vec![]), vec![(vec![b'm'; 17], one)]),
+			Error::<Test>::MetricNameTooLong
+		);
+		assert_noop!(
+			call(ConfigInput::Inline(vec![]), vec![(b"bad name".to_vec(), one)]),
+			Error::<Test>::InvalidMetricName
+		);
+		assert_noop!(
+			call(ConfigInput::Inline(vec![]), vec![(b"acc".to_vec(), one), (b"acc".to_vec(), one)]),
+			Error::<Test>::DuplicateMetric
+		);
+	});
+}
+
+#[test]
+fn publish_version_rejects_bad_parents() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		let v = publish(ALICE, model, 1, vec![]);
+		let call = |parents| {
+			ModelRegistry::publish_version(
+				RuntimeOrigin::signed(ALICE),
+				model,
+				weights(2),
+				1,
+				ConfigInput::Inline(vec![]),
+				vec![],
+				parents,
+			)
+		};
+		assert_noop!(call(vec![(99, Derivation::Finetune)]), Error::<Test>::UnknownParent);
+		assert_noop!(
+			call(vec![(v, Derivation::Merge), (v, Derivation::Merge)]),
+			Error::<Test>::DuplicateParent
+		);
+		assert_noop!(call(vec![(v, Derivation::Merge); 5]), Error::<Test>::TooManyParents);
+	});
+}
+
+#[test]
+fn publish_version_enforces_derivation_policies() {
+	ExtBuilder::default().build_and_execute(|| {
+		// given a closed model of Alice's
+		let closed = create_model(ALICE, "closed");
+		let base = publish(ALICE, closed, 1, vec![]);
+		assert_ok!(ModelRegistry::set_derivation_policy(
+			RuntimeOrigin::signed(ALICE),
+			closed,
+			DerivationPolicy::OwnerOnly
+		));
+		let bobs = create_model(BOB, "bobs-tune");
+		// then Bob may not derive from it
+		assert_noop!(
+			ModelRegistry::publish_version(
+				RuntimeOrigin::signed(BOB),
+				bobs,
+				weights(2),
+				1,
+				ConfigInput::Inline(vec![]),
+				vec![],
+				vec![(base, Derivation::Finetune)],
+			),
+			Error::<Test>::ParentNotDerivable
+		);
+		// but Alice may, in another model of hers
+		let alices = create_model(ALICE, "alices-tune");
+		publish(ALICE, alices, 2, vec![(base, Derivation::Finetune)]);
+		// and once the model is open again, so may Bob
+		assert_ok!(ModelRegistry::set_derivation_policy(
+			RuntimeOrigin::signed(ALICE),
+			closed,
+			DerivationPolicy::Open
+		));
+		publish(BOB, bobs, 2, vec![(base, Derivation::Finetune)]);
+	});
+}
+
+#[test]
+fn publish_version_rejects_too_many_versions() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		Models::<Test>::mutate(model, |m| m.as_mut().unwrap().version_count = 5_000);
+		assert_noop!(
+			ModelRegistry::publish_version(
+				RuntimeOrigin::signed(ALICE),
+				model,
+				weights(1),
+				1,
+				ConfigInput::Inline(vec![]),
+				vec![],
+				vec![],
+			),
+			Error::<Test>::TooManyVersions
+		);
+		Models::<Test>::mutate(model, |m| m.as_mut().unwrap().version_count = 0);
+	});
+}
+
+#[test]
+fn publish_version_rejects_a_publisher_that_cannot_pay() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		assert_ok!(ModelRegistry::transfer_model(RuntimeOrigin::signed(ALICE), model, PAUPER));
+		assert_noop!(
+			ModelRegistry::publish_version(
+				RuntimeOrigin::signed(PAUPER),
+				model,
+				weights(1),
+				1,
+				ConfigInput::Inline(vec![]),
+				vec![],
+				vec![],
+			),
+			Error::<Test>::InsufficientDeposit
+		);
+	});
+}
+
+#[test]
+fn do_publish_records_a_round_as_producer() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "federated");
+		let base = publish(ALICE, model, 1, vec![]);
+		let info = Models::<Test>::get(model).unwrap();
+		let id = ModelRegistry::do_publish(
+			&ALICE,
+			model,
+			info,
+			weights(2),
+			1_000,
+			ConfigInput::Inline(vec![]),
+			vec![],
+			vec![(base, Derivation::FederatedRound)],
+			Producer::Round(7),
+		)
+		.unwrap();
+		assert_eq!(Versions::<Test>::get(id).unwrap().producer, Producer::Round(7));
+		let contributors = ModelRegistry::contributors(id).unwrap();
+		assert_eq!(contributors.rounds, vec![7]);
+		assert_eq!(contributors.accounts, vec![ALICE]);
+	});
+}
+
+// ALIASES
+
+#[test]
+fn set_alias_works_and_moves() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		let v1 = publish(ALICE, model, 1, vec![]);
+		let v2 = publish(ALICE, model, 2, vec![]);
+		let before = held(ALICE);
+		assert_ok!(ModelRegistry::set_alias(
+			RuntimeOrigin::signed(ALICE),
+			model,
+			b"production".to_vec(),
+			v1
+		));
+		let deposit = held(ALICE) - before;
+		assert!(deposit > 0);
+		assert_eq!(ModelRegistry::resolve(b"mnist@production"), Ok(v1));
+		System::assert_last_event(
+			Event::AliasSet { model, alias: b"production".to_vec().try_into().unwrap(), version: v1 }
+				.into(),
+		);
+		// Moving the alias keeps its deposit.
+		assert_ok!(ModelRegistry::set_alias(
+			RuntimeOrigin::signed(ALICE),
+			model,
+			b"production".to_vec(),
+			v2
+		));
+		assert_eq!(held(ALICE) - before, deposit);
+		assert_eq!(ModelRegistry::resolve(b"mnist@production"), Ok(v2));
+		assert_eq!(Models::<Test>::get(model).unwrap().alias_count, 1);
+	});
+}
+
+#[test]
+fn set_alias_rejects_bad_input() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		let other = create_model(ALICE, "other");
+		let v = publish(ALICE, model, 1, vec![]);
+		let w = publish(ALICE, other, 1, vec![]);
+		let set = |who, model, alias: &[u8], version| {
+			ModelRegistry::set_alias(RuntimeOrigin::signed(who), model, alias.to_vec(), version)
+		};
+		assert_noop!(set(ALICE, 9, b"prod", v), Error::<Test>::ModelNotFound);
+		assert_noop!(set(BOB, model, b"prod", v), Error::<Test>::NotModelOwner);
+		assert_noop!(set(ALICE, model, &[b'a'; 17], v), Error::<Test>::AliasTooLong);
+		for reserved in [&b"latest"[..], b"v3", b"12", b"two words"] {
+			assert_noop!(set(ALICE, model, reserved, v), Error::<Test>::InvalidAlias);
+		}
+		assert_noop!(set(ALICE, model, b"prod", 77), Error::<Test>::VersionNotFound);
+		assert_noop!(set(ALICE, model, b"prod", w), Error::<Test>::VersionNotInModel);
+		for alias in [&b"a"[..], b"b", b"c"] {
+			assert_ok!(set(ALICE, model, alias, v));
+		}
+		assert_noop!(set(ALICE, model, b"d", v), Error::<Test>::TooManyAliases);
+		// Moving an existing alias is fine at the limit.
+		assert_ok!(set(ALICE, model, b"a", v));
+	});
+}
+
+#[test]
+fn set_alias_rejects_an_owner_that_cannot_pay() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		let v = publish(ALICE, model, 1, vec![]);
+		assert_ok!(ModelRegistry::transfer_model(RuntimeOrigin::signed(ALICE), model, PAUPER));
+		assert_noop!(
+			ModelRegistry::set_alias(RuntimeOrigin::signed(PAUPER), model, b"prod".to_vec(), v),
+			Error::<Test>::InsufficientDeposit
+		);
+	});
+}
+
+#[test]
+fn remove_alias_works_and_returns_the_deposit() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		let v = publish(ALICE, model, 1, vec![]);
+		let before = held(ALICE);
+		let free_before = Balances::balance(&ALICE);
+		assert_ok!(ModelRegistry::set_alias(RuntimeOrigin::signed(ALICE), model, b"prod".to_vec(), v));
+		assert_ok!(ModelRegistry::remove_alias(RuntimeOrigin::signed(ALICE), model, b"prod".to_vec()));
+		assert_eq!(held(ALICE), before);
+		assert_eq!(Balances::balance(&ALICE), free_before);
+		assert_eq!(ModelRegistry::resolve(b"mnist@prod"), Err(ResolveError::UnknownVersion));
+		System::assert_last_event(
+			Event::AliasRemoved { model, alias: b"prod".to_vec().try_into().unwrap() }.into(),
+		);
+	});
+}
+
+#[test]
+fn remove_alias_rejects_bad_input() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		let v = publish(ALICE, model, 1, vec![]);
+		assert_ok!(ModelRegistry::set_alias(RuntimeOrigin::signed(ALICE), model, b"prod".to_vec(), v));
+		let remove = |who, model, alias: &[u8]| {
+			ModelRegistry::remove_alias(RuntimeOrigin::signed(who), model, alias.to_vec())
+		};
+		assert_noop!(remove(ALICE, 5, b"prod"), Error::<Test>::ModelNotFound);
+		assert_noop!(remove(BOB, model, b"prod"), Error::<Test>::NotModelOwner);
+		assert_noop!(remove(ALICE, model, &[b'x'; 17]), Error::<Test>::AliasTooLong);
+		assert_noop!(remove(ALICE, model, b"staging"), Error::<Test>::AliasNotFound);
+	});
+}
+
+// DEPRECATION, TRANSFER, POLICY, REMOVAL
+
+#[test]
+fn deprecate_version_works() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		let v = publish(ALICE, model, 1, vec![]);
+		System::set_block_number(5);
+		assert_ok!(ModelRegistry::deprecate_version(RuntimeOrigin::signed(ALICE), v));
+		assert_eq!(ModelRegistry::version(v).unwrap().deprecated_at, Some(5));
+		System::assert_last_event(Event::VersionDeprecated { model, version: v }.into());
+		// A deprecated version is still a valid parent.
+		publish(ALICE, model, 2, vec![(v, Derivation::Quantize)]);
+	});
+}
+
+#[test]
+fn deprecate_version_rejects_bad_input() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		let v = publish(ALICE, model, 1, vec![]);
+		assert_noop!(
+			ModelRegistry::deprecate_version(RuntimeOrigin::signed(ALICE), 9),
+			Error::<Test>::VersionNotFound
+		);
+		assert_noop!(
+			ModelRegistry::deprecate_version(RuntimeOrigin::signed(BOB), v),
+			Error::<Test>::NotModelOwner
+		);
+		assert_ok!(ModelRegistry::deprecate_version(RuntimeOrigin::signed(ALICE), v));
+		assert_noop!(
+			ModelRegistry::deprecate_version(RuntimeOrigin::signed(ALICE), v),
+			Error::<Test>::AlreadyDeprecated
+		);
+	});
+}
+
+#[test]
+fn transfer_model_works() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		let deposit = held(ALICE);
+		assert_ok!(ModelRegistry::transfer_model(RuntimeOrigin::signed(ALICE), model, BOB));
+		assert_eq!(Models::<Test>::get(model).unwrap().owner, BOB);
+		// The deposit stays with Alice, who paid it.
+		assert_eq!(held(ALICE), deposit);
+		System::assert_last_event(Event::ModelTransferred { model, from: ALICE, to: BOB }.into());
+		// Bob now publishes; Alice no longer can.
+		publish(BOB, model, 1, vec![]);
+		assert_noop!(
+			ModelRegistry::transfer_model(RuntimeOrigin::signed(ALICE), model, CHARLIE),
+			Error::<Test>::NotModelOwner
+		);
+	});
+}
+
+#[test]
+fn transfer_model_rejects_bad_input() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		assert_noop!(
+			ModelRegistry::transfer_model(RuntimeOrigin::signed(ALICE), 3, BOB),
+			Error::<Test>::ModelNotFound
+		);
+		assert_noop!(
+			ModelRegistry::transfer_model(RuntimeOrigin::signed(ALICE), model, ALICE),
+			Error::<Test>::AlreadyOwner
+		);
+	});
+}
+
+#[test]
+fn set_derivation_policy_works_and_checks_ownership() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		assert_ok!(ModelRegistry::set_derivation_policy(
+			RuntimeOrigin::signed(ALICE),
+			model,
+			DerivationPolicy::OwnerOnly
+		));
+		assert_eq!(Models::<Test>::get(model).unwrap().derivation_policy, DerivationPolicy::OwnerOnly);
+		System::assert_last_event(
+			Event::DerivationPolicyChanged { model, policy: DerivationPolicy::OwnerOnly }.into(),
+		);
+		assert_noop!(
+			ModelRegistry::set_derivation_policy(RuntimeOrigin::signed(BOB), model, DerivationPolicy::Open),
+			Error::<Test>::NotModelOwner
+		);
+		assert_noop!(
+			ModelRegistry::set_derivation_policy(RuntimeOrigin::signed(ALICE), 8, DerivationPolicy::Open),
+			Error::<Test>::ModelNotFound
+		);
+	});
+}
+
+#[test]
+fn remove_model_works_and_frees_the_name() {
+	ExtBuilder::default().build_and_execute(|| {
+		let free_before = Balances::balance(&ALICE);
+		let model = create_model(ALICE, "draft");
+		assert_ok!(ModelRegistry::remove_model(RuntimeOrigin::signed(ALICE), model));
+		assert!(Models::<Test>::get(model).is_none());
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(Balances::balance(&ALICE), free_before);
+		System::assert_last_event(Event::ModelRemoved { model }.into());
+		create_model(BOB, "draft");
+	});
+}
+
+#[test]
+fn remove_model_rejects_bad_input() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "mnist");
+		assert_noop!(
+			ModelRegistry::remove_model(RuntimeOrigin::signed(ALICE), 4),
+			Error::<Test>::ModelNotFound
+		);
+		assert_noop!(
+			ModelRegistry::remove_model(RuntimeOrigin::signed(BOB), model),
+			Error::<Test>::NotModelOwner
+		);
+		publish(ALICE, model, 1, vec![]);
+		assert_noop!(
+			ModelRegistry::remove_model(RuntimeOrigin::signed(ALICE), model),
+			Error::<Test>::ModelHasVersions
+		);
+	});
+}
+
+#[test]
+fn unsigned_calls_are_rejected() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_noop!(
+			ModelRegistry::create_model(RuntimeOrigin::none(), b"x".to_vec(), vec![], vec![], DerivationPolicy::Open),
+			polkadot_sdk::sp_runtime::DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn deposits_fail_cleanly_when_funds_are_short() {
+	// The deposit error is the pallet's own, not a bare token error.
+	ExtBuilder::default().build_and_execute(|| {
+		let result = ModelRegistry::create_model(
+			RuntimeOrigin::signed(PAUPER),
+			b"x".to_vec(),
+			vec![],
+			vec![],
+			DerivationPolicy::Open,
+		);
+		assert_ne!(result, Err(TokenError::FundsUnavailable.into()));
+		assert_eq!(result, Err(Error::<Test>::InsufficientDeposit.into()));
+	});
+}
+
+// QUERIES
+
+/// Builds a three-generation lineage:
+///
+/// ```text
+/// base-a v1 (0) ──finetune──▶ tuned v1 (2) ──quantize──▶ tuned v2 (3)
+/// base-b v1 (1) ──┐                ▲
+///                 └──merge──▶ merged v1 (4) ◀──merge── tuned v1 (2)
+/// ```
+fn three_generations() -> (VersionId, VersionId, VersionId, VersionId, VersionId) {
+	let base_a = create_model(ALICE, "base-a");
+	let base_b = create_model(BOB, "base-b");
+	let a = publish(ALICE, base_a, 1, vec![]);
+	let b = publish(BOB, base_b, 2, vec![]);
+	let tuned = create_model(CHARLIE, "tuned");
+	let t1 = publish(CHARLIE, tuned, 3, vec![(a, Derivation::Finetune)]);
+	let t2 = publish(CHARLIE, tuned, 4, vec![(t1, Derivation::Quantize)]);
+	let merged = create_model(ALICE, "merged");
+	let m = publish(ALICE, merged, 5, vec![(t1, Derivation::Merge), (b, Derivation::Merge)]);
+	(a, b, t1, t2, m)
+}
+
+#[test]
+fn resolve_understands_every_reference_form() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (_, _, t1, t2, _) = three_generations();
+		assert_ok!(ModelRegistry::set_alias(RuntimeOrigin::signed(CHARLIE), 2, b"stable".to_vec(), t1));
+		assert_eq!(ModelRegistry::resolve(b"3"), Ok(t2));
+		assert_eq!(ModelRegistry::resolve(b"tuned@latest"), Ok(t2));
+		assert_eq!(ModelRegistry::resolve(b"tuned@v1"), Ok(t1));
+		assert_eq!(ModelRegistry::resolve(b"2@v2"), Ok(t2));
+		assert_eq!(ModelRegistry::resolve(b"tuned@stable"), Ok(t1));
+		assert_eq!(ModelRegistry::resolve(b"nope@latest"), Err(ResolveError::UnknownModel));
+		assert_eq!(ModelRegistry::resolve(b"tuned@v9"), Err(ResolveError::UnknownVersion));
+		assert_eq!(ModelRegistry::resolve(b"tuned@gone"), Err(ResolveError::UnknownVersion));
+		assert_eq!(ModelRegistry::resolve(b"99"), Err(ResolveError::UnknownVersion));
+		for malformed in [&b""[..], b"tuned", b"@v1", b"tuned@", b"-1"] {
+			assert_eq!(ModelRegistry::resolve(malformed), Err(ResolveError::Malformed));
+		}
+	});
+}
+
+#[test]
+fn version_details_include_model_name_aliases_and_deprecation() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (_, _, t1, _, _) = three_generations();
+		assert_ok!(ModelRegistry::set_alias(RuntimeOrigin::signed(CHARLIE), 2, b"stable".to_vec(), t1));
+		assert_ok!(ModelRegistry::deprecate_version(RuntimeOrigin::signed(CHARLIE), t1));
+		let details = ModelRegistry::version(t1).unwrap();
+		assert_eq!(details.model_name.to_vec(), b"tuned".to_vec());
+		assert_eq!(details.aliases.iter().map(|a| a.to_vec()).collect::<Vec<_>>(), vec![b"stable".to_vec()]);
+		assert_eq!(details.deprecated_at, Some(1));
+		assert!(ModelRegistry::version(42).is_none());
+		assert_eq!(ModelRegistry::model_by_name(b"tuned").unwrap().id, 2);
+		assert!(ModelRegistry::model_by_name(b"missing").is_none());
+	});
+}
+
+#[test]
+fn versions_of_lists_a_model_by_number_with_paging() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "many");
+		let ids: Vec<_> = (1..=5).map(|w| publish(ALICE, model, w, vec![])).collect();
+		let all: Vec<_> = ModelRegistry::versions_of(model, 1, 100).into_iter().map(|v| v.id).collect();
+		assert_eq!(all, ids);
+		let page: Vec<_> = ModelRegistry::versions_of(model, 2, 2).into_iter().map(|v| v.info.number).collect();
+		assert_eq!(page, vec![2, 3]);
+		assert!(ModelRegistry::versions_of(77, 1, 10).is_empty());
+	});
+}
+
+#[test]
+fn ancestors_walks_parents_breadth_first_to_a_depth() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (a, b, t1, _, m) = three_generations();
+		let lineage = ModelRegistry::ancestors(m, 10).unwrap();
+		let found: Vec<_> = lineage.nodes.iter().map(|n| (n.id, n.depth)).collect();
+		assert_eq!(found, vec![(m, 0), (t1, 1), (b, 1), (a, 2)]);
+		assert!(!lineage.truncated);
+		assert_eq!(lineage.nodes[0].parents, vec![(t1, Derivation::Merge), (b, Derivation::Merge)]);
+		let shallow: Vec<_> = ModelRegistry::ancestors(m, 1).unwrap().nodes.iter().map(|n| n.id).collect();
+		assert_eq!(shallow, vec![m, t1, b]);
+		assert!(ModelRegistry::ancestors(100, 3).is_none());
+	});
+}
+
+#[test]
+fn descendants_walks_children() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (a, _, t1, t2, m) = three_generations();
+		let found: Vec<_> =
+			ModelRegistry::descendants(a, 5).unwrap().nodes.iter().map(|n| (n.id, n.depth)).collect();
+		assert_eq!(found, vec![(a, 0), (t1, 1), (t2, 2), (m, 2)]);
+	});
+}
+
+#[test]
+fn walks_stop_at_the_result_limit() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (_, _, _, _, m) = three_generations();
+		MaxLineageResults::set(2);
+		let lineage = ModelRegistry::ancestors(m, 10).unwrap();
+		assert_eq!(lineage.nodes.len(), 2);
+		assert!(lineage.truncated);
+		assert!(ModelRegistry::contributors(m).unwrap().truncated);
+		MaxLineageResults::set(10_000);
+	});
+}
+
+#[test]
+fn derivation_path_finds_the_chain_either_way() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (a, b, t1, t2, m) = three_generations();
+		let path = ModelRegistry::derivation_path(a, t2).unwrap();
+		assert_eq!((path.ancestor, path.descendant), (a, t2));
+		assert_eq!(
+			path.steps,
+			vec![
+				DerivationStep { parent: a, child: t1, derivation: Derivation::Finetune },
+				DerivationStep { parent: t1, child: t2, derivation: Derivation::Quantize },
+			]
+		);
+		// Arguments in the other order give the same path.
+		assert_eq!(ModelRegistry::derivation_path(t2, a), Some(path));
+		// b and t2 are not in a line of descent.
+		assert_eq!(ModelRegistry::derivation_path(b, t2), None);
+		assert_eq!(ModelRegistry::derivation_path(b, m).unwrap().steps.len(), 1);
+		assert_eq!(ModelRegistry::derivation_path(m, m).unwrap().steps, vec![]);
+		assert_eq!(ModelRegistry::derivation_path(m, 99), None);
+	});
+}
+
+#[test]
+fn contributors_cover_the_whole_ancestry() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (a, _, _, _, m) = three_generations();
+		let contributors = ModelRegistry::contributors(m).unwrap();
+		assert_eq!(contributors.accounts, vec![ALICE, BOB, CHARLIE]);
+		assert_eq!(contributors.versions, 4);
+		assert!(contributors.rounds.is_empty());
+		assert_eq!(ModelRegistry::contributors(a).unwrap().accounts, vec![ALICE]);
+		assert!(ModelRegistry::contributors(64).is_none());
+	});
+}
+
+#[test]
+fn deep_lineages_are_walked_to_the_end() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "deep");
+		let mut last = publish(ALICE, model, 0, vec![]);
+		for i in 1..1_000u32 {
+			let id = NextVersionId::<Test>::get();
+			assert_ok!(ModelRegistry::publish_version(
+				RuntimeOrigin::signed(ALICE),
+				model,
+				H256::from_low_u64_be(i as u64 + 1_000),
+				1,
+				ConfigInput::Inline(vec![]),
+				vec![],
+				vec![(last, Derivation::Finetune)],
+			));
+			last = id;
+		}
+		let lineage = ModelRegistry::ancestors(last, 1_000).unwrap();
+		assert_eq!(lineage.nodes.len(), 1_000);
+		assert_eq!(lineage.nodes.last().unwrap().depth, 999);
+		assert_eq!(ModelRegistry::derivation_path(0, last).unwrap().steps.len(), 999);
+	});
+}
+
+#[test]
+fn version_refs_parse() {
+	assert_eq!(VersionRef::parse(b"42"), Ok(VersionRef::Id(42)));
+	assert_eq!(
+		VersionRef::parse(b"mnist@v3"),
+		Ok(VersionRef::Tagged { model: ModelKey::Name(b"mnist"), tag: Tag::Number(3) })
+	);
+	assert_eq!(
+		VersionRef::parse(b"7@vnext"),
+		Ok(VersionRef::Tagged { model: ModelKey::Id(7), tag: Tag::Alias(b"vnext") })
+	);
+	assert_eq!(VersionRef::parse(b"99999999999999999999999"), Err(ResolveError::Malformed));
+}
+
+#[test]
+fn the_balance_of_a_depositor_is_only_held_not_spent() {
+	ExtBuilder::default().build_and_execute(|| {
+		let total = Balances::total_balance(&ALICE);
+		let model = create_model(ALICE, "m");
+		publish(ALICE, model, 1, vec![]);
+		assert_eq!(Balances::total_balance(&ALICE), total);
+	});
+}

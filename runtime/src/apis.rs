@@ -1,0 +1,326 @@
+//! The runtime APIs: what the node and clients (polkadot.js, the RPC layer) may ask the runtime.
+//!
+//! Every query the project offers lives here or in a pallet's view functions; the node's JSON-RPC
+//! methods are thin adapters over these.
+
+use crate::{
+	opaque::SessionKeys, AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt,
+	ModelRegistry, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment,
+	WeightsStore, VERSION,
+};
+use alloc::vec::Vec;
+use polkadot_sdk::{
+	frame_support::{
+		genesis_builder_helper::{build_state, get_preset},
+		view_functions::{runtime_api::RuntimeViewFunction, ViewFunctionDispatchError},
+		weights::Weight,
+	},
+	pallet_grandpa::AuthorityId as GrandpaId,
+	sp_api::impl_runtime_apis,
+	sp_consensus_aura::sr25519::AuthorityId as AuraId,
+	sp_core::{crypto::KeyTypeId, OpaqueMetadata},
+	sp_runtime::{
+		traits::{Block as BlockT, NumberFor},
+		transaction_validity::{TransactionSource, TransactionValidity},
+		ApplyExtrinsicResult, ExtrinsicInclusionMode,
+	},
+	sp_version::RuntimeVersion,
+	*,
+};
+
+impl_runtime_apis! {
+	impl sp_api::Core<Block> for Runtime {
+		fn version() -> RuntimeVersion {
+			VERSION
+		}
+
+		fn execute_block(block: <Block as BlockT>::LazyBlock) {
+			Executive::execute_block(block);
+		}
+
+		fn initialize_block(header: &<Block as BlockT>::Header) -> ExtrinsicInclusionMode {
+			Executive::initialize_block(header)
+		}
+	}
+
+	impl sp_api::Metadata<Block> for Runtime {
+		fn metadata() -> OpaqueMetadata {
+			OpaqueMetadata::new(Runtime::metadata().into())
+		}
+
+		fn metadata_at_version(version: u32) -> Option<OpaqueMetadata> {
+			Runtime::metadata_at_version(version)
+		}
+
+		fn metadata_versions() -> Vec<u32> {
+			Runtime::metadata_versions()
+		}
+	}
+
+	impl RuntimeViewFunction<Block> for Runtime {
+		fn execute_view_function(
+			id: frame_support::view_functions::ViewFunctionId,
+			input: Vec<u8>,
+		) -> Result<Vec<u8>, ViewFunctionDispatchError> {
+			Runtime::execute_view_function(id, input)
+		}
+	}
+
+	impl sp_block_builder::BlockBuilder<Block> for Runtime {
+		fn apply_extrinsic(extrinsic: <Block as BlockT>::Extrinsic) -> ApplyExtrinsicResult {
+			Executive::apply_extrinsic(extrinsic)
+		}
+
+		fn finalize_block() -> <Block as BlockT>::Header {
+			Executive::finalize_block()
+		}
+
+		fn inherent_extrinsics(data: sp_inherents::InherentData) -> Vec<<Block as BlockT>::Extrinsic> {
+			data.create_extrinsics()
+		}
+
+		fn check_inherents(
+			block: <Block as BlockT>::LazyBlock,
+			data: sp_inherents::InherentData,
+		) -> sp_inherents::CheckInherentsResult {
+			data.check_extrinsics(&block)
+		}
+	}
+
+	impl sp_transaction_pool::runtime_api::TaggedTransactionQueue<Block> for Runtime {
+		fn validate_transaction(
+			source: TransactionSource,
+			tx: <Block as BlockT>::Extrinsic,
+			block_hash: <Block as BlockT>::Hash,
+		) -> TransactionValidity {
+			Executive::validate_transaction(source, tx, block_hash)
+		}
+	}
+
+	impl sp_offchain::OffchainWorkerApi<Block> for Runtime {
+		fn offchain_worker(header: &<Block as BlockT>::Header) {
+			Executive::offchain_worker(header)
+		}
+	}
+
+	impl sp_consensus_aura::AuraApi<Block, AuraId> for Runtime {
+		fn slot_duration() -> sp_consensus_aura::SlotDuration {
+			sp_consensus_aura::SlotDuration::from_millis(Aura::slot_duration())
+		}
+
+		fn authorities() -> Vec<AuraId> {
+			pallet_aura::Authorities::<Runtime>::get().into_inner()
+		}
+	}
+
+	impl sp_session::SessionKeys<Block> for Runtime {
+		fn generate_session_keys(
+			owner: Vec<u8>,
+			seed: Option<Vec<u8>>,
+		) -> sp_session::OpaqueGeneratedSessionKeys {
+			SessionKeys::generate(&owner, seed).into()
+		}
+
+		fn decode_session_keys(encoded: Vec<u8>) -> Option<Vec<(Vec<u8>, KeyTypeId)>> {
+			SessionKeys::decode_into_raw_public_keys(&encoded)
+		}
+	}
+
+	impl sp_consensus_grandpa::GrandpaApi<Block> for Runtime {
+		fn grandpa_authorities() -> sp_consensus_grandpa::AuthorityList {
+			Grandpa::grandpa_authorities()
+		}
+
+		fn current_set_id() -> sp_consensus_grandpa::SetId {
+			Grandpa::current_set_id()
+		}
+
+		fn submit_report_equivocation_unsigned_extrinsic(
+			_equivocation_proof: sp_consensus_grandpa::EquivocationProof<
+				<Block as BlockT>::Hash,
+				NumberFor<Block>,
+			>,
+			_key_owner_proof: sp_consensus_grandpa::OpaqueKeyOwnershipProof,
+		) -> Option<()> {
+			// The validator set has no session pallet, so ownership of a key at a past session
+			// cannot be proven; equivocation reports are not accepted.
+			None
+		}
+
+		fn generate_key_ownership_proof(
+			_set_id: sp_consensus_grandpa::SetId,
+			_authority_id: GrandpaId,
+		) -> Option<sp_consensus_grandpa::OpaqueKeyOwnershipProof> {
+			None
+		}
+	}
+
+	impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
+		fn account_nonce(account: AccountId) -> Nonce {
+			System::account_nonce(account)
+		}
+	}
+
+	impl pallet_transaction_payment_rpc_runtime_api::TransactionPaymentApi<Block, Balance> for Runtime {
+		fn query_info(
+			uxt: <Block as BlockT>::Extrinsic,
+			len: u32,
+		) -> pallet_transaction_payment_rpc_runtime_api::RuntimeDispatchInfo<Balance> {
+			TransactionPayment::query_info(uxt, len)
+		}
+
+		fn query_fee_details(
+			uxt: <Block as BlockT>::Extrinsic,
+			len: u32,
+		) -> pallet_transaction_payment::FeeDetails<Balance> {
+			TransactionPayment::query_fee_details(uxt, len)
+		}
+
+		fn query_weight_to_fee(weight: Weight) -> Balance {
+			TransactionPayment::weight_to_fee(weight)
+		}
+
+		fn query_length_to_fee(length: u32) -> Balance {
+			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_transaction_payment_rpc_runtime_api::TransactionPaymentCallApi<Block, Balance, RuntimeCall>
+		for Runtime
+	{
+		fn query_call_info(
+			call: RuntimeCall,
+			len: u32,
+		) -> pallet_transaction_payment::RuntimeDispatchInfo<Balance> {
+			TransactionPayment::query_call_info(call, len)
+		}
+
+		fn query_call_fee_details(
+			call: RuntimeCall,
+			len: u32,
+		) -> pallet_transaction_payment::FeeDetails<Balance> {
+			TransactionPayment::query_call_fee_details(call, len)
+		}
+
+		fn query_weight_to_fee(weight: Weight) -> Balance {
+			TransactionPayment::weight_to_fee(weight)
+		}
+
+		fn query_length_to_fee(length: u32) -> Balance {
+			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_model_registry_runtime_api::ModelRegistryApi<
+		Block,
+		AccountId,
+		pallet_model_registry::ModelDetails<Runtime>,
+		pallet_model_registry::VersionDetails<Runtime>,
+	> for Runtime {
+		fn model(id: pallet_model_registry::ModelId) -> Option<pallet_model_registry::ModelDetails<Runtime>> {
+			ModelRegistry::model(id)
+		}
+
+		fn model_by_name(name: Vec<u8>) -> Option<pallet_model_registry::ModelDetails<Runtime>> {
+			ModelRegistry::model_by_name(&name)
+		}
+
+		fn version(id: pallet_model_registry::VersionId) -> Option<pallet_model_registry::VersionDetails<Runtime>> {
+			ModelRegistry::version(id)
+		}
+
+		fn resolve(reference: Vec<u8>) -> Result<pallet_model_registry::VersionId, pallet_model_registry::ResolveError> {
+			ModelRegistry::resolve(&reference)
+		}
+
+		fn versions(
+			model: pallet_model_registry::ModelId,
+			start: u32,
+			limit: u32,
+		) -> Vec<pallet_model_registry::VersionDetails<Runtime>> {
+			ModelRegistry::versions_of(model, start, limit)
+		}
+
+		fn ancestors(version: pallet_model_registry::VersionId, max_depth: u32) -> Option<pallet_model_registry::Lineage> {
+			ModelRegistry::ancestors(version, max_depth)
+		}
+
+		fn descendants(version: pallet_model_registry::VersionId, max_depth: u32) -> Option<pallet_model_registry::Lineage> {
+			ModelRegistry::descendants(version, max_depth)
+		}
+
+		fn derivation_path(
+			a: pallet_model_registry::VersionId,
+			b: pallet_model_registry::VersionId,
+		) -> Option<pallet_model_registry::DerivationPath> {
+			ModelRegistry::derivation_path(a, b)
+		}
+
+		fn contributors(version: pallet_model_registry::VersionId) -> Option<pallet_model_registry::Contributors<AccountId>> {
+			ModelRegistry::contributors(version)
+		}
+	}
+
+	impl pallet_weights_store_runtime_api::WeightsStoreApi<
+		Block,
+		pallet_weights_store::FileManifest<Runtime>,
+		pallet_weights_store::UploadInfo<Runtime>,
+	> for Runtime {
+		fn file(hash: sp_core::H256) -> Option<pallet_weights_store::FileManifest<Runtime>> {
+			WeightsStore::file(hash)
+		}
+
+		fn upload(hash: sp_core::H256) -> Option<pallet_weights_store::UploadInfo<Runtime>> {
+			WeightsStore::upload(hash)
+		}
+	}
+
+	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
+		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
+			build_state::<RuntimeGenesisConfig>(config)
+		}
+
+		fn get_preset(id: &Option<sp_genesis_builder::PresetId>) -> Option<Vec<u8>> {
+			get_preset::<RuntimeGenesisConfig>(id, crate::genesis_config_presets::get_preset)
+		}
+
+		fn preset_names() -> Vec<sp_genesis_builder::PresetId> {
+			crate::genesis_config_presets::preset_names()
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	impl frame_benchmarking::Benchmark<Block> for Runtime {
+		fn benchmark_metadata(extra: bool) -> (
+			Vec<frame_benchmarking::BenchmarkList>,
+			Vec<polkadot_sdk::frame_support::traits::StorageInfo>,
+		) {
+			use frame_benchmarking::{BenchmarkList, Benchmarking};
+			use polkadot_sdk::frame_support::traits::StorageInfoTrait;
+			use frame_system_benchmarking::Pallet as SystemBench;
+
+			let mut list = Vec::<BenchmarkList>::new();
+			list_benchmarks!(list, extra);
+
+			let storage_info = crate::AllPalletsWithSystem::storage_info();
+			(list, storage_info)
+		}
+
+		#[allow(non_local_definitions)]
+		fn dispatch_benchmark(
+			config: frame_benchmarking::BenchmarkConfig,
+		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
+			use frame_benchmarking::{BenchmarkBatch, Benchmarking};
+			use frame_system_benchmarking::Pallet as SystemBench;
+			use polkadot_sdk::frame_support::traits::WhitelistedStorageKeys;
+
+			impl frame_system_benchmarking::Config for Runtime {}
+
+			let whitelist = crate::AllPalletsWithSystem::whitelisted_storage_keys();
+			let mut batches = Vec::<BenchmarkBatch>::new();
+			let params = (&config, &whitelist);
+			add_benchmarks!(params, batches);
+			Ok(batches)
+		}
+	}
+}

@@ -1,0 +1,10 @@
+//! The pallets whose extrinsics are benchmarked to produce their `weights.rs`.
+
+polkadot_sdk::frame_benchmarking::define_benchmarks!(
+	[frame_system, SystemBench::<Runtime>]
+	[pallet_balances, Balances]
+	[pallet_timestamp, Timestamp]
+	[pallet_sudo, Sudo]
+	[pallet_model_registry, ModelRegistry]
+	[pallet_weights_store, WeightsStore]
+);

@@ -1,0 +1,181 @@
+//! Configuration of every pallet in the runtime: one `impl pallet_x::Config for Runtime` each,
+//! with the constants it uses declared next to it.
+
+use crate::{
+	currency::{EXISTENTIAL_DEPOSIT, MICRO_UNIT, MILLI_UNIT},
+	time::SLOT_DURATION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, Runtime,
+	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, System, VERSION,
+};
+use polkadot_sdk::{
+	frame_support::{
+		derive_impl, parameter_types,
+		traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
+		weights::{
+			constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+			ConstantMultiplier, IdentityFee, Weight,
+		},
+	},
+	frame_system::limits::{BlockLength, BlockWeights},
+	pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier},
+	sp_consensus_aura::sr25519::AuthorityId as AuraId,
+	sp_runtime::{traits::One, Perbill},
+	sp_version::RuntimeVersion,
+	*,
+};
+
+/// The largest block, in bytes (10 MiB).
+pub const MAX_BLOCK_LENGTH: u32 = 10 * 1024 * 1024;
+
+/// The share of a block's weight and length that normal (non-operational) extrinsics may use.
+const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
+
+/// The most weight a block may take: a third of a second of compute, so that a 3-second slot
+/// leaves room for import, gossip and finality.
+const MAXIMUM_BLOCK_WEIGHT: Weight =
+	Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND.saturating_div(3), u64::MAX);
+
+parameter_types! {
+	pub const Version: RuntimeVersion = VERSION;
+	/// Blocks whose hashes the runtime remembers; bounds the age of a mortal transaction.
+	pub const BlockHashCount: BlockNumber = 2400;
+
+	pub RuntimeBlockWeights: BlockWeights =
+		BlockWeights::with_sensible_defaults(MAXIMUM_BLOCK_WEIGHT, NORMAL_DISPATCH_RATIO);
+	/// 10 MiB blocks, of which normal extrinsics may fill 75 %: seven 1 MiB chunks of a weights
+	/// file per block. The node's block proposer uses the same limit.
+	pub RuntimeBlockLength: BlockLength =
+		BlockLength::max_with_normal_ratio(MAX_BLOCK_LENGTH, NORMAL_DISPATCH_RATIO);
+	/// Generic Substrate address format (`5...`), as used by the dev accounts.
+	pub const SS58Prefix: u16 = 42;
+}
+
+/// The system pallet: accounts, nonces, events, block bookkeeping.
+#[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
+impl frame_system::Config for Runtime {
+	type Block = Block;
+	type BlockWeights = RuntimeBlockWeights;
+	type BlockLength = RuntimeBlockLength;
+	type AccountId = AccountId;
+	type Nonce = Nonce;
+	type Hash = Hash;
+	type BlockHashCount = BlockHashCount;
+	/// ParityDb is the node's only database; its measured costs apply.
+	type DbWeight = ParityDbWeight;
+	type Version = Version;
+	type AccountData = pallet_balances::AccountData<Balance>;
+	type SS58Prefix = SS58Prefix;
+	type MaxConsumers = ConstU32<16>;
+}
+
+impl pallet_aura::Config for Runtime {
+	type AuthorityId = AuraId;
+	type DisabledValidators = ();
+	type MaxAuthorities = ConstU32<32>;
+	type AllowMultipleBlocksPerSlot = ConstBool<false>;
+	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
+}
+
+impl pallet_grandpa::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = ();
+	type MaxAuthorities = ConstU32<32>;
+	type MaxNominators = ConstU32<0>;
+	type MaxSetIdSessionEntries = ConstU64<0>;
+	// No equivocation reporting without a session pallet: the validator set is fixed at genesis
+	// (and changed by sudo through a runtime upgrade).
+	type KeyOwnerProof = sp_core::Void;
+	type EquivocationReportSystem = ();
+}
+
+impl pallet_timestamp::Config for Runtime {
+	type Moment = u64;
+	type OnTimestampSet = Aura;
+	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
+	type WeightInfo = ();
+}
+
+impl pallet_balances::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
+	type Balance = Balance;
+	type DustRemoval = ();
+	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
+	type AccountStore = System;
+	type ReserveIdentifier = [u8; 8];
+	type FreezeIdentifier = RuntimeFreezeReason;
+	type MaxLocks = ConstU32<50>;
+	type MaxReserves = ConstU32<50>;
+	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
+	type DoneSlashHandler = ();
+}
+
+parameter_types! {
+	pub FeeMultiplier: Multiplier = Multiplier::one();
+	/// Fee per byte of an extrinsic: one micro-SWARM.
+	pub const TransactionByteFee: Balance = MICRO_UNIT;
+}
+
+impl pallet_transaction_payment::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	type OperationalFeeMultiplier = ConstU8<5>;
+	type WeightToFee = IdentityFee<Balance>;
+	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
+	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_sudo::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// 0.01 SWARM for any record, plus 0.00001 SWARM per byte of it.
+	pub const RegistryDepositBase: Balance = 10 * MILLI_UNIT;
+	pub const RegistryDepositPerByte: Balance = 10 * MICRO_UNIT;
+}
+
+/// The model registry: versions by content hash and their lineage.
+impl pallet_model_registry::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Content = WeightsStore;
+	type DepositBase = RegistryDepositBase;
+	type DepositPerByte = RegistryDepositPerByte;
+	type MaxNameLen = ConstU32<64>;
+	type MaxLicenceLen = ConstU32<64>;
+	type MaxDescriptionLen = ConstU32<1024>;
+	type MaxConfigLen = ConstU32<2048>;
+	type MaxMetrics = ConstU32<16>;
+	type MaxMetricNameLen = ConstU32<32>;
+	type MaxParents = ConstU32<8>;
+	type MaxAliasLen = ConstU32<32>;
+	type MaxAliasesPerModel = ConstU32<16>;
+	type MaxVersionsPerModel = ConstU32<100_000>;
+	type MaxLineageResults = ConstU32<10_000>;
+	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// 1 MiB chunks: a chunk in a JSON-RPC request is 2 MiB of hex, well under the 15 MB limit.
+	pub const WeightsChunkSize: u32 = 1024 * 1024;
+	pub const WeightsDepositBase: Balance = 10 * MILLI_UNIT;
+	pub const WeightsDepositPerChunk: Balance = MILLI_UNIT;
+}
+
+/// The weights store: model weights files on chain, by content hash.
+impl pallet_weights_store::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ChunkSize = WeightsChunkSize;
+	/// 256 chunks of 1 MiB: files up to 256 MiB.
+	type MaxChunks = ConstU32<256>;
+	type DepositBase = WeightsDepositBase;
+	type DepositPerChunk = WeightsDepositPerChunk;
+	type WeightInfo = pallet_weights_store::weights::SubstrateWeight<Runtime>;
+}

@@ -1,0 +1,94 @@
+//! Genesis presets: the named starting states a chain spec can be built from.
+//!
+//! - `development` (`--dev`): one validator (Alice), who is also sudo.
+//! - `local_testnet` (`--chain local`): two validators (Alice and Bob); Alice is sudo.
+//!
+//! In both, the well-known dev accounts Alice, Bob, Charlie, Dave, Eve and Ferdie are funded with
+//! [`ENDOWMENT`]. A preset is a JSON patch over the default genesis config; `swarm-node
+//! export-chain-spec` writes it out, and `chain-spec/README.md` explains how to make a spec for a
+//! real network from it.
+
+use crate::{currency::UNIT, AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig};
+use alloc::{vec, vec::Vec};
+use polkadot_sdk::{
+	frame_support::build_struct_json_patch,
+	sp_consensus_aura::sr25519::AuthorityId as AuraId,
+	sp_consensus_grandpa::AuthorityId as GrandpaId,
+	sp_genesis_builder::{self, PresetId},
+	sp_keyring::{Ed25519Keyring, Sr25519Keyring},
+	*,
+};
+use serde_json::Value;
+
+/// What each dev account holds at genesis: one million SWARM.
+pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
+
+/// A validator's consensus keys: Aura for producing blocks, GRANDPA for finalizing them.
+pub type ValidatorKeys = (AuraId, GrandpaId);
+
+/// The genesis state shared by all presets: `validators` author and finalize, `endowed` accounts
+/// hold [`ENDOWMENT`] each, and `root` is the sudo key.
+pub fn genesis(validators: Vec<ValidatorKeys>, endowed: Vec<AccountId>, root: AccountId) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed.into_iter().map(|account| (account, ENDOWMENT)).collect::<Vec<_>>(),
+		},
+		aura: pallet_aura::GenesisConfig {
+			authorities: validators.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
+		},
+		grandpa: pallet_grandpa::GenesisConfig {
+			authorities: validators.iter().map(|(_, grandpa)| (grandpa.clone(), 1)).collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+	})
+}
+
+/// The consensus keys of a well-known dev account, derived from its name (`//Alice`, ...).
+fn dev_validator(sr: Sr25519Keyring, ed: Ed25519Keyring) -> ValidatorKeys {
+	(sr.public().into(), ed.public().into())
+}
+
+/// Alice, Bob, Charlie, Dave, Eve and Ferdie.
+fn dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// The `development` preset: Alice validates alone.
+pub fn development() -> Value {
+	genesis(
+		vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// The `local_testnet` preset: Alice and Bob validate.
+pub fn local_testnet() -> Value {
+	genesis(
+		vec![
+			dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+		],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// The JSON patch of the preset called `id`, or `None` if there is no such preset.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_testnet(),
+		_ => return None,
+	};
+	// Serializing a `serde_json::Value` cannot fail; `ok()` keeps the runtime free of panics.
+	serde_json::to_vec(&patch).ok()
+}
+
+/// The names of the presets this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
+}
