@@ -7,11 +7,14 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 /** One SWARM in plancks (12 decimals). */
 export const UNIT = 10n ** 12n;
 
-/** An ApiPromise connected to `wsUrl`, with no custom type definitions. */
-export async function connect (wsUrl) {
+/**
+ * An ApiPromise connected to `wsUrl`, with no custom type definitions; `rpc` adds custom RPC
+ * method definitions (see rpc.mjs).
+ */
+export async function connect (wsUrl, { rpc } = {}) {
   await cryptoWaitReady();
   const provider = new WsProvider(wsUrl, 1000, {}, 30_000);
-  return ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+  return ApiPromise.create({ provider, rpc, noInitWarn: true, throwOnConnect: true });
 }
 
 /** An sr25519 keyring with the well-known dev accounts (`//Alice`, `//Bob`, ...). */

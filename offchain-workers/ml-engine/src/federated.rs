@@ -8,22 +8,22 @@
 //!
 //! ```rust
 //! use swarm_ml::{data::{partition::{partition, Partition}, Dataset}, federated::{simulate, FederationSpec},
-//! 	InputShape, Method, MlpConfig, Mode, ModelConfig, OptimizerConfig, Seed};
+//!     InputShape, Method, MlpConfig, Mode, ModelConfig, OptimizerConfig, Seed};
 //! let input = InputShape { channels: 1, height: 6, width: 6 };
 //! let data = Dataset::synthetic(&Seed::from(1), 400, input, 4)?;
 //! let test = Dataset::synthetic(&Seed::from(1), 600, input, 4)?.subset(&(400..600).collect::<Vec<_>>())?;
 //! let parts = partition(data.labels(), 4, 4, Partition::Iid, &Seed::from(2))?;
 //! let spec = FederationSpec {
-//! 	model: ModelConfig::Mlp(MlpConfig { input, hidden: vec![8], classes: 4, dropout_permille: 0 }),
-//! 	optimizer: OptimizerConfig::sgd(0.1, 0.5),
-//! 	rounds: 6,
-//! 	local_epochs: 1,
-//! 	batch_size: 16,
-//! 	seed: Seed::from(3),
-//! 	mode: Mode::Deterministic,
-//! 	method: Method::FedAvg,
-//! 	clip_norm: None,
-//! 	poisoned: vec![],
+//!     model: ModelConfig::Mlp(MlpConfig { input, hidden: vec![8], classes: 4, dropout_permille: 0 }),
+//!     optimizer: OptimizerConfig::sgd(0.1, 0.5),
+//!     rounds: 6,
+//!     local_epochs: 1,
+//!     batch_size: 16,
+//!     seed: Seed::from(3),
+//!     mode: Mode::Deterministic,
+//!     method: Method::FedAvg,
+//!     clip_norm: None,
+//!     poisoned: vec![],
 //! };
 //! let result = simulate(&spec, &data, &parts, &test, &mut |_| {})?;
 //! assert_eq!(result.rounds.len(), 6);

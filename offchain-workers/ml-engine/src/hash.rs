@@ -6,8 +6,8 @@
 //! ```rust
 //! use swarm_ml::hash::{blake2_256, to_hex};
 //! assert_eq!(
-//! 	to_hex(&blake2_256(b"")),
-//! 	"0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8"
+//!     to_hex(&blake2_256(b"")),
+//!     "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8"
 //! );
 //! ```
 
@@ -37,7 +37,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// Parses hexadecimal (an optional `0x` prefix, either case) into bytes.
 pub fn from_hex(text: &str) -> Option<Vec<u8>> {
 	let text = text.strip_prefix("0x").unwrap_or(text);
-	if text.len() % 2 != 0 {
+	if !text.len().is_multiple_of(2) {
 		return None;
 	}
 	let nibble = |c: u8| match c {

@@ -34,16 +34,16 @@
 //!
 //! ```rust
 //! use swarm_ml::{data::Dataset, evaluate, train, InputShape, Mode, Model, ModelConfig, MlpConfig,
-//! 	OptimizerConfig, Seed, TrainSpec, Weights};
+//!     OptimizerConfig, Seed, TrainSpec, Weights};
 //! let input = InputShape { channels: 1, height: 8, width: 8 };
 //! let data = Dataset::synthetic(&Seed::from(1), 300, input, 3)?;
 //! let spec = TrainSpec {
-//! 	model: ModelConfig::Mlp(MlpConfig { input, hidden: vec![16], classes: 3, dropout_permille: 0 }),
-//! 	optimizer: OptimizerConfig::adamw(0.01),
-//! 	epochs: 2,
-//! 	batch_size: 30,
-//! 	seed: Seed::from(42),
-//! 	mode: Mode::Deterministic,
+//!     model: ModelConfig::Mlp(MlpConfig { input, hidden: vec![16], classes: 3, dropout_permille: 0 }),
+//!     optimizer: OptimizerConfig::adamw(0.01),
+//!     epochs: 2,
+//!     batch_size: 30,
+//!     seed: Seed::from(42),
+//!     mode: Mode::Deterministic,
 //! };
 //! let result = train(&spec, None, &data)?;
 //! // What a node would submit: the hash of the canonical weight bytes.

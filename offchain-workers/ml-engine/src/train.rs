@@ -13,12 +13,12 @@
 //! let input = InputShape { channels: 1, height: 8, width: 8 };
 //! let data = Dataset::synthetic(&Seed::from(1), 256, input, 4)?;
 //! let spec = TrainSpec {
-//! 	model: ModelConfig::Mlp(MlpConfig { input, hidden: vec![16], classes: 4, dropout_permille: 0 }),
-//! 	optimizer: OptimizerConfig::sgd(0.1, 0.9),
-//! 	epochs: 3,
-//! 	batch_size: 32,
-//! 	seed: Seed::from(7),
-//! 	mode: Mode::Deterministic,
+//!     model: ModelConfig::Mlp(MlpConfig { input, hidden: vec![16], classes: 4, dropout_permille: 0 }),
+//!     optimizer: OptimizerConfig::sgd(0.1, 0.9),
+//!     epochs: 3,
+//!     batch_size: 32,
+//!     seed: Seed::from(7),
+//!     mode: Mode::Deterministic,
 //! };
 //! let a = train(&spec, None, &data)?;
 //! let b = train(&spec, None, &data)?;

@@ -7,7 +7,10 @@ use polkadot_sdk::{
 	frame_benchmarking::v2::*,
 	frame_support::traits::{fungible::Mutate, Get},
 	frame_system::RawOrigin,
-	sp_runtime::{traits::Bounded, FixedI64},
+	sp_runtime::{
+		traits::{Bounded, StaticLookup},
+		FixedI64,
+	},
 };
 
 /// An account with plenty of funds for deposits.

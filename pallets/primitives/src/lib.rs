@@ -7,7 +7,9 @@
 //!   with. It is distinct from the validator's `aura` and `gran` keys, so a node can do ML work
 //!   without being a validator, and a validator can rotate one without touching the other.
 //! - Glue traits through which pallets use each other without reading each other's storage:
-//!   [`ContentInspector`].
+//!   [`ContentInspector`] (weights store → model registry), [`NodeRegistry`], [`Reputation`] and
+//!   [`BondSlasher`] (compute nodes → others), [`WorkRewards`] (rewards → others). Each has a
+//!   `()` implementation that does nothing, for runtimes and tests without the other pallet.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
@@ -37,5 +39,92 @@ pub trait ContentInspector {
 impl ContentInspector for () {
 	fn stored_size(_hash: &polkadot_sdk::sp_core::H256) -> Option<u64> {
 		None
+	}
+}
+
+/// Identifies a compute node. Assigned in order of registration, from 0.
+pub type NodeId = u64;
+
+/// Identifies a unit of work (an inference job, a training round) that rewards are paid for.
+pub type WorkId = u64;
+
+/// What other pallets may know of compute nodes.
+pub trait NodeRegistry<AccountId> {
+	/// The account that owns `node` and receives its rewards.
+	fn owner_of(node: NodeId) -> Option<AccountId>;
+	/// Whether `node` may take work now: registered, bonded, heartbeating, not jailed.
+	fn is_eligible(node: NodeId) -> bool;
+	/// Registers a node owned by `owner`, funding what it needs, for other pallets'
+	/// benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_node(owner: &AccountId) -> NodeId;
+}
+
+impl<AccountId> NodeRegistry<AccountId> for () {
+	fn owner_of(_node: NodeId) -> Option<AccountId> {
+		None
+	}
+	fn is_eligible(_node: NodeId) -> bool {
+		false
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_node(_owner: &AccountId) -> NodeId {
+		0
+	}
+}
+
+/// Raising and lowering a node's reputation, for pallets that verify its work.
+pub trait Reputation {
+	/// Moves `node`'s score towards 1 by `by` of the remaining distance (verified work).
+	fn raise(node: NodeId, by: polkadot_sdk::sp_runtime::Perbill);
+	/// Moves `node`'s score towards 0 by `by` of its value (rejected work).
+	fn lower(node: NodeId, by: polkadot_sdk::sp_runtime::Perbill);
+	/// Stops `node` from taking work for `blocks` blocks; its owner can unjail it afterwards.
+	fn jail(node: NodeId, blocks: u32);
+}
+
+impl Reputation for () {
+	fn raise(_node: NodeId, _by: polkadot_sdk::sp_runtime::Perbill) {}
+	fn lower(_node: NodeId, _by: polkadot_sdk::sp_runtime::Perbill) {}
+	fn jail(_node: NodeId, _blocks: u32) {}
+}
+
+/// Slashing a node's bond, for pallets that catch it cheating.
+pub trait BondSlasher<Balance> {
+	/// Takes `share` of `node`'s bond; returns the amount taken.
+	fn slash(
+		node: NodeId,
+		share: polkadot_sdk::sp_runtime::Perbill,
+	) -> Result<Balance, polkadot_sdk::sp_runtime::DispatchError>;
+}
+
+impl<Balance> BondSlasher<Balance> for () {
+	fn slash(
+		_node: NodeId,
+		_share: polkadot_sdk::sp_runtime::Perbill,
+	) -> Result<Balance, polkadot_sdk::sp_runtime::DispatchError> {
+		Err(polkadot_sdk::sp_runtime::DispatchError::Other("no compute nodes to slash"))
+	}
+}
+
+/// Paying nodes for verified work from the reward pot.
+pub trait WorkRewards<Balance> {
+	/// Pays `amount` from the pot for `work`, split between nodes in proportion to their
+	/// weights; each share goes to the node's owner. Returns the amount paid (the remainder of
+	/// the integer division stays in the pot). Fails, paying nothing, if the pot holds less.
+	fn pay(
+		work: WorkId,
+		shares: &[(NodeId, u32)],
+		amount: Balance,
+	) -> Result<Balance, polkadot_sdk::sp_runtime::DispatchError>;
+}
+
+impl<Balance> WorkRewards<Balance> for () {
+	fn pay(
+		_work: WorkId,
+		_shares: &[(NodeId, u32)],
+		_amount: Balance,
+	) -> Result<Balance, polkadot_sdk::sp_runtime::DispatchError> {
+		Err(polkadot_sdk::sp_runtime::DispatchError::Other("no reward pot"))
 	}
 }

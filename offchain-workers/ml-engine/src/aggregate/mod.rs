@@ -32,9 +32,9 @@
 //! let mut global = Weights::new();
 //! global.insert("w", vec![2], vec![0.0, 0.0])?;
 //! let update = |id: u64, a: f32, b: f32| -> swarm_ml::Result<Update> {
-//! 	let mut w = Weights::new();
-//! 	w.insert("w", vec![2], vec![a, b])?;
-//! 	Ok(Update { client: ClientId::from(id), num_examples: 10, weights: w })
+//!     let mut w = Weights::new();
+//!     w.insert("w", vec![2], vec![a, b])?;
+//!     Ok(Update { client: ClientId::from(id), num_examples: 10, weights: w })
 //! };
 //! let updates = vec![update(3, 1.0, 1.0)?, update(1, 1.0, 2.0)?, update(2, -50.0, 90.0)?, update(4, f32::NAN, 0.0)?];
 //! let out = aggregate(&global, &updates, Method::Median, &AggregateOptions::default())?;

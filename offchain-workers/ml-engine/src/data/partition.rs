@@ -17,10 +17,10 @@
 //! let parts = partition(&labels, 10, 4, Partition::ClassesPerNode { k: 2 }, &Seed::from(3))?;
 //! assert_eq!(parts.len(), 4);
 //! for part in &parts {
-//! 	let mut classes: Vec<u8> = part.iter().map(|&i| labels[i]).collect();
-//! 	classes.sort();
-//! 	classes.dedup();
-//! 	assert_eq!(classes.len(), 2);
+//!     let mut classes: Vec<u8> = part.iter().map(|&i| labels[i]).collect();
+//!     classes.sort();
+//!     classes.dedup();
+//!     assert_eq!(classes.len(), 2);
 //! }
 //! # Ok::<(), swarm_ml::Error>(())
 //! ```

@@ -17,11 +17,13 @@ pub fn relu(x: &Tensor, mode: Mode) -> candle_core::Result<Tensor> {
 }
 
 /// 2×2 max-pooling with stride 2 over the last two dims of `x: [B, C, H, W]`.
-pub fn max_pool2x2(x: &Tensor, mode: Mode) -> candle_core::Result<Tensor> {
-	match mode {
-		Mode::Fast => x.max_pool2d(2),
-		Mode::Deterministic => x.contiguous()?.apply_op1(DetMaxPool),
-	}
+///
+/// Both modes use the crate's op: pooling is comparisons only (nothing to speed up), and
+/// candle 0.9.2's `max_pool2d` gradient is wrong: it multiplies by the share of maxima in the
+/// window (¼ for a unique maximum instead of 1) and, for odd sides, upsamples the gradient into
+/// the wrong windows.
+pub fn max_pool2x2(x: &Tensor, _mode: Mode) -> candle_core::Result<Tensor> {
+	x.contiguous()?.apply_op1(DetMaxPool)
 }
 
 struct DetRelu;

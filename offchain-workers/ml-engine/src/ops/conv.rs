@@ -10,7 +10,7 @@
 //! ∂x = col2im(∂Y · w)
 //! ```
 
-use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp1, CustomOp3, Layout, Shape, Tensor};
 
 use super::{storage_f32, tensor, with_f32};
 use crate::{
@@ -19,14 +19,58 @@ use crate::{
 };
 
 /// `x: [B, C, H, W]`, `w: [O, C, K, K]`, `b: [O]` → `[B, O, H + 2p − K + 1, W + 2p − K + 1]`.
+///
+/// Fast mode is `im2col` (a data-movement op) followed by candle's `gemm` matmul, so candle's
+/// autograd differentiates it with matmuls too. candle's own `conv2d` is not used: its backward
+/// pass goes through transposed convolutions (several times slower), and 0.9.2 computes wrong
+/// values when the input has as many channels as rows and columns (huggingface/candle#3404).
 pub fn conv2d(x: &Tensor, w: &Tensor, b: &Tensor, padding: usize, mode: Mode) -> candle_core::Result<Tensor> {
 	match mode {
 		Mode::Fast => {
-			let o = w.dim(0)?;
-			x.conv2d(w, padding, 1, 1, 1)?.broadcast_add(&b.reshape((1, o, 1, 1))?)
+			let (batch, _, height, width) = x.dims4()?;
+			let (out, _, kernel, _) = w.dims4()?;
+			// The op checks that the kernel fits, so the output sides below cannot underflow.
+			let cols = x.contiguous()?.apply_op1(Im2Col { kernel, padding })?;
+			let (out_h, out_w) = (height + 2 * padding + 1 - kernel, width + 2 * padding + 1 - kernel);
+			let rows = cols.matmul(&w.flatten_from(1)?.t()?)?.broadcast_add(b)?;
+			rows.reshape((batch, out_h * out_w, out))?.transpose(1, 2)?.contiguous()?.reshape((batch, out, out_h, out_w))
 		},
 		Mode::Deterministic =>
 			x.contiguous()?.apply_op3(&w.contiguous()?, &b.contiguous()?, DetConv2d { padding }),
+	}
+}
+
+/// `im2col` as a candle op (values moved, not combined); its gradient is `col2im`.
+struct Im2Col {
+	kernel: usize,
+	padding: usize,
+}
+
+impl CustomOp1 for Im2Col {
+	fn name(&self) -> &'static str {
+		"swarm-im2col"
+	}
+
+	fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+		let &[batch, channels, height, width] = l.dims() else {
+			candle_core::bail!("im2col: expected [B, C, H, W], got {:?}", l.dims());
+		};
+		if height + 2 * self.padding < self.kernel || width + 2 * self.padding < self.kernel {
+			candle_core::bail!("im2col: kernel {} does not fit {:?}", self.kernel, l.dims());
+		}
+		let x = storage_f32(s, l, "im2col")?;
+		let cols = im2col(x, batch, channels, height, width, self.kernel, self.padding);
+		let rows = cols.len() / (channels * self.kernel * self.kernel);
+		Ok((CpuStorage::F32(cols), Shape::from((rows, channels * self.kernel * self.kernel))))
+	}
+
+	fn bwd(&self, arg: &Tensor, _res: &Tensor, grad: &Tensor) -> candle_core::Result<Option<Tensor>> {
+		let (batch, channels, height, width) = arg.dims4()?;
+		let grad = grad.contiguous()?;
+		let dx = with_f32(&grad, "im2col backward", |g| {
+			col2im(g, batch, channels, height, width, self.kernel, self.padding)
+		})?;
+		Ok(Some(tensor(dx, arg.dims())?))
 	}
 }
 

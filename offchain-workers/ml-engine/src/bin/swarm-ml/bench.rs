@@ -70,6 +70,9 @@ pub(crate) struct BenchArgs {
 	/// Use only the first N training samples in P3 and robustness (default: all 60 000).
 	#[arg(long)]
 	train_limit: Option<usize>,
+	/// SGD learning rate (momentum 0.9) of P3 and robustness, federated and centralised alike.
+	#[arg(long, default_value_t = 0.05)]
+	lr: f32,
 	/// Execution mode of P3 and robustness.
 	#[arg(long, default_value = "det")]
 	mode: Mode,
@@ -247,7 +250,7 @@ fn p1_p2(args: &BenchArgs, threads: usize, data: &Dataset) -> Result<()> {
 fn fed_spec(args: &BenchArgs, method: Method, poisoned: Vec<(usize, Poison)>) -> FederationSpec {
 	FederationSpec {
 		model: ModelConfig::fashion_mnist_mlp(),
-		optimizer: OptimizerConfig::sgd(0.05, 0.9),
+		optimizer: OptimizerConfig::sgd(args.lr, 0.9),
 		rounds: args.rounds,
 		local_epochs: 1,
 		batch_size: args.batch_size as u32,
@@ -267,9 +270,10 @@ fn p3(args: &BenchArgs, _threads: usize, train_data: &Dataset, test: &Dataset) -
 	let parts = partition(train_data.labels(), train_data.classes(), NODES, scheme, &Seed::from(7))?;
 	println!();
 	println!(
-		"## P3 federated vs centralised (MLP, {} training samples, {NODES} nodes, {scheme}, {} rounds × 1 local epoch, SGD lr 0.05 momentum 0.9, batch {}, mode {})",
+		"## P3 federated vs centralised (MLP, {} training samples, {NODES} nodes, {scheme}, {} rounds × 1 local epoch, SGD lr {} momentum 0.9, batch {}, mode {})",
 		train_data.len(),
 		args.rounds,
+		args.lr,
 		args.batch_size,
 		args.mode
 	);
@@ -313,6 +317,8 @@ fn p3(args: &BenchArgs, _threads: usize, train_data: &Dataset, test: &Dataset) -
 			args.batch_size.to_string(),
 			"--train-limit".into(),
 			train_data.len().to_string(),
+			"--lr".into(),
+			args.lr.to_string(),
 		];
 		a.extend(data_dir_args(args));
 		flower = Some(python_lines(python, &a));
@@ -351,9 +357,10 @@ fn robustness(args: &BenchArgs, train_data: &Dataset, test: &Dataset) -> Result<
 	let parts = partition(train_data.labels(), train_data.classes(), NODES, Partition::Iid, &Seed::from(7))?;
 	println!();
 	println!(
-		"## Robustness (MLP, {} training samples, {NODES} nodes IID, node 3 poisoned, {} rounds, mode {})",
+		"## Robustness (MLP, {} training samples, {NODES} nodes IID, node 3 poisoned, {} rounds × 1 local epoch, SGD lr {} momentum 0.9, mode {})",
 		train_data.len(),
 		args.rounds,
+		args.lr,
 		args.mode
 	);
 	let final_acc = |method: Method, poisoned: Vec<(usize, Poison)>| -> Result<f64> {

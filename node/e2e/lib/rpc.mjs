@@ -1,0 +1,66 @@
+// The `rpc:` definitions a polkadot.js user passes to reach Swarmchain's custom JSON-RPC methods
+// (`models_*`, `weights_*`). The README shows the same object.
+//
+//   const api = await ApiPromise.create({ provider, rpc: swarmRpc });
+//   const v = await api.rpc.models.version('mnist-mlp@production');   // a Json codec
+//   v.toJSON().metrics                                                 // [{ name, value }]
+
+const at = { name: 'at', type: 'BlockHash', isOptional: true };
+
+export const swarmRpc = {
+  models: {
+    model: {
+      description: 'A model by id or name.',
+      params: [{ name: 'model', type: 'Text' }, at],
+      type: 'Json'
+    },
+    version: {
+      description: 'A version by id ("42") or reference ("mnist-mlp@production", "mnist-mlp@latest", "7@v3").',
+      params: [{ name: 'version', type: 'Text' }, at],
+      type: 'Json'
+    },
+    versions: {
+      description: 'The versions of a model, by number from `start`, at most `limit`.',
+      params: [{ name: 'model', type: 'Text' }, { name: 'start', type: 'u32', isOptional: true },
+        { name: 'limit', type: 'u32', isOptional: true }, at],
+      type: 'Json'
+    },
+    ancestors: {
+      description: 'A version and its ancestors up to `depth` derivation steps (default 1000).',
+      params: [{ name: 'version', type: 'Text' }, { name: 'depth', type: 'u32', isOptional: true }, at],
+      type: 'Json'
+    },
+    descendants: {
+      description: 'A version and its descendants up to `depth` derivation steps (default 1000).',
+      params: [{ name: 'version', type: 'Text' }, { name: 'depth', type: 'u32', isOptional: true }, at],
+      type: 'Json'
+    },
+    path: {
+      description: 'The shortest derivation path between two versions, or null.',
+      params: [{ name: 'from', type: 'Text' }, { name: 'to', type: 'Text' }, at],
+      type: 'Json'
+    },
+    contributors: {
+      description: 'Every account and training round that contributed to a version\'s ancestry.',
+      params: [{ name: 'version', type: 'Text' }, at],
+      type: 'Json'
+    }
+  },
+  weights: {
+    manifest: {
+      description: 'The manifest (size, chunk hashes) of a stored weights file.',
+      params: [{ name: 'file', type: 'H256' }, at],
+      type: 'Json'
+    },
+    chunk: {
+      description: 'The bytes of chunk `index` of a stored weights file.',
+      params: [{ name: 'file', type: 'H256' }, { name: 'index', type: 'u32' }],
+      type: 'Bytes'
+    },
+    upload: {
+      description: 'The progress of an upload in progress.',
+      params: [{ name: 'file', type: 'H256' }, at],
+      type: 'Json'
+    }
+  }
+};

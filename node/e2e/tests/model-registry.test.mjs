@@ -1,0 +1,219 @@
+// The model registry end to end: a three-generation lineage published with polkadot.js, weights
+// uploaded and downloaded by hash, every query method, and the errors a user can hit.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { startNode, tempDir } from '../lib/node.mjs';
+import { connect, devKeyring, submitFinalized } from '../lib/api.mjs';
+import { swarmRpc } from '../lib/rpc.mjs';
+import { blake2, CHUNK_SIZE, downloadWeights, uploadWeights, sendAll } from '../lib/weights.mjs';
+
+/** A metric value for the chain: FixedI64 has nine decimals. */
+const fixed = (value) => BigInt(Math.round(value * 1e9));
+
+describe('the model registry', { timeout: 600_000 }, () => {
+  let node;
+  let api;
+  let alice;
+  let bob;
+  const ids = {};
+  let weightsFile;
+  let weightsBytes;
+  const base = tempDir();
+  const nodeArgs = ['--dev', '--base-path', base.dir];
+
+  before(async () => {
+    node = await startNode(nodeArgs, { name: 'registry' });
+    api = await connect(node.wsUrl, { rpc: swarmRpc });
+    ({ alice, bob } = await devKeyring());
+  });
+
+  after(async () => {
+    await api?.disconnect();
+    await node?.stop();
+    base.cleanup();
+  });
+
+  /** Resolves with the id in the first event matching `eventType`'s `field`. */
+  const eventField = (events, eventType, field) =>
+    events.find(({ event }) => eventType.is(event)).event.data[field].toNumber();
+
+  test('uploads a 3.5 MiB weights file in chunks and downloads it by hash from the node', async () => {
+    const bytes = new Uint8Array(randomBytes(3 * CHUNK_SIZE + CHUNK_SIZE / 2));
+    weightsFile = await uploadWeights(api, bytes, alice);
+    weightsBytes = bytes;
+    const manifest = (await api.rpc.weights.manifest(weightsFile)).toJSON();
+    assert.equal(manifest.size, bytes.length);
+    assert.equal(manifest.chunkSize, CHUNK_SIZE);
+    assert.equal(manifest.chunks.length, 4);
+    assert.equal(manifest.uploader, alice.address);
+    const downloaded = await downloadWeights(api, weightsFile);
+    assert.deepEqual(Buffer.from(downloaded), Buffer.from(bytes));
+  });
+
+  test('publishes a three-generation lineage with a merge', async () => {
+    const create = (name, licence) =>
+      api.tx.modelRegistry.createModel(name, licence, `${name}, an e2e test model`, 'Open');
+    let result = await submitFinalized(api, create('base-mlp', 'apache-2.0'), alice);
+    ids.base = eventField(result.events, api.events.modelRegistry.ModelCreated, 'model');
+    result = await submitFinalized(api, create('bob-mlp', 'mit'), bob);
+    ids.bobModel = eventField(result.events, api.events.modelRegistry.ModelCreated, 'model');
+    result = await submitFinalized(api, create('merged-mlp', 'apache-2.0'), alice);
+    ids.merged = eventField(result.events, api.events.modelRegistry.ModelCreated, 'model');
+
+    const publish = (model, weightsHash, size, parents, accuracy) => api.tx.modelRegistry.publishVersion(
+      model, weightsHash, size, { Inline: '{"layers":[784,256,128,10]}' },
+      [['accuracy', fixed(accuracy)], ['loss', fixed(0.352)]], parents);
+
+    // Generation 1: Alice's base, with the uploaded weights.
+    result = await submitFinalized(api, publish(ids.base, weightsFile, 3 * CHUNK_SIZE + CHUNK_SIZE / 2, [], 0.8812), alice);
+    ids.v1 = eventField(result.events, api.events.modelRegistry.VersionPublished, 'version');
+    // Generation 2: Bob fine-tunes Alice's base in his own model; Alice quantizes hers.
+    result = await submitFinalized(api, publish(ids.bobModel, blake2(new Uint8Array([2])), 1000, [[ids.v1, 'Finetune']], 0.90), bob);
+    ids.bobTune = eventField(result.events, api.events.modelRegistry.VersionPublished, 'version');
+    result = await submitFinalized(api, publish(ids.base, blake2(new Uint8Array([3])), 500, [[ids.v1, 'Quantize']], 0.87), alice);
+    ids.quantized = eventField(result.events, api.events.modelRegistry.VersionPublished, 'version');
+    // Generation 3: a merge of both.
+    result = await submitFinalized(api, publish(ids.merged, blake2(new Uint8Array([4])), 1000,
+      [[ids.bobTune, 'Merge'], [ids.quantized, 'Merge']], 0.91), alice);
+    ids.merge = eventField(result.events, api.events.modelRegistry.VersionPublished, 'version');
+
+    await submitFinalized(api, api.tx.modelRegistry.setAlias(ids.base, 'production', ids.v1), alice);
+    await submitFinalized(api, api.tx.modelRegistry.deprecateVersion(ids.quantized), alice);
+  });
+
+  test('models_model and models_versions list a model and its versions', async () => {
+    const model = (await api.rpc.models.model('base-mlp')).toJSON();
+    assert.equal(model.id, ids.base);
+    assert.equal(model.owner, alice.address);
+    assert.equal(model.licence, 'apache-2.0');
+    assert.equal(model.versionCount, 2);
+    assert.equal(model.derivationPolicy, 'open');
+    assert.equal((await api.rpc.models.model(String(ids.base))).toJSON().name, 'base-mlp');
+
+    const versions = (await api.rpc.models.versions('base-mlp')).toJSON();
+    assert.deepEqual(versions.map((v) => v.id), [ids.v1, ids.quantized]);
+    assert.deepEqual(versions.map((v) => v.reference), ['base-mlp@v1', 'base-mlp@v2']);
+  });
+
+  test('models_version returns readable JSON by id and by model@alias', async () => {
+    const byAlias = (await api.rpc.models.version('base-mlp@production')).toJSON();
+    assert.equal(byAlias.id, ids.v1);
+    assert.equal(byAlias.weightsHash, weightsFile);
+    assert.deepEqual(byAlias.metrics, [{ name: 'accuracy', value: '0.8812' }, { name: 'loss', value: '0.352' }]);
+    assert.deepEqual(byAlias.config, { kind: 'inline', bytes: byAlias.config.bytes, text: '{"layers":[784,256,128,10]}' });
+    assert.deepEqual(byAlias.producer, { account: alice.address });
+    assert.deepEqual(byAlias.aliases, ['production']);
+    assert.equal(byAlias.deprecatedAt, null);
+    assert.deepEqual((await api.rpc.models.version(String(ids.v1))).toJSON(), byAlias);
+    assert.equal((await api.rpc.models.version('base-mlp@latest')).toJSON().id, ids.quantized);
+    assert.ok((await api.rpc.models.version('base-mlp@v2')).toJSON().deprecatedAt > 0);
+  });
+
+  test('models_ancestors and models_descendants walk the lineage', async () => {
+    const ancestors = (await api.rpc.models.ancestors('merged-mlp@latest', 10)).toJSON();
+    assert.deepEqual(ancestors.nodes.map((n) => [n.id, n.depth]),
+      [[ids.merge, 0], [ids.bobTune, 1], [ids.quantized, 1], [ids.v1, 2]]);
+    assert.deepEqual(ancestors.nodes[0].parents,
+      [{ id: ids.bobTune, derivation: 'merge' }, { id: ids.quantized, derivation: 'merge' }]);
+    assert.equal(ancestors.truncated, false);
+    const oneStep = (await api.rpc.models.ancestors(String(ids.merge), 1)).toJSON();
+    assert.equal(oneStep.nodes.length, 3);
+
+    const descendants = (await api.rpc.models.descendants('base-mlp@production')).toJSON();
+    assert.deepEqual(descendants.nodes.map((n) => n.id).sort(),
+      [ids.v1, ids.bobTune, ids.quantized, ids.merge].sort());
+  });
+
+  test('models_path gives the derivation path between two versions', async () => {
+    const path = (await api.rpc.models.path('merged-mlp@v1', 'base-mlp@production')).toJSON();
+    assert.equal(path.ancestor, ids.v1);
+    assert.equal(path.descendant, ids.merge);
+    assert.equal(path.steps.length, 2);
+    assert.deepEqual(path.steps[0].parent, ids.v1);
+    assert.deepEqual(path.steps.at(-1).child, ids.merge);
+    assert.equal((await api.rpc.models.path(String(ids.bobTune), String(ids.quantized))).toJSON(), null);
+  });
+
+  test('models_contributors lists every account in the ancestry', async () => {
+    const contributors = (await api.rpc.models.contributors(String(ids.merge))).toJSON();
+    assert.deepEqual(contributors.accounts.sort(), [alice.address, bob.address].sort());
+    assert.equal(contributors.versions, 4);
+    assert.deepEqual(contributors.rounds, []);
+  });
+
+  test('the same queries are a runtime API that polkadot.js decorates from metadata', async () => {
+    const resolved = await api.call.modelRegistryApi.resolve('merged-mlp@latest');
+    assert.equal(resolved.asOk.toNumber(), ids.merge);
+    const lineage = await api.call.modelRegistryApi.ancestors(ids.merge, 10);
+    assert.equal(lineage.unwrap().nodes.length, 4);
+    const unknown = await api.call.modelRegistryApi.resolve('nope@latest');
+    assert.equal(unknown.asErr.toString(), 'UnknownModel');
+  });
+
+  test('unknown and malformed references are clear RPC errors', async () => {
+    await assert.rejects(api.rpc.models.version('base-mlp@staging'), /no such version/);
+    await assert.rejects(api.rpc.models.version('nobody@latest'), /no such model/);
+    await assert.rejects(api.rpc.models.version('not a reference'), /not a version reference/);
+    await assert.rejects(api.rpc.models.model('missing-model'), /no such model/);
+    await assert.rejects(api.rpc.weights.manifest(blake2(new Uint8Array([9]))), /no stored file/);
+    await assert.rejects(api.rpc.weights.chunk(weightsFile, 99), /there is no chunk 99/);
+  });
+
+  test('bad extrinsics fail with named errors and change nothing', async () => {
+    const versionsBefore = (await api.query.modelRegistry.nextVersionId()).toNumber();
+    const cases = [
+      [api.tx.modelRegistry.createModel('base-mlp', 'mit', '', 'Open'), alice, 'modelRegistry.NameTaken'],
+      [api.tx.modelRegistry.publishVersion(ids.base, blake2(new Uint8Array([7])), 1, { Hash: blake2(new Uint8Array([1])) }, [], [[9999, 'Finetune']]),
+        alice, 'modelRegistry.UnknownParent'],
+      [api.tx.modelRegistry.publishVersion(ids.base, weightsFile, 3 * CHUNK_SIZE + CHUNK_SIZE / 2, { Hash: blake2(new Uint8Array([1])) }, [], []),
+        alice, 'modelRegistry.DuplicateWeights'],
+      [api.tx.modelRegistry.publishVersion(ids.merged, blake2(new Uint8Array([8])), 12, { Hash: blake2(new Uint8Array([1])) }, [], []),
+        bob, 'modelRegistry.NotModelOwner'],
+      [api.tx.modelRegistry.publishVersion(ids.base, blake2(new Uint8Array([8])), 12, { Hash: blake2(new Uint8Array([1])) }, [],
+        Array.from({ length: 9 }, () => [ids.v1, 'Merge'])), alice, 'modelRegistry.TooManyParents'],
+      [api.tx.modelRegistry.setAlias(ids.base, 'staging', ids.merge), alice, 'modelRegistry.VersionNotInModel'],
+      [api.tx.modelRegistry.createModel('x'.repeat(65), 'mit', '', 'Open'), alice, 'modelRegistry.NameTooLong']
+    ];
+    for (const [tx, signer, expected] of cases) {
+      await assert.rejects(submitFinalized(api, tx, signer), (error) => error.message === expected, expected);
+    }
+    // A parent from a model the publisher may not derive from.
+    await submitFinalized(api, api.tx.modelRegistry.setDerivationPolicy(ids.base, 'OwnerOnly'), alice);
+    await assert.rejects(submitFinalized(api,
+      api.tx.modelRegistry.publishVersion(ids.bobModel, blake2(new Uint8Array([5])), 1, { Hash: blake2(new Uint8Array([1])) }, [], [[ids.v1, 'Distill']]),
+      bob), /modelRegistry.ParentNotDerivable/);
+    assert.equal((await api.query.modelRegistry.nextVersionId()).toNumber(), versionsBefore);
+  });
+
+  test('chunks that do not match their hash or size are rejected, and the upload goes on', async () => {
+    const bytes = new Uint8Array(randomBytes(CHUNK_SIZE + 1000));
+    const file = blake2(bytes);
+    await sendAll(api, [api.tx.weightsStore.beginUpload(file, bytes.length)], bob);
+    const first = bytes.subarray(0, CHUNK_SIZE);
+    const corrupted = Uint8Array.from(first);
+    corrupted[12345] ^= 0xff;
+    await assert.rejects(sendAll(api, [api.tx.weightsStore.uploadChunk(file, 0, blake2(first), corrupted)], bob),
+      /weightsStore.ChunkHashMismatch/);
+    const short = first.subarray(0, CHUNK_SIZE - 1);
+    await assert.rejects(sendAll(api, [api.tx.weightsStore.uploadChunk(file, 0, blake2(short), short)], bob),
+      /weightsStore.ChunkSizeMismatch/);
+    assert.equal((await api.rpc.weights.upload(file)).toJSON().nextChunk, 0);
+    const rest = bytes.subarray(CHUNK_SIZE);
+    await sendAll(api, [
+      api.tx.weightsStore.uploadChunk(file, 0, blake2(first), first),
+      api.tx.weightsStore.uploadChunk(file, 1, blake2(rest), rest)
+    ], bob);
+    assert.deepEqual(Buffer.from(await downloadWeights(api, file)), Buffer.from(bytes));
+  });
+
+  test('a restarted node still serves the weights and the lineage', async () => {
+    await api.disconnect();
+    await node.stop();
+    node = await startNode(nodeArgs, { name: 'registry-restarted' });
+    api = await connect(node.wsUrl, { rpc: swarmRpc });
+    assert.deepEqual(Buffer.from(await downloadWeights(api, weightsFile)), Buffer.from(weightsBytes));
+    assert.equal((await api.rpc.models.ancestors('merged-mlp@latest')).toJSON().nodes.length, 4);
+  });
+});

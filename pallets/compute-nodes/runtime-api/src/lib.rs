@@ -1,0 +1,36 @@
+//! The `ComputeNodesApi` runtime API: registered compute nodes, and the payload a worker key
+//! signs to prove it belongs to a node.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::Codec;
+use swarm_primitives::{worker::Public as WorkerKey, NodeId};
+
+polkadot_sdk::sp_api::decl_runtime_apis! {
+	/// Queries of compute nodes. `NodeInfo` is the pallet's `NodeInfo<Runtime>`; statuses are
+	/// as of the block queried.
+	#[api_version(1)]
+	pub trait ComputeNodesApi<AccountId, NodeInfo>
+	where
+		AccountId: Codec,
+		NodeInfo: Codec,
+	{
+		/// The node with this id.
+		fn node(id: NodeId) -> Option<NodeInfo>;
+
+		/// The node with this worker key, and its id.
+		fn node_by_key(key: WorkerKey) -> Option<(NodeId, NodeInfo)>;
+
+		/// The nodes this account owns.
+		fn nodes_of(owner: AccountId) -> Vec<(NodeId, NodeInfo)>;
+
+		/// The nodes that are active (heartbeating, not jailed, not unbonding).
+		fn active_nodes() -> Vec<(NodeId, NodeInfo)>;
+
+		/// The bytes `worker_key` must sign for `owner` to register it or rotate to it now.
+		fn key_proof_payload(owner: AccountId, worker_key: WorkerKey) -> Vec<u8>;
+	}
+}

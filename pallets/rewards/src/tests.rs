@@ -1,0 +1,183 @@
+//! Tests of emission, payments, the pot as a sink, every call and error, and the issuance
+//! invariant (checked after every test).
+
+use crate::{mock::*, *};
+use polkadot_sdk::{
+	frame_support::{
+		assert_noop, assert_ok,
+		traits::{
+			fungible::{Balanced, Inspect, Mutate},
+			tokens::{Fortitude, Precision, Preservation},
+		},
+	},
+	sp_runtime::{DispatchError, Perbill},
+};
+
+#[test]
+fn genesis_endows_the_pot_and_records_issuance() {
+	build_and_execute(|| {
+		assert_eq!(pot_balance(), 10, "the pot holds the existential deposit");
+		assert_eq!(GenesisIssuance::<Test>::get(), 3_000);
+		assert_eq!(Minted::<Test>::get(), 10);
+		assert_eq!(Balances::total_issuance(), 3_010);
+	});
+}
+
+#[test]
+fn each_block_mints_the_emission_into_the_pot_and_to_the_author() {
+	build_and_execute(|| {
+		Author::set(Some(CHARLIE));
+		run_to_block(4);
+		assert_eq!(Balances::balance(&CHARLIE), 1_000 + 3 * 20);
+		assert_eq!(pot_balance(), 10 + 3 * 80);
+		assert_eq!(AccountEarnings::<Test>::get(CHARLIE), 60);
+		assert_eq!(Minted::<Test>::get(), 10 + 300);
+		System::assert_last_event(Event::Emitted { author: Some(CHARLIE), to_author: 20, to_pot: 80 }.into());
+		Author::set(None);
+	});
+}
+
+#[test]
+fn without_an_author_the_whole_emission_goes_to_the_pot() {
+	build_and_execute(|| {
+		run_to_block(2);
+		assert_eq!(pot_balance(), 110);
+		System::assert_last_event(Event::Emitted { author: None, to_author: 0, to_pot: 100 }.into());
+	});
+}
+
+#[test]
+fn an_author_share_too_small_to_exist_goes_to_the_pot() {
+	build_and_execute(|| {
+		// A new account cannot receive 2 (below the existential deposit of 10).
+		Author::set(Some(77));
+		assert_ok!(Rewards::set_author_share(RuntimeOrigin::root(), Perbill::from_percent(2)));
+		run_to_block(2);
+		assert_eq!(Balances::balance(&77), 0);
+		assert_eq!(pot_balance(), 110);
+		Author::set(None);
+	});
+}
+
+#[test]
+fn set_emission_works_and_needs_root() {
+	build_and_execute(|| {
+		assert_ok!(Rewards::set_emission(RuntimeOrigin::root(), 7));
+		assert_eq!(EmissionPerBlock::<Test>::get(), 7);
+		System::assert_last_event(Event::EmissionChanged { per_block: 7 }.into());
+		run_to_block(2);
+		assert_eq!(pot_balance(), 17);
+		assert_noop!(Rewards::set_emission(RuntimeOrigin::signed(ALICE), 1), DispatchError::BadOrigin);
+		assert_ok!(Rewards::set_emission(RuntimeOrigin::root(), 0));
+		run_to_block(3);
+		assert_eq!(pot_balance(), 17, "no emission, no mint");
+	});
+}
+
+#[test]
+fn set_author_share_works_and_needs_root() {
+	build_and_execute(|| {
+		assert_ok!(Rewards::set_author_share(RuntimeOrigin::root(), Perbill::from_percent(50)));
+		System::assert_last_event(Event::AuthorShareChanged { share: Perbill::from_percent(50) }.into());
+		Author::set(Some(BOB));
+		run_to_block(2);
+		assert_eq!(Balances::balance(&BOB), 1_050);
+		Author::set(None);
+		assert_noop!(
+			Rewards::set_author_share(RuntimeOrigin::signed(BOB), Perbill::one()),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn pay_work_splits_by_weight_and_pays_owners() {
+	build_and_execute(|| {
+		run_to_block(11);
+		assert_eq!(pot_balance(), 1_010);
+		// when node 0 (Alice) and node 1 (Bob) are paid 301 in a 2 : 1 split
+		assert_ok!(Rewards::pay_work(RuntimeOrigin::root(), 5, vec![(0, 2), (1, 1)], 301));
+		// then Alice gets 200, Bob 100, and the remainder of the division stays in the pot
+		assert_eq!(Balances::balance(&ALICE), 1_200);
+		assert_eq!(Balances::balance(&BOB), 1_100);
+		assert_eq!(pot_balance(), 1_010 - 300);
+		assert_eq!(NodeEarnings::<Test>::get(0), 200);
+		assert_eq!(AccountEarnings::<Test>::get(BOB), 100);
+		System::assert_has_event(Event::RewardPaid { work: 5, node: 0, owner: ALICE, amount: 200 }.into());
+		System::assert_last_event(Event::WorkPaid { work: 5, amount: 300 }.into());
+	});
+}
+
+#[test]
+fn pay_through_the_trait_counts_per_node_and_per_account() {
+	build_and_execute(|| {
+		run_to_block(11);
+		let paid = <Rewards as WorkRewards<u64>>::pay(9, &[(0, 1), (2, 1)], 100).unwrap();
+		assert_eq!(paid, 100);
+		assert_eq!(NodeEarnings::<Test>::get(0), 50);
+		assert_eq!(NodeEarnings::<Test>::get(2), 50);
+		assert_eq!(AccountEarnings::<Test>::get(ALICE), 100, "both nodes are Alice's");
+	});
+}
+
+#[test]
+fn pay_work_never_pays_more_than_the_pot_holds() {
+	build_and_execute(|| {
+		run_to_block(2);
+		// The pot holds 110, of which 10 must stay.
+		assert_noop!(
+			Rewards::pay_work(RuntimeOrigin::root(), 1, vec![(0, 1)], 101),
+			Error::<Test>::InsufficientPot
+		);
+		assert_ok!(Rewards::pay_work(RuntimeOrigin::root(), 1, vec![(0, 1)], 100));
+		assert_eq!(pot_balance(), 10);
+	});
+}
+
+#[test]
+fn pay_work_rejects_bad_input() {
+	build_and_execute(|| {
+		run_to_block(11);
+		let pay = |shares: Vec<(NodeId, u32)>, amount| Rewards::pay_work(RuntimeOrigin::root(), 1, shares, amount);
+		assert_noop!(pay(vec![], 10), Error::<Test>::NoShares);
+		assert_noop!(pay(vec![(0, 1); 5], 10), Error::<Test>::TooManyShares);
+		assert_noop!(pay(vec![(0, 0), (1, 0)], 10), Error::<Test>::ZeroWeights);
+		assert_noop!(pay(vec![(0, 1), (42, 1)], 10), Error::<Test>::UnknownNode);
+		assert_noop!(pay(vec![(0, 1)], 0), Error::<Test>::ZeroAmount);
+		assert_noop!(
+			Rewards::pay_work(RuntimeOrigin::signed(ALICE), 1, vec![(0, 1)], 10),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn ownerless_funds_go_into_the_pot() {
+	build_and_execute(|| {
+		// A fee-like credit: withdrawn from Alice, handed to the pallet.
+		let credit = <Balances as Balanced<u64>>::withdraw(
+			&ALICE,
+			25,
+			Precision::Exact,
+			Preservation::Preserve,
+			Fortitude::Polite,
+		)
+		.unwrap();
+		Rewards::on_unbalanced(credit);
+		assert_eq!(pot_balance(), 35);
+		System::assert_last_event(Event::PotFunded { amount: 25 }.into());
+		// Dust of a reaped account goes there too.
+		assert_ok!(<Balances as Mutate<u64>>::transfer(&CHARLIE, &ALICE, 995, Preservation::Expendable));
+		assert_eq!(pot_balance(), 40);
+	});
+}
+
+#[test]
+fn the_issuance_invariant_catches_untracked_minting() {
+	let mut ext = new_test_ext();
+	ext.execute_with(|| {
+		assert_ok!(Rewards::do_try_state());
+		let _ = <Balances as Mutate<u64>>::mint_into(&ALICE, 1);
+		assert!(Rewards::do_try_state().is_err());
+	});
+}
