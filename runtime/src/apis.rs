@@ -4,15 +4,15 @@
 //! methods are thin adapters over these.
 
 use crate::{
-	opaque::SessionKeys, AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt,
-	ModelRegistry, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment,
-	WeightsStore, VERSION,
+	opaque::SessionKeys, AccountId, Aura, Balance, Balances, Block, ComputeNodes, Executive, Grandpa,
+	InherentDataExt, ModelRegistry, Nonce, Rewards, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	System, TransactionPayment, WeightsStore, VERSION,
 };
 use alloc::vec::Vec;
 use polkadot_sdk::{
 	frame_support::{
 		genesis_builder_helper::{build_state, get_preset},
-		view_functions::{runtime_api::RuntimeViewFunction, ViewFunctionDispatchError},
+		view_functions::ViewFunctionDispatchError,
 		weights::Weight,
 	},
 	pallet_grandpa::AuthorityId as GrandpaId,
@@ -57,7 +57,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl RuntimeViewFunction<Block> for Runtime {
+	impl frame_support::view_functions::runtime_api::RuntimeViewFunction<Block> for Runtime {
 		fn execute_view_function(
 			id: frame_support::view_functions::ViewFunctionId,
 			input: Vec<u8>,
@@ -272,6 +272,60 @@ impl_runtime_apis! {
 
 		fn upload(hash: sp_core::H256) -> Option<pallet_weights_store::UploadInfo<Runtime>> {
 			WeightsStore::upload(hash)
+		}
+	}
+
+	impl pallet_compute_nodes_runtime_api::ComputeNodesApi<
+		Block,
+		AccountId,
+		pallet_compute_nodes::NodeInfo<Runtime>,
+	> for Runtime {
+		fn node(id: pallet_compute_nodes::NodeId) -> Option<pallet_compute_nodes::NodeInfo<Runtime>> {
+			ComputeNodes::node(id)
+		}
+
+		fn node_by_key(
+			key: pallet_compute_nodes::WorkerKey,
+		) -> Option<(pallet_compute_nodes::NodeId, pallet_compute_nodes::NodeInfo<Runtime>)> {
+			ComputeNodes::node_by_key(&key)
+		}
+
+		fn nodes_of(owner: AccountId) -> Vec<(pallet_compute_nodes::NodeId, pallet_compute_nodes::NodeInfo<Runtime>)> {
+			ComputeNodes::nodes_of(&owner)
+		}
+
+		fn active_nodes() -> Vec<(pallet_compute_nodes::NodeId, pallet_compute_nodes::NodeInfo<Runtime>)> {
+			ComputeNodes::active_nodes()
+		}
+
+		fn key_proof_payload(owner: AccountId, worker_key: pallet_compute_nodes::WorkerKey) -> Vec<u8> {
+			ComputeNodes::key_proof_payload(&owner, &worker_key)
+		}
+	}
+
+	impl pallet_rewards_runtime_api::RewardsApi<Block, AccountId, Balance> for Runtime {
+		fn status() -> pallet_rewards_runtime_api::RewardsStatus<AccountId, Balance> {
+			use polkadot_sdk::frame_support::traits::fungible::Inspect;
+			let pot = Rewards::pot();
+			pallet_rewards_runtime_api::RewardsStatus {
+				pot_balance: Balances::balance(&pot),
+				pot_available: Rewards::pot_available(),
+				pot,
+				emission_per_block: pallet_rewards::EmissionPerBlock::<Runtime>::get(),
+				author_share: pallet_rewards::AuthorShare::<Runtime>::get(),
+				genesis_issuance: pallet_rewards::GenesisIssuance::<Runtime>::get(),
+				minted: pallet_rewards::Minted::<Runtime>::get(),
+				burnt: pallet_rewards::Burnt::<Runtime>::get(),
+				total_issuance: Balances::total_issuance(),
+			}
+		}
+
+		fn node_earnings(node: pallet_compute_nodes::NodeId) -> Balance {
+			pallet_rewards::NodeEarnings::<Runtime>::get(node)
+		}
+
+		fn account_earnings(account: AccountId) -> Balance {
+			pallet_rewards::AccountEarnings::<Runtime>::get(account)
 		}
 	}
 

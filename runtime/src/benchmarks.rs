@@ -7,4 +7,6 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_model_registry, ModelRegistry]
 	[pallet_weights_store, WeightsStore]
+	[pallet_compute_nodes, ComputeNodes]
+	[pallet_rewards, Rewards]
 );

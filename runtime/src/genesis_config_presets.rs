@@ -4,11 +4,15 @@
 //! - `local_testnet` (`--chain local`): two validators (Alice and Bob); Alice is sudo.
 //!
 //! In both, the well-known dev accounts Alice, Bob, Charlie, Dave, Eve and Ferdie are funded with
-//! [`ENDOWMENT`]. A preset is a JSON patch over the default genesis config; `swarm-node
+//! [`ENDOWMENT`], and each block mints [`EMISSION_PER_BLOCK`] (a fifth to its author, the rest
+//! into the reward pot). A preset is a JSON patch over the default genesis config; `swarm-node
 //! export-chain-spec` writes it out, and `chain-spec/README.md` explains how to make a spec for a
 //! real network from it.
 
-use crate::{currency::UNIT, AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig};
+use crate::{
+	currency::UNIT, AccountId, Balance, BalancesConfig, RewardsConfig, RuntimeGenesisConfig,
+	SudoConfig,
+};
 use alloc::{vec, vec::Vec};
 use polkadot_sdk::{
 	frame_support::build_struct_json_patch,
@@ -16,12 +20,17 @@ use polkadot_sdk::{
 	sp_consensus_grandpa::AuthorityId as GrandpaId,
 	sp_genesis_builder::{self, PresetId},
 	sp_keyring::{Ed25519Keyring, Sr25519Keyring},
+	sp_runtime::Perbill,
 	*,
 };
 use serde_json::Value;
 
 /// What each dev account holds at genesis: one million SWARM.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
+
+/// What each block mints: one SWARM, a fifth of it to the block's author, the rest into the
+/// reward pot.
+pub const EMISSION_PER_BLOCK: Balance = UNIT;
 
 /// A validator's consensus keys: Aura for producing blocks, GRANDPA for finalizing them.
 pub type ValidatorKeys = (AuraId, GrandpaId);
@@ -40,6 +49,10 @@ pub fn genesis(validators: Vec<ValidatorKeys>, endowed: Vec<AccountId>, root: Ac
 			authorities: validators.iter().map(|(_, grandpa)| (grandpa.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		rewards: RewardsConfig {
+			emission_per_block: EMISSION_PER_BLOCK,
+			author_share: Perbill::from_percent(20),
+		},
 	})
 }
 

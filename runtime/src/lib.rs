@@ -38,8 +38,6 @@ use polkadot_sdk::{
 	*,
 };
 
-#[cfg(feature = "std")]
-use sp_version::NativeVersion;
 use sp_version::{runtime_version, RuntimeVersion};
 
 pub use pallet_balances::Call as BalancesCall;
@@ -122,12 +120,6 @@ pub mod currency {
 	pub const MICRO_UNIT: Balance = 1_000_000;
 	/// The smallest balance an account may hold; below it the account is reaped.
 	pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
-}
-
-/// The version information used to identify this runtime when compiled natively.
-#[cfg(feature = "std")]
-pub fn native_version() -> NativeVersion {
-	NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
 }
 
 /// Alias to 512-bit hash when used in the context of a transaction signature on the chain.
@@ -249,4 +241,10 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type WeightsStore = pallet_weights_store;
+
+	#[runtime::pallet_index(12)]
+	pub type ComputeNodes = pallet_compute_nodes;
+
+	#[runtime::pallet_index(13)]
+	pub type Rewards = pallet_rewards;
 }

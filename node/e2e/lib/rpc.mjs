@@ -46,6 +46,18 @@ export const swarmRpc = {
       type: 'Json'
     }
   },
+  worker: {
+    keys: {
+      description: 'The worker keys (swrk) in the node\'s keystore.',
+      params: [],
+      type: 'Json'
+    },
+    registrationProof: {
+      description: 'A proof that the node\'s worker key belongs to a node of `owner`.',
+      params: [{ name: 'owner', type: 'Text' }, { name: 'key', type: 'Text', isOptional: true }],
+      type: 'Json'
+    }
+  },
   weights: {
     manifest: {
       description: 'The manifest (size, chunk hashes) of a stored weights file.',

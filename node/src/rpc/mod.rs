@@ -6,12 +6,16 @@
 //! - `system_accountNextIndex` and `payment_*`: Substrate's nonce and fee queries.
 //! - [`models`]: `models_*`, the model registry and lineage in readable JSON.
 //! - [`weights`]: `weights_*`, manifests and chunks of stored weights files.
+//! - [`worker`]: `worker_*`, this node's compute-node worker key (unsafe: local use).
 
 pub mod models;
 pub mod weights;
+pub mod worker;
 
 use jsonrpsee::RpcModule;
 use models::{Models, ModelsApiServer};
+use pallet_compute_nodes::NodeInfo;
+use pallet_compute_nodes_runtime_api::ComputeNodesApi;
 use pallet_model_registry::{ModelDetails, VersionDetails};
 use pallet_model_registry_runtime_api::ModelRegistryApi;
 use pallet_weights_store::{FileManifest, UploadInfo};
@@ -23,11 +27,13 @@ use polkadot_sdk::{
 	sp_api::ProvideRuntimeApi,
 	sp_block_builder::BlockBuilder,
 	sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata},
+	sp_keystore::KeystorePtr,
 	substrate_frame_rpc_system::{System, SystemApiServer},
 };
 use std::sync::Arc;
 use swarm_runtime::{opaque::Block, AccountId, Balance, Nonce, Runtime};
 use weights::{Weights, WeightsApiServer};
+use worker::{Worker, WorkerApiServer};
 
 /// What the RPC extensions need from the node.
 pub struct FullDeps<C, P> {
@@ -35,6 +41,8 @@ pub struct FullDeps<C, P> {
 	pub client: Arc<C>,
 	/// The transaction pool, for nonce queries that count pending transactions.
 	pub pool: Arc<P>,
+	/// The keystore, for the worker key's registration proofs.
+	pub keystore: KeystorePtr,
 }
 
 /// Builds the RPC extensions of a full node.
@@ -54,15 +62,17 @@ where
 	C::Api: BlockBuilder<Block>,
 	C::Api: ModelRegistryApi<Block, AccountId, ModelDetails<Runtime>, VersionDetails<Runtime>>,
 	C::Api: WeightsStoreApi<Block, FileManifest<Runtime>, UploadInfo<Runtime>>,
+	C::Api: ComputeNodesApi<Block, AccountId, NodeInfo<Runtime>>,
 	P: TransactionPool + 'static,
 {
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool } = deps;
+	let FullDeps { client, pool, keystore } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(Models::new(client.clone()).into_rpc())?;
-	module.merge(Weights::new(client).into_rpc())?;
+	module.merge(Weights::new(client.clone()).into_rpc())?;
+	module.merge(Worker::new(client, keystore).into_rpc())?;
 
 	Ok(module)
 }

@@ -12,7 +12,8 @@ use polkadot_sdk::{
 	sc_client_api::BlockBackend,
 	sp_api::ProvideRuntimeApi,
 	sp_blockchain::HeaderBackend,
-	sp_core::{crypto::Ss58Codec, hashing::blake2_256, Bytes, H256},
+	sp_core::{crypto::Ss58Codec, Bytes, H256},
+	sp_io::hashing::blake2_256,
 	sp_runtime::traits::Block as BlockT,
 };
 use serde::{Deserialize, Serialize};

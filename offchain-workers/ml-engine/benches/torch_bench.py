@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch (and Flower) side of `swarm-ml bench`; prints one JSON object per line.
 
-  torch_bench.py p1 --threads 2 --batch-size 64 --infer-batch 256 --seconds 3 --data-dir DIR
+  torch_bench.py p1 --threads 2 --batch-size 64 --infer-batch 256 --seconds 3 --repeat 3 --data-dir DIR
       Train-step and inference throughput of the same MLP and CNN as the Rust engine.
   torch_bench.py p3 --partition parts.json --rounds 20 --batch-size 64 --train-limit N --lr 0.05 --data-dir DIR
       FedAvg through Flower's strategy (flwr.server.strategy.FedAvg.aggregate_fit) on the given
@@ -57,14 +57,18 @@ def cnn():
     )
 
 
-def measure(batches, seconds, step):
+def measure(batches, seconds, repeat, step):
+    """Median samples/s over `repeat` runs of at least `seconds`, after a warm-up."""
     for b in range(3):
         step(batches[b % len(batches)])
-    start, samples, i = time.perf_counter(), 0, 0
-    while time.perf_counter() - start < seconds or i < 5:
-        samples += step(batches[i % len(batches)])
-        i += 1
-    return samples / (time.perf_counter() - start)
+    rates = []
+    for _ in range(max(1, repeat)):
+        start, samples, i = time.perf_counter(), 0, 0
+        while time.perf_counter() - start < seconds or i < 5:
+            samples += step(batches[i % len(batches)])
+            i += 1
+        rates.append(samples / (time.perf_counter() - start))
+    return sorted(rates)[len(rates) // 2]
 
 
 def p1(args):
@@ -90,7 +94,7 @@ def p1(args):
             return len(batch[1])
 
         for what, step, bs in (("train", train_step, train_batches), ("infer", infer_step, infer_batches)):
-            rate = measure(bs, args.seconds, step)
+            rate = measure(bs, args.seconds, args.repeat, step)
             print(json.dumps({"bench": "p1", "model": name, "what": what, "samples_per_s": rate,
                               "threads": torch.get_num_threads(), "torch": torch.__version__}), flush=True)
 
@@ -164,6 +168,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--infer-batch", type=int, default=256)
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--partition")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--train-limit", type=int, default=60000)

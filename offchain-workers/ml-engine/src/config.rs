@@ -157,11 +157,12 @@ impl ModelConfig {
 			"cnn" => Ok(Self::fashion_mnist_cnn()),
 			path if Path::new(path).is_file() => {
 				let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-				let config: ModelConfig = serde_json::from_str(&text).map_err(|e| Error::Parse {
-					what: "model config",
-					input: path.to_string(),
-					reason: e.to_string(),
-				})?;
+				let config: ModelConfig =
+					serde_json::from_str(&text).map_err(|e| Error::Parse {
+						what: "model config",
+						input: path.to_string(),
+						reason: e.to_string(),
+					})?;
 				config.validate()?;
 				Ok(config)
 			},
@@ -206,9 +207,11 @@ impl ModelConfig {
 	pub fn validate(&self) -> Result<()> {
 		let bad = |msg: String| Err(Error::InvalidConfig(msg));
 		let input = self.input();
-		for (name, v) in
-			[("input channels", input.channels), ("input height", input.height), ("input width", input.width)]
-		{
+		for (name, v) in [
+			("input channels", input.channels),
+			("input height", input.height),
+			("input width", input.width),
+		] {
 			if v == 0 || v > MAX_DIM {
 				return bad(format!("{name} is {v}, expected 1..={MAX_DIM}"));
 			}
@@ -217,7 +220,10 @@ impl ModelConfig {
 			return bad(format!("classes is {}, expected 2..={MAX_DIM}", self.classes()));
 		}
 		if self.dropout_permille() >= 1000 {
-			return bad(format!("dropout_permille is {}, expected below 1000", self.dropout_permille()));
+			return bad(format!(
+				"dropout_permille is {}, expected below 1000",
+				self.dropout_permille()
+			));
 		}
 		let hidden = match self {
 			ModelConfig::Mlp(c) => &c.hidden,
@@ -241,10 +247,16 @@ impl ModelConfig {
 			},
 		};
 		if let Some(pos) = hidden.iter().position(|&h| h == 0 || h > MAX_DIM) {
-			return bad(format!("hidden layer {pos} has width {}, expected 1..={MAX_DIM}", hidden[pos]));
+			return bad(format!(
+				"hidden layer {pos} has width {}, expected 1..={MAX_DIM}",
+				hidden[pos]
+			));
 		}
 		if self.num_params() > 1 << 28 {
-			return bad(format!("{} parameters is more than this engine accepts", self.num_params()));
+			return bad(format!(
+				"{} parameters is more than this engine accepts",
+				self.num_params()
+			));
 		}
 		Ok(())
 	}
@@ -293,7 +305,9 @@ impl ModelConfig {
 				let flat = self
 					.conv_geometry()
 					.ok()
-					.and_then(|g| g.last().map(|l| l.out_channels * (l.conv_height / 2) * (l.conv_width / 2)))
+					.and_then(|g| {
+						g.last().map(|l| l.out_channels * (l.conv_height / 2) * (l.conv_width / 2))
+					})
 					.unwrap_or(0);
 				(flat, &c.hidden, c.classes)
 			},
@@ -406,7 +420,10 @@ mod tests {
 			dropout_permille: 0,
 		});
 		assert!(mlp.validate().unwrap_err().to_string().contains("hidden layer 0"));
-		assert!(matches!(ModelConfig::from_name_or_path("resnet"), Err(Error::UnknownModelKind(_))));
+		assert!(matches!(
+			ModelConfig::from_name_or_path("resnet"),
+			Err(Error::UnknownModelKind(_))
+		));
 	}
 
 	#[test]

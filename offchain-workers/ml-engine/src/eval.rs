@@ -73,7 +73,12 @@ impl EvalReport {
 }
 
 /// Evaluates `model` on `data` in batches of `batch_size`.
-pub fn evaluate(model: &Model, data: &Dataset, mode: Mode, batch_size: usize) -> Result<EvalReport> {
+pub fn evaluate(
+	model: &Model,
+	data: &Dataset,
+	mode: Mode,
+	batch_size: usize,
+) -> Result<EvalReport> {
 	let config = model.config();
 	if data.shape() != config.input() || data.classes() > config.classes() {
 		return Err(Error::InvalidInput(format!(
@@ -93,7 +98,8 @@ pub fn evaluate(model: &Model, data: &Dataset, mode: Mode, batch_size: usize) ->
 		for loss in softmax_cross_entropy(&logits, &ys, classes) {
 			report.loss_sum += loss as f64;
 		}
-		report.correct += argmax_rows(&logits, classes).zip(&ys).filter(|(p, y)| p == *y).count() as u64;
+		report.correct +=
+			argmax_rows(&logits, classes).zip(&ys).filter(|(p, y)| p == *y).count() as u64;
 		report.total += chunk.len() as u64;
 	}
 	Ok(report)

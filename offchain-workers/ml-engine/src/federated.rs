@@ -34,8 +34,9 @@
 use std::{fmt, str::FromStr};
 
 use crate::{
-	aggregate, data::Dataset, evaluate, AggregateOptions, ClientId, Error, Hash, Method, Mode, Model, ModelConfig,
-	OptimizerConfig, Rejection, Result, Seed, SeededRng, Stream, TrainSpec, Update, Weights,
+	aggregate, data::Dataset, evaluate, AggregateOptions, ClientId, Error, Hash, Method, Mode,
+	Model, ModelConfig, OptimizerConfig, Rejection, Result, Seed, SeededRng, Stream, TrainSpec,
+	Update, Weights,
 };
 
 /// How a poisoned node corrupts its update (delta `d = w_honest − w_global`).
@@ -55,14 +56,21 @@ pub enum Poison {
 
 impl Poison {
 	/// The poisoned weights for an honest result `honest` from `global`.
-	pub fn apply(&self, global: &Weights, honest: &Weights, rng: &mut SeededRng) -> Result<Weights> {
+	pub fn apply(
+		&self,
+		global: &Weights,
+		honest: &Weights,
+		rng: &mut SeededRng,
+	) -> Result<Weights> {
 		let g = global.flatten();
 		let h = honest.flatten();
 		if g.len() != h.len() {
 			return Err(Error::WeightsMismatch("honest and global weights differ in size".into()));
 		}
 		let out: Vec<f32> = match *self {
-			Poison::SignFlip { scale } => g.iter().zip(&h).map(|(&g, &h)| g - scale * (h - g)).collect(),
+			Poison::SignFlip { scale } => {
+				g.iter().zip(&h).map(|(&g, &h)| g - scale * (h - g)).collect()
+			},
 			Poison::Random { std } => g.iter().map(|&g| g + std * rng.normal() as f32).collect(),
 		};
 		global.unflatten_like(&out)
@@ -74,7 +82,11 @@ impl FromStr for Poison {
 
 	/// `signflip:SCALE` or `random:STD`.
 	fn from_str(text: &str) -> Result<Self> {
-		let err = || Error::Parse { what: "poison", input: text.into(), reason: "expected signflip:SCALE or random:STD".into() };
+		let err = || Error::Parse {
+			what: "poison",
+			input: text.into(),
+			reason: "expected signflip:SCALE or random:STD".into(),
+		};
 		let (kind, value) = text.split_once(':').ok_or_else(err)?;
 		let value: f32 = value.parse().map_err(|_| err())?;
 		match kind {
@@ -152,12 +164,15 @@ pub fn simulate(
 	on_round: &mut dyn FnMut(&RoundReport),
 ) -> Result<FederationResult> {
 	if partitions.is_empty() || spec.rounds == 0 {
-		return Err(Error::InvalidSpec("a federation needs at least one node and one round".into()));
+		return Err(Error::InvalidSpec(
+			"a federation needs at least one node and one round".into(),
+		));
 	}
 	if let Some((node, _)) = spec.poisoned.iter().find(|(n, _)| *n >= partitions.len()) {
 		return Err(Error::InvalidSpec(format!("poisoned node {node} does not exist")));
 	}
-	let shards: Vec<Dataset> = partitions.iter().map(|p| train_data.subset(p)).collect::<Result<_>>()?;
+	let shards: Vec<Dataset> =
+		partitions.iter().map(|p| train_data.subset(p)).collect::<Result<_>>()?;
 	let mut global = Weights::init(&spec.model, &spec.seed.derive("federation-init", 0))?;
 	let mut rounds = Vec::with_capacity(spec.rounds as usize);
 	let nodes = shards.len() as u64;
@@ -178,7 +193,11 @@ pub fn simulate(
 				let mut rng = SeededRng::new(&node_seed, Stream::Poison);
 				weights = poison.apply(&global, &weights, &mut rng)?;
 			}
-			updates.push(Update { client: ClientId::from(node as u64), num_examples: shard.len() as u64, weights });
+			updates.push(Update {
+				client: ClientId::from(node as u64),
+				num_examples: shard.len() as u64,
+				weights,
+			});
 		}
 		let options = AggregateOptions { clip_norm: spec.clip_norm };
 		let outcome = aggregate(&global, &updates, spec.method, &options)?;

@@ -92,5 +92,7 @@ pub use mode::Mode;
 pub use model::Model;
 pub use optim::{Optimizer, OptimizerConfig};
 pub use seed::{Seed, SeededRng, Stream};
-pub use train::{train, train_with_progress, EpochMetrics, Progress, TrainMetrics, TrainResult, TrainSpec};
+pub use train::{
+	train, train_with_progress, EpochMetrics, Progress, TrainMetrics, TrainResult, TrainSpec,
+};
 pub use weights::{Param, Weights};

@@ -96,9 +96,12 @@ impl OptimizerConfig {
 	/// Canonical bytes: a tag (1 = SGD, 2 = AdamW) then each hyper-parameter's `f32` bits, LE.
 	pub fn canonical_bytes(&self) -> Vec<u8> {
 		let (tag, values): (u8, Vec<f32>) = match *self {
-			OptimizerConfig::Sgd { lr, momentum, weight_decay } => (1, vec![lr, momentum, weight_decay]),
-			OptimizerConfig::AdamW { lr, beta1, beta2, eps, weight_decay } =>
-				(2, vec![lr, beta1, beta2, eps, weight_decay]),
+			OptimizerConfig::Sgd { lr, momentum, weight_decay } => {
+				(1, vec![lr, momentum, weight_decay])
+			},
+			OptimizerConfig::AdamW { lr, beta1, beta2, eps, weight_decay } => {
+				(2, vec![lr, beta1, beta2, eps, weight_decay])
+			},
 		};
 		let mut out = vec![tag];
 		for v in values {
@@ -159,7 +162,9 @@ impl Optimizer {
 					let step_size = lr / (1.0 - libm::powf(beta1, t));
 					let bias2_sqrt = (1.0 - libm::powf(beta2, t)).sqrt();
 					let decay = 1.0 - lr * weight_decay;
-					for (((w, &g), m), v) in w.iter_mut().zip(&g).zip(&mut state.m).zip(&mut state.v) {
+					for (((w, &g), m), v) in
+						w.iter_mut().zip(&g).zip(&mut state.m).zip(&mut state.v)
+					{
 						*w *= decay;
 						*m = beta1 * *m + (1.0 - beta1) * g;
 						*v = beta2 * *v + (1.0 - beta2) * (g * g);

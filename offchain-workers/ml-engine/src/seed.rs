@@ -234,8 +234,8 @@ impl SeededRng {
 			}
 			let v = v * v * v;
 			let u = self.uniform_f64();
-			if u < 1.0 - 0.0331 * (x * x) * (x * x) ||
-				libm::log(u) < 0.5 * x * x + d * (1.0 - v + libm::log(v))
+			if u < 1.0 - 0.0331 * (x * x) * (x * x)
+				|| libm::log(u) < 0.5 * x * x + d * (1.0 - v + libm::log(v))
 			{
 				return d * v;
 			}
@@ -266,14 +266,18 @@ mod tests {
 	#[test]
 	fn streams_are_independent_and_reproducible() {
 		let seed = Seed::from(7u64);
-		let a: Vec<u32> = (0..4).map({
-			let mut r = SeededRng::new(&seed, Stream::Init);
-			move |_| r.next_u32()
-		}).collect();
-		let b: Vec<u32> = (0..4).map({
-			let mut r = SeededRng::new(&seed, Stream::Shuffle);
-			move |_| r.next_u32()
-		}).collect();
+		let a: Vec<u32> = (0..4)
+			.map({
+				let mut r = SeededRng::new(&seed, Stream::Init);
+				move |_| r.next_u32()
+			})
+			.collect();
+		let b: Vec<u32> = (0..4)
+			.map({
+				let mut r = SeededRng::new(&seed, Stream::Shuffle);
+				move |_| r.next_u32()
+			})
+			.collect();
 		let mut again = SeededRng::new(&seed, Stream::Init);
 		assert_eq!(a[0], again.next_u32());
 		assert_ne!(a, b);

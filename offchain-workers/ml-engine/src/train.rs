@@ -209,7 +209,8 @@ pub fn train_with_progress(
 			}
 			let grads = loss.backward()?;
 			optimizer.step(&model, &grads)?;
-			epoch_metrics.correct += count_correct(&logits.flatten_all()?.to_vec1::<f32>()?, &ys, classes);
+			epoch_metrics.correct +=
+				count_correct(&logits.flatten_all()?.to_vec1::<f32>()?, &ys, classes);
 			epoch_metrics.samples += n as u64;
 			loss_sum += loss_value as f64 * n as f64;
 			progress(&Progress {

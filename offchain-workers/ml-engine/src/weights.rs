@@ -106,7 +106,12 @@ impl Weights {
 	}
 
 	/// Adds or replaces a parameter; errors if `data` does not fill `shape`.
-	pub fn insert(&mut self, name: impl Into<String>, shape: Vec<usize>, data: Vec<f32>) -> Result<()> {
+	pub fn insert(
+		&mut self,
+		name: impl Into<String>,
+		shape: Vec<usize>,
+		data: Vec<f32>,
+	) -> Result<()> {
 		self.params.insert(name.into(), Param::new(shape, data)?);
 		Ok(())
 	}
@@ -210,7 +215,8 @@ impl Weights {
 
 	/// Reads safetensors bytes holding only `F32` tensors (metadata, if any, is ignored).
 	pub fn from_safetensors(bytes: &[u8]) -> Result<Self> {
-		let file = SafeTensors::deserialize(bytes).map_err(|e| Error::Safetensors(e.to_string()))?;
+		let file =
+			SafeTensors::deserialize(bytes).map_err(|e| Error::Safetensors(e.to_string()))?;
 		let mut weights = Weights::new();
 		for (name, view) in file.tensors() {
 			weights.params.insert(name.clone(), param_from_view(&name, &view)?);
@@ -225,8 +231,12 @@ impl Weights {
 
 	/// Whether `other` has the same names and shapes.
 	pub fn same_layout(&self, other: &Weights) -> bool {
-		self.params.len() == other.params.len() &&
-			self.params.iter().zip(&other.params).all(|((na, a), (nb, b))| na == nb && a.shape == b.shape)
+		self.params.len() == other.params.len()
+			&& self
+				.params
+				.iter()
+				.zip(&other.params)
+				.all(|((na, a), (nb, b))| na == nb && a.shape == b.shape)
 	}
 
 	/// `self − other`, element-wise (same layout required).
@@ -241,7 +251,9 @@ impl Weights {
 
 	fn zip_with(&self, other: &Weights, f: impl Fn(f32, f32) -> f32) -> Result<Weights> {
 		if !self.same_layout(other) {
-			return Err(Error::WeightsMismatch("the two sets of weights differ in names or shapes".into()));
+			return Err(Error::WeightsMismatch(
+				"the two sets of weights differ in names or shapes".into(),
+			));
 		}
 		let params = self
 			.params
@@ -302,11 +314,8 @@ fn param_from_view(name: &str, view: &TensorView<'_>) -> Result<Param> {
 			view.dtype()
 		)));
 	}
-	let data = view
-		.data()
-		.chunks_exact(4)
-		.map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-		.collect();
+	let data =
+		view.data().chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
 	Param::new(view.shape().to_vec(), data)
 }
 

@@ -8,8 +8,8 @@ use swarm_ml::{
 		partition::{partition, Partition},
 	},
 	federated::{simulate, FederationSpec, Poison},
-	Aggregate, AggregateOptions, ClientId, Error, Method, Mode, ModelConfig, OptimizerConfig, RejectReason, Seed,
-	SeededRng, Stream, Update, Weights,
+	Aggregate, AggregateOptions, ClientId, Error, Method, Mode, ModelConfig, OptimizerConfig,
+	RejectReason, Seed, SeededRng, Stream, Update, Weights,
 };
 
 const METHODS: [Method; 5] = [
@@ -35,8 +35,13 @@ fn global() -> Weights {
 fn honest(id: u64, noise: f32) -> Update {
 	let mut rng = SeededRng::new(&Seed::from(id), Stream::Synthetic);
 	let g = global();
-	let flat: Vec<f32> = g.flatten().iter().map(|&w| w + 0.1 + noise * (rng.uniform_f32() - 0.5)).collect();
-	Update { client: ClientId::from(id), num_examples: 100 + id, weights: g.unflatten_like(&flat).unwrap() }
+	let flat: Vec<f32> =
+		g.flatten().iter().map(|&w| w + 0.1 + noise * (rng.uniform_f32() - 0.5)).collect();
+	Update {
+		client: ClientId::from(id),
+		num_examples: 100 + id,
+		weights: g.unflatten_like(&flat).unwrap(),
+	}
 }
 
 fn with(id: u64, f: impl FnOnce(&mut Update)) -> Update {
@@ -53,12 +58,18 @@ fn reason_of(out: &Aggregate, id: u64) -> Option<&RejectReason> {
 fn every_method_rejects_bad_updates_with_a_reason() {
 	let mut updates: Vec<Update> = (1..=5).map(|id| honest(id, 0.01)).collect();
 	updates.push(with(10, |u| u.weights.get_mut("layer.weight").unwrap().data_mut()[4] = f32::NAN));
-	updates.push(with(11, |u| u.weights.get_mut("layer.bias").unwrap().data_mut()[1] = f32::INFINITY));
+	updates
+		.push(with(11, |u| u.weights.get_mut("layer.bias").unwrap().data_mut()[1] = f32::INFINITY));
 	updates.push(with(12, |u| u.weights.insert("layer.bias", vec![3], vec![0.0; 3]).unwrap()));
-	updates.push(with(13, |u| u.weights = weights(vec![0.0; 6], vec![0.0; 2]).unflatten_like(&[0.0; 8]).map(|mut w| {
-		w.insert("extra", vec![1], vec![0.0]).unwrap();
-		w
-	}).unwrap()));
+	updates.push(with(13, |u| {
+		u.weights = weights(vec![0.0; 6], vec![0.0; 2])
+			.unflatten_like(&[0.0; 8])
+			.map(|mut w| {
+				w.insert("extra", vec![1], vec![0.0]).unwrap();
+				w
+			})
+			.unwrap()
+	}));
 	updates.push(with(14, |u| {
 		let mut w = Weights::new();
 		w.insert("layer.weight", vec![2, 3], vec![0.0; 6]).unwrap();
@@ -72,15 +83,28 @@ fn every_method_rejects_bad_updates_with_a_reason() {
 	for method in METHODS {
 		let out = aggregate(&global(), &updates, method, &options).unwrap();
 		assert_eq!(out.accepted, (1..=5).map(ClientId::from).collect::<Vec<_>>(), "{method}");
-		assert!(matches!(reason_of(&out, 10), Some(RejectReason::NonFinite { name, index: 4 }) if name == "layer.weight"));
-		assert!(matches!(reason_of(&out, 11), Some(RejectReason::NonFinite { name, index: 1 }) if name == "layer.bias"));
+		assert!(
+			matches!(reason_of(&out, 10), Some(RejectReason::NonFinite { name, index: 4 }) if name == "layer.weight")
+		);
+		assert!(
+			matches!(reason_of(&out, 11), Some(RejectReason::NonFinite { name, index: 1 }) if name == "layer.bias")
+		);
 		assert!(matches!(reason_of(&out, 12), Some(RejectReason::WrongShape { expected, got, .. })
 			if expected == &vec![2] && got == &vec![3]));
-		assert!(matches!(reason_of(&out, 13), Some(RejectReason::UnexpectedTensor { name }) if name == "extra"));
-		assert!(matches!(reason_of(&out, 14), Some(RejectReason::MissingTensor { name }) if name == "layer.bias"));
+		assert!(
+			matches!(reason_of(&out, 13), Some(RejectReason::UnexpectedTensor { name }) if name == "extra")
+		);
+		assert!(
+			matches!(reason_of(&out, 14), Some(RejectReason::MissingTensor { name }) if name == "layer.bias")
+		);
 		assert_eq!(reason_of(&out, 15), Some(&RejectReason::NoExamples));
-		assert!(matches!(reason_of(&out, 16), Some(RejectReason::NormAboveClip { norm, bound }) if *norm > 10.0 && *bound == 10.0));
-		assert_eq!(out.rejected.iter().filter(|r| r.reason == RejectReason::DuplicateClient).count(), 2);
+		assert!(
+			matches!(reason_of(&out, 16), Some(RejectReason::NormAboveClip { norm, bound }) if *norm > 10.0 && *bound == 10.0)
+		);
+		assert_eq!(
+			out.rejected.iter().filter(|r| r.reason == RejectReason::DuplicateClient).count(),
+			2
+		);
 		assert_eq!(out.rejected.len(), 9);
 		// Reasons read as sentences.
 		assert!(out.rejected.iter().all(|r| !r.reason.to_string().is_empty()));
@@ -96,7 +120,13 @@ fn results_do_not_depend_on_arrival_order_or_threads() {
 	let mut rotated = updates.clone();
 	rotated.rotate_left(2);
 	for method in METHODS {
-		let hash = |u: &[Update]| aggregate(&global(), u, method, &AggregateOptions::default()).unwrap().weights.hash().unwrap();
+		let hash = |u: &[Update]| {
+			aggregate(&global(), u, method, &AggregateOptions::default())
+				.unwrap()
+				.weights
+				.hash()
+				.unwrap()
+		};
 		let reference = hash(&updates);
 		assert_eq!(hash(&reversed), reference, "{method}");
 		assert_eq!(hash(&rotated), reference, "{method}");
@@ -115,18 +145,29 @@ fn robust_methods_resist_a_poisoned_update_and_fedavg_does_not() {
 		.collect();
 	let poisoned_flat: Vec<f32> = g.iter().zip(&mean_step).map(|(w, d)| w - 10.0 * d).collect();
 	let mut updates = honest_updates.clone();
-	updates.push(Update { client: ClientId::from(4), num_examples: 103, weights: global().unflatten_like(&poisoned_flat).unwrap() });
+	updates.push(Update {
+		client: ClientId::from(4),
+		num_examples: 103,
+		weights: global().unflatten_like(&poisoned_flat).unwrap(),
+	});
 	let step_norm = mean_step.iter().map(|d| d * d).sum::<f32>().sqrt();
 	for method in METHODS {
 		let out = aggregate(&global(), &updates, method, &AggregateOptions::default()).unwrap();
 		let step: Vec<f32> = out.weights.flatten().iter().zip(&g).map(|(w, g)| w - g).collect();
-		let error = step.iter().zip(&mean_step).map(|(a, b)| (a - b) * (a - b)).sum::<f32>().sqrt() / step_norm;
+		let error = step.iter().zip(&mean_step).map(|(a, b)| (a - b) * (a - b)).sum::<f32>().sqrt()
+			/ step_norm;
 		if method == Method::FedAvg {
-			assert!(error > 2.0, "FedAvg should be dragged by the poisoned update (relative error {error})");
+			assert!(
+				error > 2.0,
+				"FedAvg should be dragged by the poisoned update (relative error {error})"
+			);
 		} else {
 			assert!(error < 0.25, "{method}: relative error {error} from the honest step");
 			if matches!(method, Method::Krum { .. } | Method::MultiKrum { .. }) {
-				assert!(!out.selected.contains(&ClientId::from(4)), "{method} selected the poisoned client");
+				assert!(
+					!out.selected.contains(&ClientId::from(4)),
+					"{method} selected the poisoned client"
+				);
 			}
 		}
 	}
@@ -136,7 +177,10 @@ fn robust_methods_resist_a_poisoned_update_and_fedavg_does_not() {
 fn unusable_requests_are_errors() {
 	let updates: Vec<Update> = (1..=3).map(|id| honest(id, 0.01)).collect();
 	let default = AggregateOptions::default();
-	assert!(matches!(aggregate(&global(), &[], Method::FedAvg, &default), Err(Error::NoValidUpdates { rejected: 0 })));
+	assert!(matches!(
+		aggregate(&global(), &[], Method::FedAvg, &default),
+		Err(Error::NoValidUpdates { rejected: 0 })
+	));
 	assert!(matches!(
 		aggregate(&global(), &updates, Method::TrimmedMean { trim: 2 }, &default),
 		Err(Error::TooFewUpdates { needed: 5, got: 3, .. })
@@ -145,10 +189,17 @@ fn unusable_requests_are_errors() {
 		aggregate(&global(), &updates, Method::Krum { byzantine: 1 }, &default),
 		Err(Error::TooFewUpdates { needed: 4, got: 3, .. })
 	));
-	assert!(aggregate(&global(), &updates, Method::MultiKrum { byzantine: 0, keep: 4 }, &default).is_err());
+	assert!(aggregate(&global(), &updates, Method::MultiKrum { byzantine: 0, keep: 4 }, &default)
+		.is_err());
 	let bad_clip = AggregateOptions { clip_norm: Some(-1.0) };
-	assert!(matches!(aggregate(&global(), &updates, Method::FedAvg, &bad_clip), Err(Error::InvalidSpec(_))));
-	assert_eq!("multikrum:1:2".parse::<Method>().unwrap(), Method::MultiKrum { byzantine: 1, keep: 2 });
+	assert!(matches!(
+		aggregate(&global(), &updates, Method::FedAvg, &bad_clip),
+		Err(Error::InvalidSpec(_))
+	));
+	assert_eq!(
+		"multikrum:1:2".parse::<Method>().unwrap(),
+		Method::MultiKrum { byzantine: 1, keep: 2 }
+	);
 	assert!("krum".parse::<Method>().is_err());
 	assert!("mean".parse::<Method>().is_err());
 }
@@ -176,7 +227,14 @@ fn robust_methods_resist_a_poisoned_node_on_fashion_mnist() {
 			clip_norm: None,
 			poisoned,
 		};
-		simulate(&spec, &train, &parts, &test, &mut |_| {}).unwrap().rounds.last().unwrap().test.accuracy() * 100.0
+		simulate(&spec, &train, &parts, &test, &mut |_| {})
+			.unwrap()
+			.rounds
+			.last()
+			.unwrap()
+			.test
+			.accuracy()
+			* 100.0
 	};
 	let clean = run(Method::FedAvg, vec![]);
 	println!("clean FedAvg: {clean:.2} %");
@@ -185,9 +243,15 @@ fn robust_methods_resist_a_poisoned_node_on_fashion_mnist() {
 			let acc = run(method, vec![(3, poison)]);
 			println!("{method} with {poison}: {acc:.2} %");
 			if method == Method::FedAvg {
-				assert!(acc < clean - 20.0, "FedAvg with {poison} should collapse: {acc:.2} % vs clean {clean:.2} %");
+				assert!(
+					acc < clean - 20.0,
+					"FedAvg with {poison} should collapse: {acc:.2} % vs clean {clean:.2} %"
+				);
 			} else {
-				assert!(acc >= clean - 4.0, "{method} with {poison}: {acc:.2} % vs clean {clean:.2} %");
+				assert!(
+					acc >= clean - 4.0,
+					"{method} with {poison}: {acc:.2} % vs clean {clean:.2} %"
+				);
 			}
 		}
 	}

@@ -4,7 +4,8 @@ use std::{path::PathBuf, process::Command};
 
 fn swarm_ml(args: &[&str]) -> (bool, String) {
 	let out = Command::new(env!("CARGO_BIN_EXE_swarm-ml")).args(args).output().unwrap();
-	let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+	let text =
+		format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 	(out.status.success(), text)
 }
 
@@ -15,7 +16,10 @@ fn temp(name: &str) -> PathBuf {
 /// The 64-hex-digit hash printed after `prefix` on some line of `text`.
 fn hash_after(text: &str, prefix: &str) -> String {
 	text.lines()
-		.find_map(|l| l.split_once(prefix).map(|(_, rest)| rest.trim().trim_start_matches("0x")[..64].to_string()))
+		.find_map(|l| {
+			l.split_once(prefix)
+				.map(|(_, rest)| rest.trim().trim_start_matches("0x")[..64].to_string())
+		})
 		.unwrap_or_else(|| panic!("no `{prefix}` in:\n{text}"))
 }
 
@@ -24,14 +28,40 @@ fn train_eval_infer_aggregate_and_hash() {
 	let (a, b) = (temp("a.safetensors"), temp("b.safetensors"));
 	let (a_s, b_s) = (a.to_str().unwrap(), b.to_str().unwrap());
 	let train = |seed: &str, out: &str| {
-		swarm_ml(&["train", "--model", "mlp", "--epochs", "1", "--limit", "640", "--seed", seed, "--out", out, "--no-eval"])
+		swarm_ml(&[
+			"train",
+			"--model",
+			"mlp",
+			"--epochs",
+			"1",
+			"--limit",
+			"640",
+			"--seed",
+			seed,
+			"--out",
+			out,
+			"--no-eval",
+		])
 	};
 	let (ok, text) = train("1", a_s);
 	assert!(ok, "{text}");
 	let first = hash_after(&text, "blake2-256");
 	// Same spec, different thread count: same weights.
 	let (ok, text) = swarm_ml(&[
-		"--threads", "1", "train", "--model", "mlp", "--epochs", "1", "--limit", "640", "--seed", "1", "--out", b_s, "--no-eval",
+		"--threads",
+		"1",
+		"train",
+		"--model",
+		"mlp",
+		"--epochs",
+		"1",
+		"--limit",
+		"640",
+		"--seed",
+		"1",
+		"--out",
+		b_s,
+		"--no-eval",
 	]);
 	assert!(ok, "{text}");
 	assert_eq!(hash_after(&text, "blake2-256"), first);
@@ -41,22 +71,33 @@ fn train_eval_infer_aggregate_and_hash() {
 	let (ok, text) = swarm_ml(&["eval", "--model", "mlp", "--weights", a_s, "--limit", "300"]);
 	assert!(ok && text.contains("parts per billion") && text.contains("samples    300"), "{text}");
 
-	let (ok, text) = swarm_ml(&["infer", "--model", "mlp", "--weights", a_s, "--samples", "0..3", "--json"]);
+	let (ok, text) =
+		swarm_ml(&["infer", "--model", "mlp", "--weights", a_s, "--samples", "0..3", "--json"]);
 	assert!(ok, "{text}");
 	let json: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
 	assert_eq!(json["labels"].as_array().unwrap().len(), 3);
 	assert_eq!(json["logits_fixed"].as_array().unwrap().len(), 30);
 
 	let (ok, text) = swarm_ml(&[
-		"aggregate", "--global", a_s, "--update", &format!("1:640:{a_s}"), "--update", &format!("2:640:{b_s}"),
-		"--method", "fedavg",
+		"aggregate",
+		"--global",
+		a_s,
+		"--update",
+		&format!("1:640:{a_s}"),
+		"--update",
+		&format!("2:640:{b_s}"),
+		"--method",
+		"fedavg",
 	]);
 	assert!(ok && text.contains("accepted   1, 2"), "{text}");
 
 	let (ok, text) = swarm_ml(&["hash", a_s, "--model", "mlp"]);
 	assert!(ok, "{text}");
 	assert_eq!(hash_after(&text, "0x").len(), 64);
-	assert!(text.contains(&first), "canonical hash of the written file is the training hash:\n{text}");
+	assert!(
+		text.contains(&first),
+		"canonical hash of the written file is the training hash:\n{text}"
+	);
 	std::fs::remove_file(&a).ok();
 	std::fs::remove_file(&b).ok();
 }
@@ -67,7 +108,8 @@ fn bad_arguments_fail_with_a_clear_message() {
 	assert!(!ok && text.contains("unknown model kind `resnet50`"), "{text}");
 	let (ok, text) = swarm_ml(&["train", "--mode", "quick"]);
 	assert!(!ok && text.contains("expected `det`"), "{text}");
-	let (ok, text) = swarm_ml(&["aggregate", "--global", "/nonexistent.safetensors", "--update", "1:1:/x"]);
+	let (ok, text) =
+		swarm_ml(&["aggregate", "--global", "/nonexistent.safetensors", "--update", "1:1:/x"]);
 	assert!(!ok && text.contains("/nonexistent.safetensors"), "{text}");
 	let (ok, text) = swarm_ml(&["train", "--epochs", "0", "--limit", "10"]);
 	assert!(!ok && text.contains("must be positive"), "{text}");

@@ -32,8 +32,8 @@ use swarm_ml::{
 	hash::{blake2_256, to_hex},
 	infer,
 	kernels::{self, gemm_nt},
-	train, AggregateOptions, ClientId, CnnConfig, ConvBlock, InputShape, Method, MlpConfig, Mode, Model,
-	ModelConfig, OptimizerConfig, Seed, SeededRng, Stream, TrainSpec, Update, Weights,
+	train, AggregateOptions, ClientId, CnnConfig, ConvBlock, InputShape, Method, MlpConfig, Mode,
+	Model, ModelConfig, OptimizerConfig, Seed, SeededRng, Stream, TrainSpec, Update, Weights,
 };
 
 const GOLDEN: &str = include_str!("golden/hashes.txt");
@@ -92,17 +92,24 @@ fn golden_cases() -> BTreeMap<String, String> {
 	// A matrix product whose sizes leave tails in every tiling loop.
 	let mut rng = SeededRng::new(&Seed::from(3), Stream::Synthetic);
 	let (m, n, k) = (37, 29, 131);
-	let mut random = |len: usize| (0..len).map(|_| rng.uniform_f32() * 2.0 - 1.0).collect::<Vec<f32>>();
+	let mut random =
+		|len: usize| (0..len).map(|_| rng.uniform_f32() * 2.0 - 1.0).collect::<Vec<f32>>();
 	let (a, b, bias) = (random(m * k), random(n * k), random(n));
 	let mut c = vec![0.0; m * n];
 	gemm_nt(&a, &b, Some(&bias), m, n, k, &mut c);
-	put("kernels/gemm-37x29x131", hex(&blake2_256(&c.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>())));
+	put(
+		"kernels/gemm-37x29x131",
+		hex(&blake2_256(&c.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>())),
+	);
 
 	let mlp = mlp_spec();
 	let mlp_data = Dataset::synthetic(&Seed::from(11), 150, mlp.model.input(), 4).unwrap();
 	let mlp_out = train(&mlp, None, &mlp_data).unwrap();
 	put("train/mlp-sgd-momentum-dropout", hex(&mlp_out.weights_hash));
-	put("train/mlp-sgd-momentum-dropout/last-epoch-loss-bits", format!("{:x}", mlp_out.metrics.epochs[1].mean_loss.to_bits()));
+	put(
+		"train/mlp-sgd-momentum-dropout/last-epoch-loss-bits",
+		format!("{:x}", mlp_out.metrics.epochs[1].mean_loss.to_bits()),
+	);
 
 	let cnn = cnn_spec();
 	let cnn_data = Dataset::synthetic(&Seed::from(12), 64, cnn.model.input(), 3).unwrap();
@@ -110,18 +117,31 @@ fn golden_cases() -> BTreeMap<String, String> {
 	put("train/cnn-adamw", hex(&cnn_out.weights_hash));
 	let model = Model::new(&cnn.model, &cnn_out.weights).unwrap();
 	let (xs, _) = cnn_data.batch(&(0..8).collect::<Vec<_>>()).unwrap();
-	put("infer/cnn-adamw-8-samples", hex(&infer(&model, &xs, 8, Mode::Deterministic).unwrap().output_hash()));
+	put(
+		"infer/cnn-adamw-8-samples",
+		hex(&infer(&model, &xs, 8, Mode::Deterministic).unwrap().output_hash()),
+	);
 	let report = evaluate(&model, &cnn_data, Mode::Deterministic, 7).unwrap();
-	put("eval/cnn-adamw", format!("accuracy_ppb={} loss_micro={}", report.accuracy_ppb(), report.mean_loss_micro()));
+	put(
+		"eval/cnn-adamw",
+		format!("accuracy_ppb={} loss_micro={}", report.accuracy_ppb(), report.mean_loss_micro()),
+	);
 
 	// Five updates around the CNN result: every aggregation method.
 	let global = cnn_out.weights.clone();
 	let updates: Vec<Update> = (0..5u64)
 		.map(|i| {
 			let mut noise = SeededRng::new(&Seed::from(100 + i), Stream::Synthetic);
-			let flat: Vec<f32> =
-				global.flatten().iter().map(|&w| w + 0.05 * (noise.uniform_f32() - 0.5) * (i as f32 + 1.0)).collect();
-			Update { client: ClientId::from(10 - i), num_examples: 10 + i, weights: global.unflatten_like(&flat).unwrap() }
+			let flat: Vec<f32> = global
+				.flatten()
+				.iter()
+				.map(|&w| w + 0.05 * (noise.uniform_f32() - 0.5) * (i as f32 + 1.0))
+				.collect();
+			Update {
+				client: ClientId::from(10 - i),
+				num_examples: 10 + i,
+				weights: global.unflatten_like(&flat).unwrap(),
+			}
 		})
 		.collect();
 	for method in [
@@ -136,8 +156,10 @@ fn golden_cases() -> BTreeMap<String, String> {
 	}
 
 	let labels: Vec<u8> = (0..500).map(|i| (i * 7 % 10) as u8).collect();
-	let parts = partition(&labels, 10, 4, Partition::Dirichlet { alpha: 0.5 }, &Seed::from(5)).unwrap();
-	let bytes: Vec<u8> = parts.iter().flat_map(|p| p.iter().flat_map(|&i| (i as u32).to_le_bytes())).collect();
+	let parts =
+		partition(&labels, 10, 4, Partition::Dirichlet { alpha: 0.5 }, &Seed::from(5)).unwrap();
+	let bytes: Vec<u8> =
+		parts.iter().flat_map(|p| p.iter().flat_map(|&i| (i as u32).to_le_bytes())).collect();
 	put("partition/dirichlet-0.5", hex(&blake2_256(&bytes)));
 	out
 }
@@ -190,7 +212,8 @@ fn golden_hashes_match() {
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
-	let reference = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(golden_cases);
+	let reference =
+		rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(golden_cases);
 	for threads in [2, 3, 8] {
 		let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
 		assert_eq!(pool.install(golden_cases), reference, "{threads} threads differ from 1 thread");
@@ -208,7 +231,11 @@ fn portable_and_simd_kernels_give_the_same_bits() {
 
 /// Finds `program` on `PATH`.
 fn which(program: &str) -> Option<std::path::PathBuf> {
-	std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(program)).find(|p| p.is_file())
+	std::env::var_os("PATH")?
+		.to_str()?
+		.split(':')
+		.map(|d| Path::new(d).join(program))
+		.find(|p| p.is_file())
 }
 
 #[test]
@@ -235,6 +262,9 @@ fn golden_hashes_match_on_a_cpu_without_avx_and_fma() {
 	let stdout = String::from_utf8_lossy(&output.stdout);
 	let stderr = String::from_utf8_lossy(&output.stderr);
 	assert!(output.status.success(), "under qemu -cpu Nehalem:\n{stdout}\n{stderr}");
-	assert!(stdout.contains("kernels: Portable"), "the emulated CPU should have no AVX2:\n{stdout}");
+	assert!(
+		stdout.contains("kernels: Portable"),
+		"the emulated CPU should have no AVX2:\n{stdout}"
+	);
 	assert!(stdout.contains("cases match") && stdout.contains("1 passed"), "{stdout}");
 }

@@ -41,9 +41,23 @@ fn mlp_reaches_85_percent_after_two_epochs() {
 		mode: Mode::Deterministic,
 	};
 	let result = train(&spec, None, &train_data).unwrap();
-	let report = evaluate(&Model::new(&spec.model, &result.weights).unwrap(), &test, Mode::Deterministic, 1000).unwrap();
-	println!("MLP, 2 epochs: test accuracy {:.2} %, mean loss {:.4}", report.accuracy() * 100.0, report.mean_loss());
-	assert!(report.accuracy_ppb() >= 850_000_000, "test accuracy {:.2} % < 85 %", report.accuracy() * 100.0);
+	let report = evaluate(
+		&Model::new(&spec.model, &result.weights).unwrap(),
+		&test,
+		Mode::Deterministic,
+		1000,
+	)
+	.unwrap();
+	println!(
+		"MLP, 2 epochs: test accuracy {:.2} %, mean loss {:.4}",
+		report.accuracy() * 100.0,
+		report.mean_loss()
+	);
+	assert!(
+		report.accuracy_ppb() >= 850_000_000,
+		"test accuracy {:.2} % < 85 %",
+		report.accuracy() * 100.0
+	);
 }
 
 #[test]
@@ -58,7 +72,17 @@ fn cnn_reaches_80_percent_after_one_epoch_on_20k_images() {
 		mode: Mode::Deterministic,
 	};
 	let result = train(&spec, None, &train_data).unwrap();
-	let report = evaluate(&Model::new(&spec.model, &result.weights).unwrap(), &test, Mode::Deterministic, 1000).unwrap();
+	let report = evaluate(
+		&Model::new(&spec.model, &result.weights).unwrap(),
+		&test,
+		Mode::Deterministic,
+		1000,
+	)
+	.unwrap();
 	println!("CNN, 1 epoch on 20k: test accuracy {:.2} %", report.accuracy() * 100.0);
-	assert!(report.accuracy_ppb() >= 800_000_000, "test accuracy {:.2} % < 80 %", report.accuracy() * 100.0);
+	assert!(
+		report.accuracy_ppb() >= 800_000_000,
+		"test accuracy {:.2} % < 80 %",
+		report.accuracy() * 100.0
+	);
 }

@@ -4,7 +4,8 @@
 
 use candle_core::{Device, Tensor};
 use swarm_ml::{
-	data::Dataset, CnnConfig, ConvBlock, InputShape, MlpConfig, Mode, Model, ModelConfig, Seed, Weights,
+	data::Dataset, CnnConfig, ConvBlock, InputShape, MlpConfig, Mode, Model, ModelConfig, Seed,
+	Weights,
 };
 
 fn small_cnn() -> ModelConfig {
@@ -99,7 +100,10 @@ fn bad_inputs_are_errors_not_panics() {
 	let err = model.logits(&xs, 1, Mode::Deterministic).unwrap_err().to_string();
 	assert!(err.contains("non-finite") && err.contains("index 4"), "{err}");
 	let other = small_cnn();
-	let err = Model::new(&other, &Weights::init(&config, &Seed::from(1)).unwrap()).err().unwrap().to_string();
+	let err = Model::new(&other, &Weights::init(&config, &Seed::from(1)).unwrap())
+		.err()
+		.unwrap()
+		.to_string();
 	assert!(err.contains("missing"), "{err}");
 }
 
@@ -114,7 +118,12 @@ fn fast_conv_is_right_when_channels_equal_height_and_width() {
 	let x = Tensor::from_vec(xs.clone(), (1, c, side, side), &Device::Cpu).unwrap();
 	let w = Tensor::from_vec(ws.clone(), (o, c, k, k), &Device::Cpu).unwrap();
 	let b = Tensor::zeros(o, candle_core::DType::F32, &Device::Cpu).unwrap();
-	let fast = ops::conv2d(&x, &w, &b, 0, Mode::Fast).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+	let fast = ops::conv2d(&x, &w, &b, 0, Mode::Fast)
+		.unwrap()
+		.flatten_all()
+		.unwrap()
+		.to_vec1::<f32>()
+		.unwrap();
 	let out = side - k + 1;
 	for oc in 0..o {
 		for y in 0..out {
@@ -123,7 +132,8 @@ fn fast_conv_is_right_when_channels_equal_height_and_width() {
 				for ci in 0..c {
 					for ky in 0..k {
 						for kx in 0..k {
-							want += xs[(ci * side + y + ky) * side + xx + kx] * ws[((oc * c + ci) * k + ky) * k + kx];
+							want += xs[(ci * side + y + ky) * side + xx + kx]
+								* ws[((oc * c + ci) * k + ky) * k + kx];
 						}
 					}
 				}
@@ -140,11 +150,19 @@ fn pooling_gradient_is_the_true_one_unlike_candles() {
 	use candle_core::Var;
 	use swarm_ml::ops;
 	// Distinct values: every window has a unique maximum.
-	let x = Var::from_vec((0..2 * 8 * 6).map(|i| ((i * 29) % 97) as f32).collect::<Vec<f32>>(), (1, 2, 8, 6), &Device::Cpu)
-		.unwrap();
+	let x = Var::from_vec(
+		(0..2 * 8 * 6).map(|i| ((i * 29) % 97) as f32).collect::<Vec<f32>>(),
+		(1, 2, 8, 6),
+		&Device::Cpu,
+	)
+	.unwrap();
 	let grad_of = |y: Tensor| {
-		let w = Tensor::from_vec((0..y.elem_count()).map(|i| i as f32 + 1.0).collect::<Vec<f32>>(), y.dims(), &Device::Cpu)
-			.unwrap();
+		let w = Tensor::from_vec(
+			(0..y.elem_count()).map(|i| i as f32 + 1.0).collect::<Vec<f32>>(),
+			y.dims(),
+			&Device::Cpu,
+		)
+		.unwrap();
 		let g = (y * w).unwrap().sum_all().unwrap().backward().unwrap();
 		g.get(x.as_tensor()).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap()
 	};
@@ -154,5 +172,8 @@ fn pooling_gradient_is_the_true_one_unlike_candles() {
 	routed.sort_by(f32::total_cmp);
 	assert_eq!(routed, (1..=24).map(|v| v as f32).collect::<Vec<_>>());
 	let candle = grad_of(x.as_tensor().max_pool2d(2).unwrap());
-	assert!(ours.iter().zip(&candle).all(|(o, c)| *c == o / 4.0), "candle's max-pool gradient changed");
+	assert!(
+		ours.iter().zip(&candle).all(|(o, c)| *c == o / 4.0),
+		"candle's max-pool gradient changed"
+	);
 }

@@ -10,6 +10,14 @@ fn preset_weights() -> Weights {
 	Weights::init(&ModelConfig::fashion_mnist_cnn(), &Seed::from(9)).unwrap()
 }
 
+fn candle_tensors(w: &Weights) -> HashMap<String, Tensor> {
+	w.iter()
+		.map(|(name, p)| {
+			(name.to_string(), Tensor::from_slice(p.data(), p.shape(), &Device::Cpu).unwrap())
+		})
+		.collect()
+}
+
 #[test]
 fn insertion_order_does_not_change_the_bytes() {
 	let w = preset_weights();
@@ -29,17 +37,16 @@ fn insertion_order_does_not_change_the_bytes() {
 #[test]
 fn bytes_equal_candles_own_safetensors_file() {
 	let w = preset_weights();
-	let tensors: HashMap<String, Tensor> = w
-		.iter()
-		.map(|(name, p)| (name.to_string(), Tensor::from_slice(p.data(), p.shape(), &Device::Cpu).unwrap()))
-		.collect();
-	let path = std::env::temp_dir().join(format!("swarm-ml-canonical-{}.safetensors", std::process::id()));
+	let tensors = candle_tensors(&w);
+	let path =
+		std::env::temp_dir().join(format!("swarm-ml-canonical-{}.safetensors", std::process::id()));
 	candle_core::safetensors::save(&tensors, &path).unwrap();
 	let candle_bytes = std::fs::read(&path).unwrap();
 	std::fs::remove_file(&path).unwrap();
 	assert_eq!(candle_bytes, w.to_safetensors().unwrap());
 
-	let loaded = candle_core::safetensors::load_buffer(&w.to_safetensors().unwrap(), &Device::Cpu).unwrap();
+	let loaded =
+		candle_core::safetensors::load_buffer(&w.to_safetensors().unwrap(), &Device::Cpu).unwrap();
 	for (name, p) in w.iter() {
 		assert_eq!(loaded[name].flatten_all().unwrap().to_vec1::<f32>().unwrap(), p.data());
 		assert_eq!(loaded[name].dims(), p.shape());
@@ -72,12 +79,10 @@ fn header_is_sorted_padded_and_has_no_metadata() {
 #[test]
 fn metadata_from_other_tools_is_dropped_by_the_canonical_form() {
 	let w = preset_weights();
-	let tensors: HashMap<String, Tensor> = w
-		.iter()
-		.map(|(name, p)| (name.to_string(), Tensor::from_slice(p.data(), p.shape(), &Device::Cpu).unwrap()))
-		.collect();
+	let tensors = candle_tensors(&w);
 	let metadata: HashMap<String, String> =
-		[("format".to_string(), "pt".to_string()), ("author".to_string(), "someone".to_string())].into();
+		[("format".to_string(), "pt".to_string()), ("author".to_string(), "someone".to_string())]
+			.into();
 	let with_metadata = safetensors::serialize(&tensors, Some(metadata)).unwrap();
 	let reread = Weights::from_safetensors(&with_metadata).unwrap();
 	assert_eq!(reread, w);
@@ -92,5 +97,8 @@ fn reloaded_weights_give_the_same_logits_bit_for_bit() {
 	let xs: Vec<f32> = (0..2 * 784).map(|i| (i % 255) as f32 / 255.0).collect();
 	let a = Model::new(&config, &w).unwrap().logits(&xs, 2, Mode::Deterministic).unwrap();
 	let b = Model::new(&config, &again).unwrap().logits(&xs, 2, Mode::Deterministic).unwrap();
-	assert_eq!(a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), b.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+	assert_eq!(
+		a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+		b.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+	);
 }

@@ -2,24 +2,28 @@
 //! with the constants it uses declared next to it.
 
 use crate::{
-	currency::{EXISTENTIAL_DEPOSIT, MICRO_UNIT, MILLI_UNIT},
-	time::SLOT_DURATION,
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, System, VERSION,
+	currency::{EXISTENTIAL_DEPOSIT, MICRO_UNIT, MILLI_UNIT, UNIT},
+	time::{DAYS, MINUTES, SLOT_DURATION},
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, ComputeNodes, Hash, Nonce, PalletInfo,
+	Rewards, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
+	RuntimeOrigin, RuntimeTask, System, TxExtension, UncheckedExtrinsic, WeightsStore, VERSION,
 };
 use polkadot_sdk::{
 	frame_support::{
-		derive_impl, parameter_types,
-		traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
+		derive_impl,
+		dispatch::DispatchClass,
+		parameter_types,
+		traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, FindAuthor, VariantCountOf},
 		weights::{
 			constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 			ConstantMultiplier, IdentityFee, Weight,
 		},
+		ConsensusEngineId, PalletId,
 	},
 	frame_system::limits::{BlockLength, BlockWeights},
 	pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier},
 	sp_consensus_aura::sr25519::AuthorityId as AuraId,
-	sp_runtime::{traits::One, Perbill},
+	sp_runtime::{generic::Era, traits::One, Perbill},
 	sp_version::RuntimeVersion,
 	*,
 };
@@ -44,8 +48,10 @@ parameter_types! {
 		BlockWeights::with_sensible_defaults(MAXIMUM_BLOCK_WEIGHT, NORMAL_DISPATCH_RATIO);
 	/// 10 MiB blocks, of which normal extrinsics may fill 75 %: seven 1 MiB chunks of a weights
 	/// file per block. The node's block proposer uses the same limit.
-	pub RuntimeBlockLength: BlockLength =
-		BlockLength::max_with_normal_ratio(MAX_BLOCK_LENGTH, NORMAL_DISPATCH_RATIO);
+	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
+		.max_length(MAX_BLOCK_LENGTH)
+		.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
+		.build();
 	/// Generic Substrate address format (`5...`), as used by the dev accounts.
 	pub const SS58Prefix: u16 = 42;
 }
@@ -101,7 +107,8 @@ impl pallet_balances::Config for Runtime {
 	type RuntimeFreezeReason = RuntimeFreezeReason;
 	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
 	type Balance = Balance;
-	type DustRemoval = ();
+	/// Dust of reaped accounts goes into the reward pot (nothing is burnt).
+	type DustRemoval = Rewards;
 	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
 	type AccountStore = System;
 	type ReserveIdentifier = [u8; 8];
@@ -120,7 +127,8 @@ parameter_types! {
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	/// Fees and tips go into the reward pot, to pay for verified work.
+	type OnChargeTransaction = FungibleAdapter<Balances, Rewards>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = IdentityFee<Balance>;
 	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
@@ -178,4 +186,103 @@ impl pallet_weights_store::Config for Runtime {
 	type DepositBase = WeightsDepositBase;
 	type DepositPerChunk = WeightsDepositPerChunk;
 	type WeightInfo = pallet_weights_store::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// A node's bond: at least 100 SWARM.
+	pub const MinNodeBond: Balance = 100 * UNIT;
+}
+
+/// Compute nodes: bonded identities with worker keys, heartbeats and reputation.
+impl pallet_compute_nodes::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// Slashed bonds go into the reward pot.
+	type OnSlash = Rewards;
+	type MinBond = MinNodeBond;
+	/// A heartbeat every 30 seconds ...
+	type HeartbeatInterval = ConstU32<10>;
+	/// ... at most one per 15 seconds ...
+	type MinHeartbeatInterval = ConstU32<5>;
+	/// ... valid for 15 seconds after signing ...
+	type HeartbeatValidity = ConstU32<5>;
+	/// ... and five minutes without one make a node inactive.
+	type HeartbeatTimeout = ConstU32<{ 5 * MINUTES }>;
+	type UnbondingPeriod = ConstU32<DAYS>;
+	type MaxNodesPerOwner = ConstU32<32>;
+	type MaxNodes = ConstU32<10_000>;
+	type MaxPeerIdLen = ConstU32<64>;
+	type MaxAcceleratorLen = ConstU32<64>;
+	type MaxFormats = ConstU32<4>;
+	type MaxSweepPerBlock = ConstU32<100>;
+	type WeightInfo = pallet_compute_nodes::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	pub const RewardPotId: PalletId = PalletId(*b"swm/rwrd");
+}
+
+/// The account of the current block's Aura author (Aura keys are sr25519, like accounts).
+pub struct AuraAuthorAccount;
+impl FindAuthor<AccountId> for AuraAuthorAccount {
+	fn find_author<'a, I>(digests: I) -> Option<AccountId>
+	where
+		I: 'a + IntoIterator<Item = (ConsensusEngineId, &'a [u8])>,
+	{
+		pallet_aura::FindAccountFromAuthorIndex::<Runtime, Aura>::find_author(digests)
+			.map(|aura_id| AccountId::from(aura_id.into_inner().0))
+	}
+}
+
+/// Rewards: per-block emission into the pot and to authors; payment of verified work.
+impl pallet_rewards::Config for Runtime {
+	type Currency = Balances;
+	type PotId = RewardPotId;
+	type FindAuthor = AuraAuthorAccount;
+	type Nodes = ComputeNodes;
+	type MaxShares = ConstU32<256>;
+	type WeightInfo = pallet_rewards::weights::SubstrateWeight<Runtime>;
+}
+
+// Transactions the runtime creates itself: the compute nodes' heartbeats, sent by their
+// offchain workers as general transactions authorized by the pallet (no signer, no fee).
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_extension() -> TxExtension {
+		(
+			frame_system::AuthorizeCall::<Runtime>::new(),
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+			// Without a signer there is no nonce (nor fee) to check.
+			frame_system::CheckNonce::<Runtime>::from(0),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		)
+	}
 }

@@ -21,7 +21,8 @@ fn distance2(a: &[f32], b: &[f32]) -> f64 {
 pub(super) fn scores(updates: &[Valid], byzantine: usize) -> Vec<f64> {
 	let n = updates.len();
 	let pairs: Vec<(usize, usize)> = (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))).collect();
-	let dists: Vec<f64> = pairs.par_iter().map(|&(i, j)| distance2(&updates[i].delta, &updates[j].delta)).collect();
+	let dists: Vec<f64> =
+		pairs.par_iter().map(|&(i, j)| distance2(&updates[i].delta, &updates[j].delta)).collect();
 	let mut matrix = vec![0.0f64; n * n];
 	for (&(i, j), &d) in pairs.iter().zip(&dists) {
 		matrix[i * n + j] = d;
@@ -42,7 +43,11 @@ pub(super) fn scores(updates: &[Valid], byzantine: usize) -> Vec<f64> {
 }
 
 /// Selects the `keep` lowest scores (ties: lower client id) and averages them with FedAvg.
-pub(super) fn multi_krum(updates: &[Valid], byzantine: usize, keep: usize) -> Result<(Vec<f32>, Vec<ClientId>)> {
+pub(super) fn multi_krum(
+	updates: &[Valid],
+	byzantine: usize,
+	keep: usize,
+) -> Result<(Vec<f32>, Vec<ClientId>)> {
 	let n = updates.len();
 	if n < byzantine + 3 {
 		return Err(Error::TooFewUpdates { method: "krum", needed: byzantine + 3, got: n });

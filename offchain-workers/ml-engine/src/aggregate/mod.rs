@@ -155,14 +155,17 @@ impl FromStr for Method {
 
 	/// `fedavg`, `median`, `trimmed:T`, `krum:F` or `multikrum:F:M`.
 	fn from_str(text: &str) -> Result<Self> {
-		let err = || Error::Parse {
+		let err = || {
+			Error::Parse {
 			what: "aggregation method",
 			input: text.into(),
 			reason: "expected fedavg, median, trimmed:T, krum:F or multikrum:F:M (non-negative integers)".into(),
+		}
 		};
 		let mut parts = text.split(':');
 		let name = parts.next().unwrap_or_default();
-		let args: Vec<usize> = parts.map(|p| p.parse().map_err(|_| err())).collect::<Result<_>>()?;
+		let args: Vec<usize> =
+			parts.map(|p| p.parse().map_err(|_| err())).collect::<Result<_>>()?;
 		match (name, args.as_slice()) {
 			("fedavg", []) => Ok(Method::FedAvg),
 			("median", []) => Ok(Method::Median),
@@ -230,10 +233,15 @@ impl fmt::Display for RejectReason {
 			RejectReason::NoExamples => write!(f, "zero training examples"),
 			RejectReason::MissingTensor { name } => write!(f, "tensor `{name}` is missing"),
 			RejectReason::UnexpectedTensor { name } => write!(f, "unexpected tensor `{name}`"),
-			RejectReason::WrongShape { name, expected, got } =>
-				write!(f, "tensor `{name}` has shape {got:?}, expected {expected:?}"),
-			RejectReason::NonFinite { name, index } => write!(f, "tensor `{name}` has NaN/Inf at index {index}"),
-			RejectReason::NormAboveClip { norm, bound } => write!(f, "delta norm {norm:.4} is above the clip bound {bound}"),
+			RejectReason::WrongShape { name, expected, got } => {
+				write!(f, "tensor `{name}` has shape {got:?}, expected {expected:?}")
+			},
+			RejectReason::NonFinite { name, index } => {
+				write!(f, "tensor `{name}` has NaN/Inf at index {index}")
+			},
+			RejectReason::NormAboveClip { norm, bound } => {
+				write!(f, "delta norm {norm:.4} is above the clip bound {bound}")
+			},
 		}
 	}
 }
@@ -261,7 +269,11 @@ pub struct Aggregate {
 }
 
 /// Checks `update` against `global`; returns its flattened delta `w_update − w_global`.
-pub fn validate_update(global: &Weights, update: &Update, options: &AggregateOptions) -> Result<Vec<f32>, RejectReason> {
+pub fn validate_update(
+	global: &Weights,
+	update: &Update,
+	options: &AggregateOptions,
+) -> Result<Vec<f32>, RejectReason> {
 	if update.num_examples == 0 {
 		return Err(RejectReason::NoExamples);
 	}
@@ -317,10 +329,17 @@ pub(crate) struct Valid {
 }
 
 /// Aggregates `updates` into new global weights; see the [module docs](self).
-pub fn aggregate(global: &Weights, updates: &[Update], method: Method, options: &AggregateOptions) -> Result<Aggregate> {
+pub fn aggregate(
+	global: &Weights,
+	updates: &[Update],
+	method: Method,
+	options: &AggregateOptions,
+) -> Result<Aggregate> {
 	if let Some(bound) = options.clip_norm {
 		if !(bound.is_finite() && bound > 0.0) {
-			return Err(Error::InvalidSpec(format!("clip_norm must be positive and finite, got {bound}")));
+			return Err(Error::InvalidSpec(format!(
+				"clip_norm must be positive and finite, got {bound}"
+			)));
 		}
 	}
 	let mut counts: BTreeMap<ClientId, usize> = BTreeMap::new();
@@ -332,8 +351,11 @@ pub fn aggregate(global: &Weights, updates: &[Update], method: Method, options: 
 	let mut valid = Vec::new();
 	let mut rejected = Vec::new();
 	for u in sorted {
-		let checked =
-			if counts[&u.client] > 1 { Err(RejectReason::DuplicateClient) } else { validate_update(global, u, options) };
+		let checked = if counts[&u.client] > 1 {
+			Err(RejectReason::DuplicateClient)
+		} else {
+			validate_update(global, u, options)
+		};
 		match checked {
 			Ok(delta) => valid.push(Valid { client: u.client, examples: u.num_examples, delta }),
 			Err(reason) => rejected.push(Rejection { client: u.client, reason }),
@@ -343,11 +365,17 @@ pub fn aggregate(global: &Weights, updates: &[Update], method: Method, options: 
 		return Err(Error::NoValidUpdates { rejected: rejected.len() });
 	}
 	let (combined, selected) = match method {
-		Method::FedAvg => (fed_avg(&valid.iter().collect::<Vec<_>>()), valid.iter().map(|v| v.client).collect()),
+		Method::FedAvg => {
+			(fed_avg(&valid.iter().collect::<Vec<_>>()), valid.iter().map(|v| v.client).collect())
+		},
 		Method::Median => (robust::median(&valid), valid.iter().map(|v| v.client).collect()),
 		Method::TrimmedMean { trim } => {
 			if valid.len() <= 2 * trim {
-				return Err(Error::TooFewUpdates { method: "trimmed mean", needed: 2 * trim + 1, got: valid.len() });
+				return Err(Error::TooFewUpdates {
+					method: "trimmed mean",
+					needed: 2 * trim + 1,
+					got: valid.len(),
+				});
 			}
 			(robust::trimmed_mean(&valid, trim), valid.iter().map(|v| v.client).collect())
 		},

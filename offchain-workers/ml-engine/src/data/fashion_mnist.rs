@@ -34,8 +34,18 @@ pub const DEFAULT_DIR: &str = "/usr/share/datasets/fashion-mnist";
 pub const DIR_ENV: &str = "SWARM_ML_FASHION_MNIST";
 
 /// Class names, by label.
-pub const CLASS_NAMES: [&str; 10] =
-	["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+pub const CLASS_NAMES: [&str; 10] = [
+	"T-shirt/top",
+	"Trouser",
+	"Pullover",
+	"Dress",
+	"Coat",
+	"Sandal",
+	"Shirt",
+	"Sneaker",
+	"Bag",
+	"Ankle boot",
+];
 
 /// Which half of the data set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,8 +74,8 @@ pub fn default_dir() -> PathBuf {
 pub fn is_installed() -> bool {
 	[Split::Train, Split::Test].iter().all(|s| {
 		let dir = default_dir();
-		locate(&dir, &format!("{}-images-idx3-ubyte", s.prefix())).is_ok() &&
-			locate(&dir, &format!("{}-labels-idx1-ubyte", s.prefix())).is_ok()
+		locate(&dir, &format!("{}-images-idx3-ubyte", s.prefix())).is_ok()
+			&& locate(&dir, &format!("{}-labels-idx1-ubyte", s.prefix())).is_ok()
 	})
 }
 
@@ -114,7 +124,10 @@ fn read_idx(path: &Path, ndims: u8) -> Result<(Vec<usize>, Vec<u8>)> {
 	} else {
 		std::io::BufReader::new(file).read_to_end(&mut bytes)
 	};
-	read.map_err(|e| Error::MalformedDataset { path: path.into(), reason: format!("cannot decompress: {e}") })?;
+	read.map_err(|e| Error::MalformedDataset {
+		path: path.into(),
+		reason: format!("cannot decompress: {e}"),
+	})?;
 	let malformed = |reason: String| Error::MalformedDataset { path: path.into(), reason };
 	let header = 4 + 4 * ndims as usize;
 	if bytes.len() < header || bytes[..4] != [0, 0, 8, ndims] {
@@ -126,7 +139,10 @@ fn read_idx(path: &Path, ndims: u8) -> Result<(Vec<usize>, Vec<u8>)> {
 		.collect();
 	let count: usize = dims.iter().product();
 	if bytes.len() - header != count {
-		return Err(malformed(format!("header says {count} values, file holds {}", bytes.len() - header)));
+		return Err(malformed(format!(
+			"header says {count} values, file holds {}",
+			bytes.len() - header
+		)));
 	}
 	bytes.drain(..header);
 	Ok((dims, bytes))
@@ -146,13 +162,19 @@ mod tests {
 	fn malformed_files_are_rejected() {
 		let dir = std::env::temp_dir().join(format!("swarm-ml-idx-{}", std::process::id()));
 		std::fs::create_dir_all(&dir).unwrap();
-		std::fs::write(dir.join("t10k-images-idx3-ubyte"), [0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2, 1])
-			.unwrap();
+		std::fs::write(
+			dir.join("t10k-images-idx3-ubyte"),
+			[0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2, 1],
+		)
+		.unwrap();
 		std::fs::write(dir.join("t10k-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 1, 3]).unwrap();
 		let err = load_from(&dir, Split::Test).unwrap_err().to_string();
 		assert!(err.contains("header says 4 values, file holds 1"), "{err}");
-		std::fs::write(dir.join("t10k-images-idx3-ubyte"), [0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 1, 2])
-			.unwrap();
+		std::fs::write(
+			dir.join("t10k-images-idx3-ubyte"),
+			[0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 1, 2],
+		)
+		.unwrap();
 		let data = load_from(&dir, Split::Test).unwrap();
 		assert_eq!((data.len(), data.labels()[0]), (1, 3));
 		std::fs::remove_dir_all(&dir).unwrap();

@@ -37,7 +37,12 @@ fn pixel_table() -> &'static [f32; 256] {
 
 impl Dataset {
 	/// A data set of `labels.len()` samples; `pixels` holds them back to back.
-	pub fn new(shape: InputShape, classes: usize, pixels: Vec<u8>, labels: Vec<u8>) -> Result<Self> {
+	pub fn new(
+		shape: InputShape,
+		classes: usize,
+		pixels: Vec<u8>,
+		labels: Vec<u8>,
+	) -> Result<Self> {
 		if shape.is_empty() {
 			return Err(Error::InvalidInput("a sample must have at least one value".into()));
 		}
@@ -48,7 +53,9 @@ impl Dataset {
 			return Err(Error::InvalidInput(format!("{classes} classes: expected 1..=256")));
 		}
 		if let Some(bad) = labels.iter().find(|&&y| y as usize >= classes) {
-			return Err(Error::InvalidInput(format!("label {bad} is not below the class count {classes}")));
+			return Err(Error::InvalidInput(format!(
+				"label {bad} is not below the class count {classes}"
+			)));
 		}
 		Ok(Dataset { shape, classes, pixels, labels })
 	}
@@ -132,7 +139,10 @@ impl Dataset {
 	}
 
 	fn out_of_range(&self, i: usize) -> Error {
-		Error::InvalidInput(format!("sample index {i} is out of range (data set has {})", self.len()))
+		Error::InvalidInput(format!(
+			"sample index {i} is out of range (data set has {})",
+			self.len()
+		))
 	}
 }
 
@@ -140,7 +150,12 @@ pub use synthetic::synthetic;
 
 impl Dataset {
 	/// A seeded synthetic data set; see [`synthetic`].
-	pub fn synthetic(seed: &crate::Seed, n: usize, shape: InputShape, classes: usize) -> Result<Dataset> {
+	pub fn synthetic(
+		seed: &crate::Seed,
+		n: usize,
+		shape: InputShape,
+		classes: usize,
+	) -> Result<Dataset> {
 		synthetic(seed, n, shape, classes)
 	}
 }

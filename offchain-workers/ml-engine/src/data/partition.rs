@@ -54,7 +54,11 @@ impl FromStr for Partition {
 
 	/// `iid`, `dirichlet:ALPHA` or `classes:K`.
 	fn from_str(text: &str) -> Result<Self> {
-		let err = |reason: &str| Error::Parse { what: "partition", input: text.into(), reason: reason.into() };
+		let err = |reason: &str| Error::Parse {
+			what: "partition",
+			input: text.into(),
+			reason: reason.into(),
+		};
 		match text.split_once(':') {
 			None if text == "iid" => Ok(Partition::Iid),
 			Some(("dirichlet", a)) => {
@@ -88,10 +92,15 @@ pub fn partition(
 	seed: &Seed,
 ) -> Result<Vec<Vec<usize>>> {
 	if nodes == 0 || nodes > labels.len() {
-		return Err(Error::InvalidSpec(format!("cannot split {} samples across {nodes} nodes", labels.len())));
+		return Err(Error::InvalidSpec(format!(
+			"cannot split {} samples across {nodes} nodes",
+			labels.len()
+		)));
 	}
 	if let Some(bad) = labels.iter().find(|&&y| y as usize >= classes) {
-		return Err(Error::InvalidInput(format!("label {bad} is not below the class count {classes}")));
+		return Err(Error::InvalidInput(format!(
+			"label {bad} is not below the class count {classes}"
+		)));
 	}
 	let mut rng = SeededRng::new(seed, Stream::Partition);
 	let mut parts = match scheme {
@@ -131,7 +140,13 @@ fn by_class(labels: &[u8], classes: usize) -> Vec<Vec<usize>> {
 	out
 }
 
-fn dirichlet(labels: &[u8], classes: usize, nodes: usize, alpha: f64, rng: &mut SeededRng) -> Result<Vec<Vec<usize>>> {
+fn dirichlet(
+	labels: &[u8],
+	classes: usize,
+	nodes: usize,
+	alpha: f64,
+	rng: &mut SeededRng,
+) -> Result<Vec<Vec<usize>>> {
 	if !(alpha.is_finite() && alpha > 0.0) {
 		return Err(Error::InvalidSpec(format!("Dirichlet alpha must be positive, got {alpha}")));
 	}
@@ -177,11 +192,14 @@ fn classes_per_node(
 	rng: &mut SeededRng,
 ) -> Result<Vec<Vec<usize>>> {
 	if k == 0 || k > classes {
-		return Err(Error::InvalidSpec(format!("classes per node must be in 1..={classes}, got {k}")));
+		return Err(Error::InvalidSpec(format!(
+			"classes per node must be in 1..={classes}, got {k}"
+		)));
 	}
 	let mut perm: Vec<usize> = (0..classes).collect();
 	rng.shuffle(&mut perm);
-	let held: Vec<Vec<usize>> = (0..nodes).map(|i| (0..k).map(|j| perm[(i * k + j) % classes]).collect()).collect();
+	let held: Vec<Vec<usize>> =
+		(0..nodes).map(|i| (0..k).map(|j| perm[(i * k + j) % classes]).collect()).collect();
 	let mut parts = vec![Vec::new(); nodes];
 	for (class, members) in by_class(labels, classes).into_iter().enumerate() {
 		let holders: Vec<usize> = (0..nodes).filter(|&i| held[i].contains(&class)).collect();
@@ -231,7 +249,8 @@ mod tests {
 	#[test]
 	fn small_alpha_is_skewed() {
 		let labels = labels();
-		let parts = partition(&labels, 10, 4, Partition::Dirichlet { alpha: 0.1 }, &Seed::from(5)).unwrap();
+		let parts =
+			partition(&labels, 10, 4, Partition::Dirichlet { alpha: 0.1 }, &Seed::from(5)).unwrap();
 		// Some node misses at least one class entirely.
 		let missing = parts.iter().any(|p| (0..10u8).any(|c| !p.iter().any(|&i| labels[i] == c)));
 		assert!(missing);

@@ -13,6 +13,59 @@ pub(crate) fn conv_out(side: usize, kernel: usize, padding: usize) -> usize {
 	side + 2 * padding + 1 - kernel
 }
 
+/// The geometry of one image's patches.
+struct Taps {
+	channels: usize,
+	height: usize,
+	width: usize,
+	kernel: usize,
+	padding: usize,
+	out_h: usize,
+	out_w: usize,
+}
+
+impl Taps {
+	fn new(channels: usize, height: usize, width: usize, kernel: usize, padding: usize) -> Self {
+		let (out_h, out_w) = (conv_out(height, kernel, padding), conv_out(width, kernel, padding));
+		Taps { channels, height, width, kernel, padding, out_h, out_w }
+	}
+
+	/// Values in one image.
+	fn image(&self) -> usize {
+		self.channels * self.height * self.width
+	}
+
+	/// Values in one image's `cols` block.
+	fn block(&self) -> usize {
+		self.out_h * self.out_w * self.channels * self.kernel * self.kernel
+	}
+
+	/// Calls `f(col, pixel)` for every patch entry that lies inside the image, in
+	/// `(oy, ox, c, ky, kx)` order: `col` indexes the image's `cols` block, `pixel` the image.
+	#[inline(always)]
+	fn for_each(&self, mut f: impl FnMut(usize, usize)) {
+		let (k, p) = (self.kernel, self.padding);
+		let mut col = 0;
+		for oy in 0..self.out_h {
+			for ox in 0..self.out_w {
+				for ci in 0..self.channels {
+					for ky in 0..k {
+						// Wrapped (negative) coordinates are huge, so one test covers both sides.
+						let iy = (oy + ky).wrapping_sub(p);
+						for kx in 0..k {
+							let ix = (ox + kx).wrapping_sub(p);
+							if iy < self.height && ix < self.width {
+								f(col, (ci * self.height + iy) * self.width + ix);
+							}
+							col += 1;
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 /// Unfolds `x: B×C×H×W` into `cols: (B·OH·OW) × (C·K·K)` (see the [module docs](self)).
 pub fn im2col(
 	x: &[f32],
@@ -23,33 +76,15 @@ pub fn im2col(
 	kernel: usize,
 	padding: usize,
 ) -> Vec<f32> {
-	assert_eq!(x.len(), batch * channels * height * width, "im2col: x is not B×C×H×W");
-	let (oh, ow) = (conv_out(height, kernel, padding), conv_out(width, kernel, padding));
-	let patch = channels * kernel * kernel;
-	let mut cols = vec![0.0f32; batch * oh * ow * patch];
-	if cols.is_empty() {
+	let taps = Taps::new(channels, height, width, kernel, padding);
+	assert_eq!(x.len(), batch * taps.image(), "im2col: x is not B×C×H×W");
+	let mut cols = vec![0.0f32; batch * taps.block()];
+	if cols.is_empty() || x.is_empty() {
 		return cols;
 	}
-	let image = channels * height * width;
-	cols.par_chunks_mut(oh * ow * patch).zip(x.par_chunks(image)).for_each(|(out, img)| {
-		for oy in 0..oh {
-			for ox in 0..ow {
-				let row = &mut out[(oy * ow + ox) * patch..(oy * ow + ox + 1) * patch];
-				for ci in 0..channels {
-					for ky in 0..kernel {
-						let iy = (oy + ky).wrapping_sub(padding);
-						for kx in 0..kernel {
-							let ix = (ox + kx).wrapping_sub(padding);
-							// Wrapped (negative) coordinates are huge, so one test covers both sides.
-							if iy < height && ix < width {
-								row[(ci * kernel + ky) * kernel + kx] = img[(ci * height + iy) * width + ix];
-							}
-						}
-					}
-				}
-			}
-		}
-	});
+	cols.par_chunks_mut(taps.block())
+		.zip(x.par_chunks(taps.image()))
+		.for_each(|(block, img)| taps.for_each(|col, pixel| block[col] = img[pixel]));
 	cols
 }
 
@@ -66,32 +101,15 @@ pub fn col2im(
 	kernel: usize,
 	padding: usize,
 ) -> Vec<f32> {
-	let (oh, ow) = (conv_out(height, kernel, padding), conv_out(width, kernel, padding));
-	let patch = channels * kernel * kernel;
-	assert_eq!(cols.len(), batch * oh * ow * patch, "col2im: cols has the wrong length");
-	let image = channels * height * width;
-	let mut x = vec![0.0f32; batch * image];
+	let taps = Taps::new(channels, height, width, kernel, padding);
+	assert_eq!(cols.len(), batch * taps.block(), "col2im: cols has the wrong length");
+	let mut x = vec![0.0f32; batch * taps.image()];
 	if x.is_empty() || cols.is_empty() {
 		return x;
 	}
-	x.par_chunks_mut(image).zip(cols.par_chunks(oh * ow * patch)).for_each(|(img, rows)| {
-		for oy in 0..oh {
-			for ox in 0..ow {
-				let row = &rows[(oy * ow + ox) * patch..(oy * ow + ox + 1) * patch];
-				for ci in 0..channels {
-					for ky in 0..kernel {
-						let iy = (oy + ky).wrapping_sub(padding);
-						for kx in 0..kernel {
-							let ix = (ox + kx).wrapping_sub(padding);
-							if iy < height && ix < width {
-								img[(ci * height + iy) * width + ix] += row[(ci * kernel + ky) * kernel + kx];
-							}
-						}
-					}
-				}
-			}
-		}
-	});
+	x.par_chunks_mut(taps.image())
+		.zip(cols.par_chunks(taps.block()))
+		.for_each(|(img, block)| taps.for_each(|col, pixel| img[pixel] += block[col]));
 	x
 }
 

@@ -16,7 +16,15 @@ pub const LANES: usize = 8;
 /// # Panics
 /// If a slice length does not match `m`, `n`, `k` (an internal invariant: callers check shapes
 /// first).
-pub fn gemm_nt(a: &[f32], b: &[f32], bias: Option<&[f32]>, m: usize, n: usize, k: usize, c: &mut [f32]) {
+pub fn gemm_nt(
+	a: &[f32],
+	b: &[f32],
+	bias: Option<&[f32]>,
+	m: usize,
+	n: usize,
+	k: usize,
+	c: &mut [f32],
+) {
 	assert_eq!(a.len(), m * k, "gemm_nt: a is not m×k");
 	assert_eq!(b.len(), n * k, "gemm_nt: b is not n×k");
 	assert_eq!(c.len(), m * n, "gemm_nt: c is not m×n");
@@ -51,7 +59,16 @@ pub fn gemm_nt(a: &[f32], b: &[f32], bias: Option<&[f32]>, m: usize, n: usize, k
 }
 
 #[allow(clippy::too_many_arguments)]
-fn block(isa: Isa, a: &[f32], b: &[f32], bias: Option<&[f32]>, m: usize, n: usize, k: usize, c: &mut [f32]) {
+fn block(
+	isa: Isa,
+	a: &[f32],
+	b: &[f32],
+	bias: Option<&[f32]>,
+	m: usize,
+	n: usize,
+	k: usize,
+	c: &mut [f32],
+) {
 	match isa {
 		#[cfg(target_arch = "x86_64")]
 		Isa::Avx2 => {
@@ -65,13 +82,29 @@ fn block(isa: Isa, a: &[f32], b: &[f32], bias: Option<&[f32]>, m: usize, n: usiz
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[allow(clippy::too_many_arguments)]
-unsafe fn block_avx2(a: &[f32], b: &[f32], bias: Option<&[f32]>, m: usize, n: usize, k: usize, c: &mut [f32]) {
+unsafe fn block_avx2(
+	a: &[f32],
+	b: &[f32],
+	bias: Option<&[f32]>,
+	m: usize,
+	n: usize,
+	k: usize,
+	c: &mut [f32],
+) {
 	// 4×2 tile: 8 accumulators of 8 lanes = 8 ymm registers.
 	block_tiled::<4, 2>(a, b, bias, m, n, k, c)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn block_portable(a: &[f32], b: &[f32], bias: Option<&[f32]>, m: usize, n: usize, k: usize, c: &mut [f32]) {
+fn block_portable(
+	a: &[f32],
+	b: &[f32],
+	bias: Option<&[f32]>,
+	m: usize,
+	n: usize,
+	k: usize,
+	c: &mut [f32],
+) {
 	// 2×2 tile: 4 accumulators of 8 lanes = 8 of the 16 SSE registers.
 	block_tiled::<2, 2>(a, b, bias, m, n, k, c)
 }
@@ -222,7 +255,9 @@ mod tests {
 	#[test]
 	fn gemm_matches_the_scalar_definition_bit_for_bit() {
 		let mut rng = SeededRng::new(&Seed::from(5), Stream::Synthetic);
-		for &(m, n, k) in &[(1, 1, 1), (3, 5, 7), (9, 3, 17), (64, 10, 128), (5, 33, 784), (130, 70, 9)] {
+		for &(m, n, k) in
+			&[(1, 1, 1), (3, 5, 7), (9, 3, 17), (64, 10, 128), (5, 33, 784), (130, 70, 9)]
+		{
 			let a = random(m * k, &mut rng);
 			let b = random(n * k, &mut rng);
 			let bias = random(n, &mut rng);
@@ -230,8 +265,13 @@ mod tests {
 			gemm_nt(&a, &b, Some(&bias), m, n, k, &mut c);
 			for i in 0..m {
 				for j in 0..n {
-					let want = reference_dot(&a[i * k..(i + 1) * k], &b[j * k..(j + 1) * k]) + bias[j];
-					assert_eq!(c[i * n + j].to_bits(), want.to_bits(), "({m},{n},{k}) at ({i},{j})");
+					let want =
+						reference_dot(&a[i * k..(i + 1) * k], &b[j * k..(j + 1) * k]) + bias[j];
+					assert_eq!(
+						c[i * n + j].to_bits(),
+						want.to_bits(),
+						"({m},{n},{k}) at ({i},{j})"
+					);
 				}
 			}
 		}

@@ -42,7 +42,13 @@ pub fn max_pool2x2(x: &[f32], planes: usize, height: usize, width: usize) -> Vec
 }
 
 /// Routes each output gradient to its window's maximum (see the [module docs](self)).
-pub fn max_pool2x2_backward(x: &[f32], grad: &[f32], planes: usize, height: usize, width: usize) -> Vec<f32> {
+pub fn max_pool2x2_backward(
+	x: &[f32],
+	grad: &[f32],
+	planes: usize,
+	height: usize,
+	width: usize,
+) -> Vec<f32> {
 	let (oh, ow) = (height / 2, width / 2);
 	assert_eq!(x.len(), planes * height * width, "max_pool2x2_backward: x has the wrong length");
 	assert_eq!(grad.len(), planes * oh * ow, "max_pool2x2_backward: grad has the wrong length");
@@ -71,7 +77,10 @@ mod tests {
 
 	#[test]
 	fn pools_and_routes_gradients_to_the_first_maximum() {
-		let x = [1.0, 3.0, 3.0, 0.0, /* row 1 */ 2.0, 0.0, 5.0, 5.0, /* row 2 dropped */ 9.0, 9.0, 9.0, 9.0];
+		let x = [
+			1.0, 3.0, 3.0, 0.0, /* row 1 */ 2.0, 0.0, 5.0, 5.0, /* row 2 dropped */ 9.0,
+			9.0, 9.0, 9.0,
+		];
 		assert_eq!(max_pool2x2(&x, 1, 3, 4), vec![3.0, 5.0]);
 		let dx = max_pool2x2_backward(&x, &[1.0, 2.0], 1, 3, 4);
 		assert_eq!(dx, vec![0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0]);

@@ -33,7 +33,11 @@ pub fn softmax_cross_entropy_backward(
 	classes: usize,
 	grad_scale: f32,
 ) -> Vec<f32> {
-	assert_eq!(logits.len(), labels.len() * classes, "softmax_cross_entropy_backward: shape mismatch");
+	assert_eq!(
+		logits.len(),
+		labels.len() * classes,
+		"softmax_cross_entropy_backward: shape mismatch"
+	);
 	let scale = grad_scale / labels.len().max(1) as f32;
 	let mut out = Vec::with_capacity(logits.len());
 	for (row, &label) in logits.chunks_exact(classes.max(1)).zip(labels) {

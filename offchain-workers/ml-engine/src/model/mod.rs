@@ -95,7 +95,12 @@ impl Model {
 	///
 	/// `dropout` is the training generator: `Some` applies dropout (if the config has any),
 	/// `None` is evaluation.
-	pub fn forward(&self, inputs: &Tensor, mode: Mode, mut dropout: Option<&mut SeededRng>) -> Result<Tensor> {
+	pub fn forward(
+		&self,
+		inputs: &Tensor,
+		mode: Mode,
+		mut dropout: Option<&mut SeededRng>,
+	) -> Result<Tensor> {
 		let input = self.config.input();
 		let (batch, len) = inputs.dims2()?;
 		if len != input.len() {

@@ -37,9 +37,16 @@ impl CustomOp1 for DetRelu {
 		Ok((CpuStorage::F32(kernels::relu(storage_f32(s, l, "relu")?)), l.shape().clone()))
 	}
 
-	fn bwd(&self, arg: &Tensor, _res: &Tensor, grad: &Tensor) -> candle_core::Result<Option<Tensor>> {
+	fn bwd(
+		&self,
+		arg: &Tensor,
+		_res: &Tensor,
+		grad: &Tensor,
+	) -> candle_core::Result<Option<Tensor>> {
 		let grad = grad.contiguous()?;
-		let dx = with_f32(arg, "relu backward", |x| with_f32(&grad, "relu backward", |g| kernels::relu_backward(x, g)))??;
+		let dx = with_f32(arg, "relu backward", |x| {
+			with_f32(&grad, "relu backward", |g| kernels::relu_backward(x, g))
+		})??;
 		Ok(Some(tensor(dx, arg.dims())?))
 	}
 }
@@ -65,7 +72,12 @@ impl CustomOp1 for DetMaxPool {
 		Ok((CpuStorage::F32(y), Shape::from((dims[0], dims[1], h / 2, w / 2))))
 	}
 
-	fn bwd(&self, arg: &Tensor, _res: &Tensor, grad: &Tensor) -> candle_core::Result<Option<Tensor>> {
+	fn bwd(
+		&self,
+		arg: &Tensor,
+		_res: &Tensor,
+		grad: &Tensor,
+	) -> candle_core::Result<Option<Tensor>> {
 		let (planes, h, w) = pool_dims(arg.dims())?;
 		let grad = grad.contiguous()?;
 		let dx = with_f32(arg, "max_pool2x2 backward", |x| {

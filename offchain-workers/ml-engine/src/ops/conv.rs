@@ -24,19 +24,30 @@ use crate::{
 /// autograd differentiates it with matmuls too. candle's own `conv2d` is not used: its backward
 /// pass goes through transposed convolutions (several times slower), and 0.9.2 computes wrong
 /// values when the input has as many channels as rows and columns (huggingface/candle#3404).
-pub fn conv2d(x: &Tensor, w: &Tensor, b: &Tensor, padding: usize, mode: Mode) -> candle_core::Result<Tensor> {
+pub fn conv2d(
+	x: &Tensor,
+	w: &Tensor,
+	b: &Tensor,
+	padding: usize,
+	mode: Mode,
+) -> candle_core::Result<Tensor> {
 	match mode {
 		Mode::Fast => {
 			let (batch, _, height, width) = x.dims4()?;
 			let (out, _, kernel, _) = w.dims4()?;
 			// The op checks that the kernel fits, so the output sides below cannot underflow.
 			let cols = x.contiguous()?.apply_op1(Im2Col { kernel, padding })?;
-			let (out_h, out_w) = (height + 2 * padding + 1 - kernel, width + 2 * padding + 1 - kernel);
+			let (out_h, out_w) =
+				(height + 2 * padding + 1 - kernel, width + 2 * padding + 1 - kernel);
 			let rows = cols.matmul(&w.flatten_from(1)?.t()?)?.broadcast_add(b)?;
-			rows.reshape((batch, out_h * out_w, out))?.transpose(1, 2)?.contiguous()?.reshape((batch, out, out_h, out_w))
+			rows.reshape((batch, out_h * out_w, out))?
+				.transpose(1, 2)?
+				.contiguous()?
+				.reshape((batch, out, out_h, out_w))
 		},
-		Mode::Deterministic =>
-			x.contiguous()?.apply_op3(&w.contiguous()?, &b.contiguous()?, DetConv2d { padding }),
+		Mode::Deterministic => {
+			x.contiguous()?.apply_op3(&w.contiguous()?, &b.contiguous()?, DetConv2d { padding })
+		},
 	}
 }
 
@@ -64,7 +75,12 @@ impl CustomOp1 for Im2Col {
 		Ok((CpuStorage::F32(cols), Shape::from((rows, channels * self.kernel * self.kernel))))
 	}
 
-	fn bwd(&self, arg: &Tensor, _res: &Tensor, grad: &Tensor) -> candle_core::Result<Option<Tensor>> {
+	fn bwd(
+		&self,
+		arg: &Tensor,
+		_res: &Tensor,
+		grad: &Tensor,
+	) -> candle_core::Result<Option<Tensor>> {
 		let (batch, channels, height, width) = arg.dims4()?;
 		let grad = grad.contiguous()?;
 		let dx = with_f32(&grad, "im2col backward", |g| {
@@ -93,9 +109,16 @@ struct Dims {
 impl Dims {
 	fn new(x: &[usize], w: &[usize], padding: usize) -> candle_core::Result<Self> {
 		let (&[batch, channels, height, width], &[out, wc, kh, kw]) = (x, w) else {
-			candle_core::bail!("conv2d: expected x [B, C, H, W] and w [O, C, K, K], got {x:?} and {w:?}");
+			candle_core::bail!(
+				"conv2d: expected x [B, C, H, W] and w [O, C, K, K], got {x:?} and {w:?}"
+			);
 		};
-		if wc != channels || kh != kw || kh == 0 || height + 2 * padding < kh || width + 2 * padding < kw {
+		if wc != channels
+			|| kh != kw
+			|| kh == 0
+			|| height + 2 * padding < kh
+			|| width + 2 * padding < kw
+		{
 			candle_core::bail!("conv2d: x {x:?} and w {w:?} (padding {padding}) do not fit");
 		}
 		let (out_h, out_w) = (height + 2 * padding + 1 - kh, width + 2 * padding + 1 - kw);
@@ -135,9 +158,17 @@ impl CustomOp3 for DetConv2d {
 	) -> candle_core::Result<(CpuStorage, Shape)> {
 		let d = Dims::new(xl.dims(), wl.dims(), self.padding)?;
 		if bl.dims() != [d.out] {
-			candle_core::bail!("conv2d: bias {:?} does not fit {} output channels", bl.dims(), d.out);
+			candle_core::bail!(
+				"conv2d: bias {:?} does not fit {} output channels",
+				bl.dims(),
+				d.out
+			);
 		}
-		let (x, w, b) = (storage_f32(xs, xl, "conv2d")?, storage_f32(ws, wl, "conv2d")?, storage_f32(bs, bl, "conv2d")?);
+		let (x, w, b) = (
+			storage_f32(xs, xl, "conv2d")?,
+			storage_f32(ws, wl, "conv2d")?,
+			storage_f32(bs, bl, "conv2d")?,
+		);
 		let cols = d.cols(x, self.padding);
 		let mut y_rows = vec![0.0f32; d.rows() * d.out];
 		gemm_nt(&cols, w, Some(b), d.rows(), d.out, d.patch(), &mut y_rows);
@@ -169,7 +200,9 @@ impl CustomOp3 for DetConv2d {
 				}
 			}
 			let g_rows = transpose(&g_t, d.out, rows);
-			let cols_t = with_f32(x, "conv2d backward", |x| transpose(&d.cols(x, self.padding), rows, patch))?;
+			let cols_t = with_f32(x, "conv2d backward", |x| {
+				transpose(&d.cols(x, self.padding), rows, patch)
+			})?;
 			let mut dw = vec![0.0f32; d.out * patch];
 			gemm_nt(&g_t, &cols_t, None, d.out, patch, rows, &mut dw);
 			let db = sum_rows(&g_rows, rows, d.out);
@@ -177,7 +210,8 @@ impl CustomOp3 for DetConv2d {
 				let w_t = with_f32(w, "conv2d backward", |w| transpose(w, d.out, patch))?;
 				let mut d_cols = vec![0.0f32; rows * patch];
 				gemm_nt(&g_rows, &w_t, None, rows, patch, d.out, &mut d_cols);
-				let dx = col2im(&d_cols, d.batch, d.channels, d.height, d.width, d.kernel, self.padding);
+				let dx =
+					col2im(&d_cols, d.batch, d.channels, d.height, d.width, d.kernel, self.padding);
 				Some(tensor(dx, x.dims())?)
 			} else {
 				None

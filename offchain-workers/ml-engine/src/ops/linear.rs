@@ -16,7 +16,9 @@ use crate::{
 pub fn linear(x: &Tensor, w: &Tensor, b: &Tensor, mode: Mode) -> candle_core::Result<Tensor> {
 	match mode {
 		Mode::Fast => x.matmul(&w.t()?)?.broadcast_add(b),
-		Mode::Deterministic => x.contiguous()?.apply_op3(&w.contiguous()?, &b.contiguous()?, DetLinear),
+		Mode::Deterministic => {
+			x.contiguous()?.apply_op3(&w.contiguous()?, &b.contiguous()?, DetLinear)
+		},
 	}
 }
 
@@ -40,9 +42,18 @@ impl CustomOp3 for DetLinear {
 		let (n, kw) = wl.shape().dims2()?;
 		let nb = bl.shape().dims1()?;
 		if kw != k || nb != n {
-			candle_core::bail!("linear: x {:?}, w {:?}, b {:?} do not fit", xl.dims(), wl.dims(), bl.dims());
+			candle_core::bail!(
+				"linear: x {:?}, w {:?}, b {:?} do not fit",
+				xl.dims(),
+				wl.dims(),
+				bl.dims()
+			);
 		}
-		let (x, w, b) = (storage_f32(xs, xl, "linear")?, storage_f32(ws, wl, "linear")?, storage_f32(bs, bl, "linear")?);
+		let (x, w, b) = (
+			storage_f32(xs, xl, "linear")?,
+			storage_f32(ws, wl, "linear")?,
+			storage_f32(bs, bl, "linear")?,
+		);
 		let mut y = vec![0.0f32; m * n];
 		gemm_nt(x, w, Some(b), m, n, k, &mut y);
 		Ok((CpuStorage::F32(y), Shape::from((m, n))))

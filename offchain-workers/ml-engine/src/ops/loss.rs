@@ -14,17 +14,24 @@ use crate::{
 pub fn cross_entropy(logits: &Tensor, labels: &Tensor, mode: Mode) -> candle_core::Result<Tensor> {
 	match mode {
 		Mode::Fast => candle_nn::loss::cross_entropy(logits, labels),
-		Mode::Deterministic => logits.contiguous()?.apply_op2(&labels.contiguous()?, DetCrossEntropy),
+		Mode::Deterministic => {
+			logits.contiguous()?.apply_op2(&labels.contiguous()?, DetCrossEntropy)
+		},
 	}
 }
 
 struct DetCrossEntropy;
 
-fn checked_labels<'a>(s: &'a CpuStorage, l: &Layout, rows: usize, classes: usize) -> candle_core::Result<&'a [u32]> {
+fn checked_labels<'a>(
+	s: &'a CpuStorage,
+	l: &Layout,
+	rows: usize,
+	classes: usize,
+) -> candle_core::Result<&'a [u32]> {
 	let all = s.as_slice::<u32>()?;
-	let (start, end) = l
-		.contiguous_offsets()
-		.ok_or_else(|| candle_core::Error::Msg("cross_entropy: labels are not contiguous".into()))?;
+	let (start, end) = l.contiguous_offsets().ok_or_else(|| {
+		candle_core::Error::Msg("cross_entropy: labels are not contiguous".into())
+	})?;
 	let labels = &all[start..end];
 	if labels.len() != rows {
 		candle_core::bail!("cross_entropy: {} labels for {rows} rows", labels.len());

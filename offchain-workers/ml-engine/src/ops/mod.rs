@@ -36,7 +36,11 @@ pub use loss::cross_entropy;
 use crate::Mode;
 
 /// The `f32` values of a contiguous CPU storage.
-fn storage_f32<'a>(storage: &'a CpuStorage, layout: &Layout, op: &str) -> candle_core::Result<&'a [f32]> {
+fn storage_f32<'a>(
+	storage: &'a CpuStorage,
+	layout: &Layout,
+	op: &str,
+) -> candle_core::Result<&'a [f32]> {
 	let data = storage.as_slice::<f32>()?;
 	let (start, end) = layout
 		.contiguous_offsets()
@@ -48,7 +52,9 @@ fn storage_f32<'a>(storage: &'a CpuStorage, layout: &Layout, op: &str) -> candle
 fn with_f32<R>(t: &Tensor, op: &str, f: impl FnOnce(&[f32]) -> R) -> candle_core::Result<R> {
 	let (storage, layout) = t.storage_and_layout();
 	let Storage::Cpu(cpu) = &*storage else {
-		return Err(candle_core::Error::Msg(format!("{op}: deterministic ops run on the CPU only")));
+		return Err(candle_core::Error::Msg(format!(
+			"{op}: deterministic ops run on the CPU only"
+		)));
 	};
 	Ok(f(storage_f32(cpu, layout, op)?))
 }

@@ -28,7 +28,8 @@ use swarm_ml::{
 	},
 	evaluate,
 	federated::{simulate, FederationSpec, Poison},
-	train, Error, Method, Mode, Model, ModelConfig, Optimizer, OptimizerConfig, Result, Seed, TrainSpec, Weights,
+	train, Error, Method, Mode, Model, ModelConfig, Optimizer, OptimizerConfig, Result, Seed,
+	TrainSpec, Weights,
 };
 
 use super::commands::load_split;
@@ -64,12 +65,18 @@ pub(crate) struct BenchArgs {
 	/// Seconds per P1 measurement.
 	#[arg(long, default_value_t = 3.0)]
 	seconds: f64,
+	/// P1 measurements per figure; the median is reported (both sides).
+	#[arg(long, default_value_t = 3)]
+	repeat: usize,
 	/// Federated rounds (P3, robustness); centralised training runs the same total epochs.
 	#[arg(long, default_value_t = 20)]
 	rounds: u32,
 	/// Use only the first N training samples in P3 and robustness (default: all 60 000).
 	#[arg(long)]
 	train_limit: Option<usize>,
+	/// Dirichlet concentration α of P3's non-IID split (smaller is more skewed).
+	#[arg(long, default_value_t = 0.5)]
+	alpha: f64,
 	/// SGD learning rate (momentum 0.9) of P3 and robustness, federated and centralised alike.
 	#[arg(long, default_value_t = 0.05)]
 	lr: f32,
@@ -109,24 +116,36 @@ pub(crate) fn run(args: BenchArgs, threads: Option<usize>) -> Result<()> {
 
 // === P1 / P2 ===
 
-/// Samples per second of `step` run on consecutive batches for at least `seconds`.
-fn measure(batches: usize, seconds: f64, mut step: impl FnMut(usize) -> Result<usize>) -> Result<f64> {
+/// Samples per second of `step` run on consecutive batches for at least `seconds`, after a
+/// warm-up; the median of `repeat` such measurements.
+fn measure(
+	batches: usize,
+	seconds: f64,
+	repeat: usize,
+	mut step: impl FnMut(usize) -> Result<usize>,
+) -> Result<f64> {
 	for b in 0..3 {
 		step(b % batches)?;
 	}
-	let started = Instant::now();
-	let (mut samples, mut i) = (0usize, 0usize);
-	while started.elapsed().as_secs_f64() < seconds || i < 5 {
-		samples += step(i % batches)?;
-		i += 1;
+	let mut rates = Vec::with_capacity(repeat.max(1));
+	for _ in 0..repeat.max(1) {
+		let started = Instant::now();
+		let (mut samples, mut i) = (0usize, 0usize);
+		while started.elapsed().as_secs_f64() < seconds || i < 5 {
+			samples += step(i % batches)?;
+			i += 1;
+		}
+		rates.push(samples as f64 / started.elapsed().as_secs_f64());
 	}
-	Ok(samples as f64 / started.elapsed().as_secs_f64())
+	rates.sort_by(f64::total_cmp);
+	Ok(rates[rates.len() / 2])
 }
 
 fn batches_of(data: &Dataset, batch: usize, count: usize) -> Result<Vec<(Tensor, Tensor, usize)>> {
 	(0..count)
 		.map(|b| {
-			let indices: Vec<usize> = (b * batch..(b + 1) * batch).map(|i| i % data.len()).collect();
+			let indices: Vec<usize> =
+				(b * batch..(b + 1) * batch).map(|i| i % data.len()).collect();
 			let (xs, ys) = data.batch(&indices)?;
 			let n = indices.len();
 			Ok((
@@ -139,11 +158,16 @@ fn batches_of(data: &Dataset, batch: usize, count: usize) -> Result<Vec<(Tensor,
 }
 
 /// (train samples/s, inference samples/s) of `config` in `mode`.
-fn throughput(config: &ModelConfig, mode: Mode, data: &Dataset, args: &BenchArgs) -> Result<(f64, f64)> {
+fn throughput(
+	config: &ModelConfig,
+	mode: Mode,
+	data: &Dataset,
+	args: &BenchArgs,
+) -> Result<(f64, f64)> {
 	let model = Model::new(config, &Weights::init(config, &Seed::from(1))?)?;
 	let mut optimizer = Optimizer::new(OptimizerConfig::sgd(0.01, 0.9))?;
 	let train_batches = batches_of(data, args.batch_size, 16)?;
-	let train = measure(train_batches.len(), args.seconds, |b| {
+	let train = measure(train_batches.len(), args.seconds, args.repeat, |b| {
 		let (xs, ys, n) = &train_batches[b];
 		let logits = model.forward(xs, mode, None)?;
 		let grads = model.loss(&logits, ys, mode)?.backward()?;
@@ -151,7 +175,7 @@ fn throughput(config: &ModelConfig, mode: Mode, data: &Dataset, args: &BenchArgs
 		Ok(*n)
 	})?;
 	let infer_batches = batches_of(data, args.infer_batch, 8)?;
-	let infer = measure(infer_batches.len(), args.seconds, |b| {
+	let infer = measure(infer_batches.len(), args.seconds, args.repeat, |b| {
 		let (xs, _, n) = &infer_batches[b];
 		model.forward(&xs.detach(), mode, None)?.flatten_all()?.to_vec1::<f32>()?;
 		Ok(*n)
@@ -184,12 +208,16 @@ fn python_lines(python: &Path, script_args: &[String]) -> Result<Vec<serde_json:
 fn data_dir_args(args: &BenchArgs) -> Vec<String> {
 	match &args.data_dir {
 		Some(d) => vec!["--data-dir".into(), d.display().to_string()],
-		None => vec!["--data-dir".into(), swarm_ml::data::fashion_mnist::default_dir().display().to_string()],
+		None => vec![
+			"--data-dir".into(),
+			swarm_ml::data::fashion_mnist::default_dir().display().to_string(),
+		],
 	}
 }
 
 fn p1_p2(args: &BenchArgs, threads: usize, data: &Dataset) -> Result<()> {
-	let models = [("mlp", ModelConfig::fashion_mnist_mlp()), ("cnn", ModelConfig::fashion_mnist_cnn())];
+	let models =
+		[("mlp", ModelConfig::fashion_mnist_mlp()), ("cnn", ModelConfig::fashion_mnist_cnn())];
 	let torch: Vec<serde_json::Value> = match &args.python {
 		Some(python) => {
 			let mut a = vec![
@@ -202,6 +230,8 @@ fn p1_p2(args: &BenchArgs, threads: usize, data: &Dataset) -> Result<()> {
 				args.infer_batch.to_string(),
 				"--seconds".into(),
 				args.seconds.to_string(),
+				"--repeat".into(),
+				args.repeat.to_string(),
 			];
 			a.extend(data_dir_args(args));
 			python_lines(python, &a)?
@@ -229,9 +259,13 @@ fn p1_p2(args: &BenchArgs, threads: usize, data: &Dataset) -> Result<()> {
 	for (name, config) in &models {
 		let (fast_train, fast_infer) = throughput(config, Mode::Fast, data, args)?;
 		let (det_train, det_infer) = throughput(config, Mode::Deterministic, data, args)?;
-		for (what, fast, det) in [("train", fast_train, det_train), ("infer", fast_infer, det_infer)] {
+		for (what, fast, det) in
+			[("train", fast_train, det_train), ("infer", fast_infer, det_infer)]
+		{
 			let torch = torch_rate(name, what);
-			let ratio = |ours: f64| torch.map(|t| format!("{:.2}", ours / t)).unwrap_or_else(|| "n/a".into());
+			let ratio = |ours: f64| {
+				torch.map(|t| format!("{:.2}", ours / t)).unwrap_or_else(|| "n/a".into())
+			};
 			println!(
 				"| {name} | {what} | {fast:.0} | {det:.0} | {} | {} | {} | {:.2} |",
 				torch.map(|t| format!("{t:.0}")).unwrap_or_else(|| "n/a".into()),
@@ -263,11 +297,11 @@ fn fed_spec(args: &BenchArgs, method: Method, poisoned: Vec<(usize, Poison)>) ->
 }
 
 const NODES: usize = 4;
-const DIRICHLET_ALPHA: f64 = 0.5;
 
 fn p3(args: &BenchArgs, _threads: usize, train_data: &Dataset, test: &Dataset) -> Result<()> {
-	let scheme = Partition::Dirichlet { alpha: DIRICHLET_ALPHA };
-	let parts = partition(train_data.labels(), train_data.classes(), NODES, scheme, &Seed::from(7))?;
+	let scheme = Partition::Dirichlet { alpha: args.alpha };
+	let parts =
+		partition(train_data.labels(), train_data.classes(), NODES, scheme, &Seed::from(7))?;
 	println!();
 	println!(
 		"## P3 federated vs centralised (MLP, {} training samples, {NODES} nodes, {scheme}, {} rounds × 1 local epoch, SGD lr {} momentum 0.9, batch {}, mode {})",
@@ -299,12 +333,14 @@ fn p3(args: &BenchArgs, _threads: usize, train_data: &Dataset, test: &Dataset) -
 		mode: args.mode,
 	};
 	let central = train(&central_spec, None, train_data)?;
-	let central_acc = evaluate(&Model::new(&spec.model, &central.weights)?, test, args.mode, 1000)?.accuracy();
+	let central_acc =
+		evaluate(&Model::new(&spec.model, &central.weights)?, test, args.mode, 1000)?.accuracy();
 	let central_secs = started.elapsed().as_secs_f64();
 
 	let mut flower = None;
 	if let Some(python) = &args.python {
-		let file = std::env::temp_dir().join(format!("swarm-ml-p3-partition-{}.json", std::process::id()));
+		let file =
+			std::env::temp_dir().join(format!("swarm-ml-p3-partition-{}.json", std::process::id()));
 		let json = serde_json::to_string(&parts).map_err(|e| Error::InvalidInput(e.to_string()))?;
 		std::fs::write(&file, json).map_err(|e| Error::io(&file, e))?;
 		let mut a = vec![
@@ -326,7 +362,11 @@ fn p3(args: &BenchArgs, _threads: usize, train_data: &Dataset, test: &Dataset) -
 	}
 	println!("| run | final test accuracy | ÷ centralised | wall time |");
 	println!("|---|---:|---:|---:|");
-	println!("| ours, centralised ({} epochs) | {:.2} % | 1.000 | {central_secs:.0} s |", args.rounds, central_acc * 100.0);
+	println!(
+		"| ours, centralised ({} epochs) | {:.2} % | 1.000 | {central_secs:.0} s |",
+		args.rounds,
+		central_acc * 100.0
+	);
 	println!(
 		"| ours, FedAvg ({} rounds) | {:.2} % | {:.3} | {fed_secs:.0} s |",
 		args.rounds,
@@ -334,17 +374,23 @@ fn p3(args: &BenchArgs, _threads: usize, train_data: &Dataset, test: &Dataset) -
 		fed_acc / central_acc
 	);
 	match flower {
-		Some(Ok(lines)) =>
+		Some(Ok(lines)) => {
 			for v in lines {
-				let (Some(run), Some(acc)) = (v["run"].as_str(), v["accuracy"].as_f64()) else { continue };
+				let (Some(run), Some(acc)) = (v["run"].as_str(), v["accuracy"].as_f64()) else {
+					continue;
+				};
 				println!(
 					"| PyTorch {run} | {:.2} % | {:.3} (of its own centralised: {}) | {:.0} s |",
 					acc * 100.0,
 					acc / central_acc,
-					v["of_centralised"].as_f64().map(|r| format!("{r:.3}")).unwrap_or_else(|| "-".into()),
+					v["of_centralised"]
+						.as_f64()
+						.map(|r| format!("{r:.3}"))
+						.unwrap_or_else(|| "-".into()),
 					v["seconds"].as_f64().unwrap_or(0.0)
 				);
-			},
+			}
+		},
 		Some(Err(e)) => println!("| Flower / PyTorch | failed: {e} | | |"),
 		None => println!("| Flower | not run (no --python) | | |"),
 	}
@@ -354,7 +400,13 @@ fn p3(args: &BenchArgs, _threads: usize, train_data: &Dataset, test: &Dataset) -
 // === Robustness ===
 
 fn robustness(args: &BenchArgs, train_data: &Dataset, test: &Dataset) -> Result<()> {
-	let parts = partition(train_data.labels(), train_data.classes(), NODES, Partition::Iid, &Seed::from(7))?;
+	let parts = partition(
+		train_data.labels(),
+		train_data.classes(),
+		NODES,
+		Partition::Iid,
+		&Seed::from(7),
+	)?;
 	println!();
 	println!(
 		"## Robustness (MLP, {} training samples, {NODES} nodes IID, node 3 poisoned, {} rounds × 1 local epoch, SGD lr {} momentum 0.9, mode {})",
@@ -383,7 +435,11 @@ fn robustness(args: &BenchArgs, train_data: &Dataset, test: &Dataset) -> Result<
 	for method in methods {
 		for poison in poisons {
 			let acc = final_acc(method, vec![(3, poison)])?;
-			println!("| {method} | {poison} | {:.2} % | {:+.2} |", acc * 100.0, (acc - clean) * 100.0);
+			println!(
+				"| {method} | {poison} | {:.2} % | {:+.2} |",
+				acc * 100.0,
+				(acc - clean) * 100.0
+			);
 			std::io::stdout().flush().ok();
 		}
 	}

@@ -15,11 +15,11 @@ use swarm_ml::{
 	evaluate,
 	fixed::LOGIT_SCALE,
 	hash::{blake2_256, to_hex},
-	infer as run_inference, train_with_progress, AggregateOptions, ClientId, Error, Model, ModelConfig,
-	OptimizerConfig, Result, Seed, TrainSpec, Update, Weights,
+	infer as run_inference, train_with_progress, AggregateOptions, ClientId, Error, Model,
+	ModelConfig, OptimizerConfig, Result, Seed, TrainSpec, Update, Weights,
 };
 
-use super::{AggregateArgs, EvalArgs, HashArgs, InferArgs, ModelArgs, TrainArgs};
+use super::{AggregateArgs, EvalArgs, HashArgs, InferArgs, TrainArgs, TrainedArgs};
 
 /// Loads a Fashion-MNIST split (`train` / `test`) from `dir` or the default folder.
 pub(crate) fn load_split(dir: Option<&Path>, split: &str) -> Result<Dataset> {
@@ -27,7 +27,11 @@ pub(crate) fn load_split(dir: Option<&Path>, split: &str) -> Result<Dataset> {
 		"train" => Split::Train,
 		"test" => Split::Test,
 		other => {
-			return Err(Error::Parse { what: "split", input: other.into(), reason: "expected `train` or `test`".into() })
+			return Err(Error::Parse {
+				what: "split",
+				input: other.into(),
+				reason: "expected `train` or `test`".into(),
+			})
 		},
 	};
 	match dir {
@@ -44,10 +48,12 @@ fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
 	std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
-fn model_and_weights(args: &ModelArgs, weights: &Path) -> Result<(ModelConfig, Model)> {
-	let config = ModelConfig::from_name_or_path(&args.model)?;
-	let model = Model::new(&config, &read_weights(weights)?)?;
-	Ok((config, model))
+/// The model with its weights and the data split it runs on.
+fn load_trained(args: &TrainedArgs) -> Result<(ModelConfig, Model, Dataset)> {
+	let config = ModelConfig::from_name_or_path(&args.model.model)?;
+	let model = Model::new(&config, &read_weights(&args.weights)?)?;
+	let data = load_split(args.model.data_dir.as_deref(), &args.split)?;
+	Ok((config, model, data))
 }
 
 pub(crate) fn train(args: TrainArgs) -> Result<()> {
@@ -60,7 +66,9 @@ pub(crate) fn train(args: TrainArgs) -> Result<()> {
 		},
 		"adamw" => {
 			let mut o = OptimizerConfig::adamw(args.lr.unwrap_or(1e-3));
-			if let (OptimizerConfig::AdamW { weight_decay, .. }, Some(wd)) = (&mut o, args.weight_decay) {
+			if let (OptimizerConfig::AdamW { weight_decay, .. }, Some(wd)) =
+				(&mut o, args.weight_decay)
+			{
 				*weight_decay = wd;
 			}
 			o
@@ -87,15 +95,22 @@ pub(crate) fn train(args: TrainArgs) -> Result<()> {
 		data = data.take(limit);
 	}
 	let init = args.init.as_deref().map(read_weights).transpose()?;
-	println!("model      {} ({} parameters), id 0x{}", config.kind(), config.num_params(), to_hex(&config.id()));
+	println!(
+		"model      {} ({} parameters), id 0x{}",
+		config.kind(),
+		config.num_params(),
+		to_hex(&config.id())
+	);
 	println!("spec       id 0x{}, mode {}, {} samples", to_hex(&spec.id()), spec.mode, data.len());
 
 	let steps = data.len().div_ceil(args.batch_size as usize) as u64 * args.epochs as u64;
 	let bar = ProgressBar::new(steps);
 	bar.set_style(
-		ProgressStyle::with_template("{spinner} epoch {prefix} [{bar:40}] {pos}/{len} steps, {per_sec}, eta {eta} {msg}")
-			.unwrap_or_else(|_| ProgressStyle::default_bar())
-			.progress_chars("=> "),
+		ProgressStyle::with_template(
+			"{spinner} epoch {prefix} [{bar:40}] {pos}/{len} steps, {per_sec}, eta {eta} {msg}",
+		)
+		.unwrap_or_else(|_| ProgressStyle::default_bar())
+		.progress_chars("=> "),
 	);
 	let started = Instant::now();
 	let result = train_with_progress(&spec, init.as_ref(), &data, &mut |p| {
@@ -112,7 +127,11 @@ pub(crate) fn train(args: TrainArgs) -> Result<()> {
 			e.accuracy_ppb() as f64 / 1e7
 		);
 	}
-	println!("trained    {} steps in {:.1} s", result.metrics.steps, started.elapsed().as_secs_f64());
+	println!(
+		"trained    {} steps in {:.1} s",
+		result.metrics.steps,
+		started.elapsed().as_secs_f64()
+	);
 	println!("weights    blake2-256 0x{}", to_hex(&result.weights_hash));
 	if let Some(out) = &args.out {
 		write_bytes(out, &result.weights_bytes)?;
@@ -134,22 +153,29 @@ pub(crate) fn train(args: TrainArgs) -> Result<()> {
 }
 
 pub(crate) fn eval(args: EvalArgs) -> Result<()> {
-	let (_, model) = model_and_weights(&args.model, &args.weights)?;
-	let mut data = load_split(args.model.data_dir.as_deref(), &args.split)?;
+	let (_, model, mut data) = load_trained(&args.trained)?;
 	if let Some(limit) = args.limit {
 		data = data.take(limit);
 	}
-	let report = evaluate(&model, &data, args.model.mode, args.batch_size)?;
+	let report = evaluate(&model, &data, args.trained.model.mode, args.batch_size)?;
 	println!("samples    {}", report.total);
 	println!("correct    {}", report.correct);
-	println!("accuracy   {:.2} % = {} parts per billion", report.accuracy() * 100.0, report.accuracy_ppb());
+	println!(
+		"accuracy   {:.2} % = {} parts per billion",
+		report.accuracy() * 100.0,
+		report.accuracy_ppb()
+	);
 	println!("mean loss  {:.6} = {} micro", report.mean_loss(), report.mean_loss_micro());
 	Ok(())
 }
 
 /// `A..B` or `a,b,c`.
 fn parse_samples(text: &str) -> Result<Vec<usize>> {
-	let err = || Error::Parse { what: "samples", input: text.into(), reason: "expected A..B or a,b,c".into() };
+	let err = || Error::Parse {
+		what: "samples",
+		input: text.into(),
+		reason: "expected A..B or a,b,c".into(),
+	};
 	if let Some((a, b)) = text.split_once("..") {
 		let (a, b): (usize, usize) = (a.parse().map_err(|_| err())?, b.parse().map_err(|_| err())?);
 		if a >= b {
@@ -161,11 +187,10 @@ fn parse_samples(text: &str) -> Result<Vec<usize>> {
 }
 
 pub(crate) fn infer(args: InferArgs) -> Result<()> {
-	let (config, model) = model_and_weights(&args.model, &args.weights)?;
-	let data = load_split(args.model.data_dir.as_deref(), &args.split)?;
+	let (config, model, data) = load_trained(&args.trained)?;
 	let indices = parse_samples(&args.samples)?;
 	let (xs, ys) = data.batch(&indices)?;
-	let out = run_inference(&model, &xs, indices.len(), args.model.mode)?;
+	let out = run_inference(&model, &xs, indices.len(), args.trained.model.mode)?;
 	if args.json {
 		let json = serde_json::json!({
 			"model_id": format!("0x{}", to_hex(&config.id())),
@@ -196,14 +221,17 @@ pub(crate) fn infer(args: InferArgs) -> Result<()> {
 }
 
 fn parse_update(text: &str) -> Result<(ClientId, u64, PathBuf)> {
-	let err = |reason: &str| Error::Parse { what: "update", input: text.into(), reason: reason.into() };
+	let err =
+		|reason: &str| Error::Parse { what: "update", input: text.into(), reason: reason.into() };
 	let mut parts = text.splitn(3, ':');
 	let (Some(id), Some(n), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
 		return Err(err("expected CLIENT_ID:EXAMPLES:FILE"));
 	};
 	let client = match id.parse::<u64>() {
 		Ok(n) => ClientId::from(n),
-		Err(_) => ClientId(id.parse::<Seed>().map_err(|_| err("client id must be a u64 or 64 hex digits"))?.0),
+		Err(_) => ClientId(
+			id.parse::<Seed>().map_err(|_| err("client id must be a u64 or 64 hex digits"))?.0,
+		),
 	};
 	let examples = n.parse().map_err(|_| err("EXAMPLES must be a non-negative integer"))?;
 	Ok((client, examples, PathBuf::from(path)))
@@ -219,10 +247,21 @@ pub(crate) fn aggregate(args: AggregateArgs) -> Result<()> {
 			Ok(Update { client, num_examples, weights: read_weights(&path)? })
 		})
 		.collect::<Result<Vec<_>>>()?;
-	let out = aggregate_updates(&global, &updates, args.method, &AggregateOptions { clip_norm: args.clip })?;
+	let out = aggregate_updates(
+		&global,
+		&updates,
+		args.method,
+		&AggregateOptions { clip_norm: args.clip },
+	)?;
 	println!("method     {}", args.method);
-	println!("accepted   {}", out.accepted.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "));
-	println!("combined   {}", out.selected.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "));
+	println!(
+		"accepted   {}",
+		out.accepted.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
+	);
+	println!(
+		"combined   {}",
+		out.selected.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
+	);
 	for r in &out.rejected {
 		println!("rejected   {}: {}", r.client, r.reason);
 	}
@@ -247,7 +286,12 @@ pub(crate) fn hash(args: HashArgs) -> Result<()> {
 		let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
 		println!("0x{}  {} (file bytes)", to_hex(&blake2_256(&bytes)), path.display());
 		if let Ok(weights) = Weights::from_safetensors(&bytes) {
-			println!("0x{}  {} (canonical weights, {} tensors)", to_hex(&weights.hash()?), path.display(), weights.len());
+			println!(
+				"0x{}  {} (canonical weights, {} tensors)",
+				to_hex(&weights.hash()?),
+				path.display(),
+				weights.len()
+			);
 		}
 	}
 	Ok(())

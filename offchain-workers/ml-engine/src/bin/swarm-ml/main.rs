@@ -99,8 +99,9 @@ struct TrainArgs {
 	no_eval: bool,
 }
 
+/// A model with trained weights, run on a Fashion-MNIST split.
 #[derive(Args)]
-struct EvalArgs {
+struct TrainedArgs {
 	#[command(flatten)]
 	model: ModelArgs,
 	/// Weights (safetensors).
@@ -109,6 +110,12 @@ struct EvalArgs {
 	/// `test` or `train`.
 	#[arg(long, default_value = "test")]
 	split: String,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+	#[command(flatten)]
+	trained: TrainedArgs,
 	/// Use only the first N samples.
 	#[arg(long)]
 	limit: Option<usize>,
@@ -120,13 +127,7 @@ struct EvalArgs {
 #[derive(Args)]
 struct InferArgs {
 	#[command(flatten)]
-	model: ModelArgs,
-	/// Weights (safetensors).
-	#[arg(long)]
-	weights: PathBuf,
-	/// `test` or `train`.
-	#[arg(long, default_value = "test")]
-	split: String,
+	trained: TrainedArgs,
 	/// Sample indices: a range `A..B` or a list `3,5,8`.
 	#[arg(long, default_value = "0..8")]
 	samples: String,
