@@ -124,7 +124,8 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
-			runner.run_node_until_exit(|config| async move {
+			runner.run_node_until_exit(|mut config| async move {
+				crate::ports::ensure_available(&mut config)?;
 				match config.network.network_backend {
 					NetworkBackendType::Libp2p =>
 						service::new_full::<NetworkWorker<Block, Hash>>(config),

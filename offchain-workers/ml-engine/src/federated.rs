@@ -2,7 +2,7 @@
 //! how the node drives rounds.
 //!
 //! Each round, every node trains from the current global weights on its own partition
-//! ([`train`] with a seed derived from the federation seed, the round and the node), the
+//! ([`train`](crate::train()) with a seed derived from the federation seed, the round and the node), the
 //! updates are [aggregated](aggregate()) and the new global model is evaluated on a test set.
 //! A node may be [poisoned](Poison): it replaces its update by a corrupted one.
 //!

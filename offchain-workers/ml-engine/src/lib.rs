@@ -11,7 +11,7 @@
 //!   canonical bytes hash to the model's [id](ModelConfig::id).
 //! * **Weights** ([`Weights`]): canonical safetensors bytes (no metadata, name order) and their
 //!   blake2-256 [hash](Weights::hash).
-//! * **Training** ([`train`], [`TrainSpec`]): SGD with momentum or AdamW; every random choice
+//! * **Training** ([`train()`], [`TrainSpec`]): SGD with momentum or AdamW; every random choice
 //!   (initialisation, shuffling, dropout) comes from the spec's [`Seed`] through the project's
 //!   ChaCha8 generator [`SeededRng`], because candle's CPU generator cannot be seeded.
 //! * **Evaluation and inference** ([`evaluate`], [`infer`]): accuracy and loss, logits and

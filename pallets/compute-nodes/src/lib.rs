@@ -908,7 +908,6 @@ pub mod pallet {
 
 		/// Checks the storage invariants: indexes and counters match the nodes, and every
 		/// node's bond is held.
-		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			use frame_support::traits::fungible::InspectHold;
 			let mut count = 0u32;

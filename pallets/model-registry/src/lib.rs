@@ -845,7 +845,6 @@ pub mod pallet {
 		/// - every model's name maps back to it, and its version count matches its versions;
 		/// - every version's parents exist and have the matching reverse edge;
 		/// - every alias points at a version of its own model, and alias counts match.
-		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			for (id, model) in Models::<T>::iter() {
 				ensure!(ModelIdByName::<T>::get(&model.name) == Some(id), "name index is stale");

@@ -366,7 +366,6 @@ pub mod pallet {
 
 		/// Checks that `total issuance = genesis issuance + minted − burnt`, and that the pot
 		/// still holds its existential deposit.
-		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			let expected = GenesisIssuance::<T>::get()
 				.saturating_add(Minted::<T>::get())

@@ -396,7 +396,6 @@ pub mod pallet {
 
 		/// Checks the storage invariants: every stored file has all its chunk hashes, and every
 		/// upload in progress has exactly the chunks it received.
-		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			for (file, info) in Files::<T>::iter() {
 				ensure!(!Uploads::<T>::contains_key(file), "a stored file is also uploading");

@@ -66,7 +66,9 @@ impl Taps {
 	}
 }
 
-/// Unfolds `x: B×C×H×W` into `cols: (B·OH·OW) × (C·K·K)` (see the [module docs](self)).
+/// Unfolds `x: B×C×H×W` into `cols: (B·OH·OW) × (C·K·K)`: row `(b, oy, ox)` holds the input
+/// values under the kernel at output position `(oy, ox)`, column `(c, ky, kx)`, zero outside the
+/// image (stride 1, zero padding `padding`).
 pub fn im2col(
 	x: &[f32],
 	batch: usize,

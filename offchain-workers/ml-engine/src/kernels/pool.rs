@@ -41,7 +41,8 @@ pub fn max_pool2x2(x: &[f32], planes: usize, height: usize, width: usize) -> Vec
 	out
 }
 
-/// Routes each output gradient to its window's maximum (see the [module docs](self)).
+/// Routes each output gradient to its window's maximum, the first one in `(0,0), (0,1), (1,0),
+/// (1,1)` order on ties.
 pub fn max_pool2x2_backward(
 	x: &[f32],
 	grad: &[f32],

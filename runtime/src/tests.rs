@@ -1,0 +1,146 @@
+//! Tests of the runtime as a whole: the genesis presets, and the wiring between pallets (fees and
+//! dust into the reward pot, issuance accounting, the weights store behind the registry).
+
+use crate::{
+	currency::UNIT, genesis_config_presets, AccountId, Balances, Executive, Header,
+	ModelRegistry, Rewards, Runtime, RuntimeCall, RuntimeGenesisConfig, RuntimeOrigin,
+	SignedPayload, System, TxExtension, UncheckedExtrinsic,
+};
+use codec::Encode;
+use polkadot_sdk::{
+	frame_support::{
+		genesis_builder_helper::build_state,
+		traits::{fungible::Inspect, OnInitialize},
+	},
+	frame_system, pallet_transaction_payment,
+	sp_core::{H256, Pair},
+	sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET},
+	sp_io::TestExternalities,
+	sp_keyring::Sr25519Keyring,
+	sp_runtime::{
+		generic::Era,
+		traits::{Hash as _, Header as _},
+		MultiSignature,
+	},
+	*,
+};
+
+/// Test state built from the named genesis preset, as a node builds it from a chain spec.
+fn preset_ext(preset: &str) -> TestExternalities {
+	let patch = genesis_config_presets::get_preset(&preset.into()).expect("the preset exists");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	json_patch(&mut config, serde_json::from_slice(&patch).unwrap());
+	let mut ext = TestExternalities::new_empty();
+	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(config.to_string().into_bytes()).unwrap());
+	ext
+}
+
+/// Merges `patch` into `base` (objects key by key, everything else replaced).
+fn json_patch(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+			for (key, value) in patch {
+				json_patch(base.entry(key).or_insert(serde_json::Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+#[test]
+fn the_presets_are_the_ones_documented() {
+	let names = genesis_config_presets::preset_names();
+	assert_eq!(names, vec![DEV_RUNTIME_PRESET.to_string(), LOCAL_TESTNET_RUNTIME_PRESET.to_string()]);
+	assert!(genesis_config_presets::get_preset(&"mainnet".into()).is_none());
+
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+		for account in Sr25519Keyring::well_known() {
+			assert_eq!(Balances::balance(&account.to_account_id()), 1_000_000 * UNIT);
+		}
+		assert_eq!(pallet_rewards::EmissionPerBlock::<Runtime>::get(), UNIT);
+		assert!(Balances::balance(&Rewards::pot()) > 0, "the pot exists from genesis");
+		Rewards::do_try_state().unwrap();
+	});
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 2);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 2);
+	});
+}
+
+/// A transfer signed by `signer`, as polkadot.js makes it.
+fn signed_transfer(signer: Sr25519Keyring, to: AccountId, amount: u128, nonce: u32) -> UncheckedExtrinsic {
+	let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive { dest: to.into(), value: amount });
+	let extension: TxExtension = (
+		frame_system::AuthorizeCall::new(),
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(Era::Immortal),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::new(false),
+		frame_system::WeightReclaim::new(),
+	);
+	let payload = SignedPayload::new(call.clone(), extension.clone()).unwrap();
+	let signature = MultiSignature::from(payload.using_encoded(|bytes| signer.pair().sign(bytes)));
+	UncheckedExtrinsic::new_signed(call, signer.to_account_id().into(), signature, extension)
+}
+
+#[test]
+fn fees_go_into_the_reward_pot_and_issuance_adds_up() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let pot_before = Balances::balance(&Rewards::pot());
+		let header = Header::new(1, H256::zero(), H256::zero(), System::block_hash(0), Default::default());
+		Executive::initialize_block(&header);
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let alice_before = Balances::balance(&alice);
+
+		let xt = signed_transfer(Sr25519Keyring::Alice, Sr25519Keyring::Bob.to_account_id(), UNIT, 0);
+		Executive::apply_extrinsic(xt).unwrap().unwrap();
+
+		let fee = alice_before - UNIT - Balances::balance(&alice);
+		assert!(fee > 0);
+		// This block's emission (no author digest: all of it) and the fee went into the pot.
+		let emission = pallet_rewards::EmissionPerBlock::<Runtime>::get();
+		assert_eq!(Balances::balance(&Rewards::pot()), pot_before + emission + fee);
+		Rewards::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn the_registry_checks_sizes_against_the_weights_store() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		Rewards::on_initialize(1);
+		let alice = RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id());
+		let bytes = b"tiny weights".to_vec();
+		let file = <Runtime as frame_system::Config>::Hashing::hash(&bytes);
+		polkadot_sdk::frame_support::storage::unhashed::put(
+			polkadot_sdk::sp_core::storage::well_known_keys::EXTRINSIC_INDEX,
+			&0u32,
+		);
+		crate::WeightsStore::begin_upload(alice.clone(), file, bytes.len() as u64).unwrap();
+		crate::WeightsStore::upload_chunk(alice.clone(), file, 0, file, bytes.clone()).unwrap();
+
+		ModelRegistry::create_model(alice.clone(), b"tiny".to_vec(), vec![], vec![], pallet_model_registry::DerivationPolicy::Open).unwrap();
+		let publish = |size| {
+			ModelRegistry::publish_version(
+				alice.clone(),
+				0,
+				file,
+				size,
+				pallet_model_registry::ConfigInput::Hash(H256::zero()),
+				vec![],
+				vec![],
+			)
+		};
+		assert_eq!(publish(99), Err(pallet_model_registry::Error::<Runtime>::WeightsSizeMismatch.into()));
+		publish(bytes.len() as u64).unwrap();
+		ModelRegistry::do_try_state().unwrap();
+		crate::WeightsStore::do_try_state().unwrap();
+	});
+}
