@@ -7,12 +7,14 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/swarmchain/target
 NODE := $(CARGO_TARGET_DIR)/release/swarm-node
 E2E := node/e2e
 
-.PHONY: help setup build dev test test-rust test-e2e clean-chain
+.PHONY: help setup build dev test test-rust test-e2e bench weights
 
 help:
 	@echo "make dev    set up this machine, build swarm-node and run a dev chain (ws://127.0.0.1:9944)"
 	@echo "make test   set up this machine and run the whole test suite (what CI runs)"
 	@echo "make build  build the release node only"
+	@echo "make bench  run the benchmarks and print their figures (see BENCHMARKS.md)"
+	@echo "make weights  regenerate the pallets' weights.rs from their benchmarks"
 
 # Toolchain targets, system packages and npm packages; idempotent and quick once done.
 setup:
@@ -35,3 +37,11 @@ test-rust:
 
 test-e2e: build
 	cd $(E2E) && npm test
+
+# Benchmarks print figures; they are never part of `make test`. BENCHMARKS.md has the latest.
+bench: build
+	cd $(E2E) && node bench/lineage.mjs && node bench/throughput.mjs && node bench/weights-io.mjs
+
+# Regenerates every pallet's weights.rs with frame-omni-bencher (see .ci/weights).
+weights:
+	bash .ci/weights

@@ -298,8 +298,19 @@ impl_runtime_apis! {
 			ComputeNodes::active_nodes()
 		}
 
-		fn key_proof_payload(owner: AccountId, worker_key: pallet_compute_nodes::WorkerKey) -> Vec<u8> {
-			ComputeNodes::key_proof_payload(&owner, &worker_key)
+		fn key_proof_payload(
+			owner: AccountId,
+			worker_key: pallet_compute_nodes::WorkerKey,
+		) -> Option<pallet_compute_nodes_runtime_api::KeyProofPayload> {
+			// In the genesis state `BlockHash[0]` is a placeholder: the real genesis hash is
+			// recorded when block 1 starts.
+			if System::block_number() == 0 {
+				return None;
+			}
+			Some(pallet_compute_nodes_runtime_api::KeyProofPayload {
+				nonce: pallet_compute_nodes::KeyNonce::<Runtime>::get(&owner),
+				payload: ComputeNodes::key_proof_payload(&owner, &worker_key),
+			})
 		}
 	}
 

@@ -56,9 +56,11 @@ fn the_presets_are_the_ones_documented() {
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
 		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
-		for account in Sr25519Keyring::well_known() {
+		use Sr25519Keyring::*;
+		for account in [Alice, Bob, Charlie, Dave, Eve, Ferdie] {
 			assert_eq!(Balances::balance(&account.to_account_id()), 1_000_000 * UNIT);
 		}
+		assert_eq!(Balances::balance(&AliceStash.to_account_id()), 0);
 		assert_eq!(pallet_rewards::EmissionPerBlock::<Runtime>::get(), UNIT);
 		assert!(Balances::balance(&Rewards::pot()) > 0, "the pot exists from genesis");
 		Rewards::do_try_state().unwrap();

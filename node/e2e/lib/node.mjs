@@ -4,6 +4,7 @@
 // or with a node the developer is running on the default ports.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -25,6 +26,14 @@ export function freePort () {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * `--node-key <random>`: a validator outside `--dev` must have a network key (a stable p2p
+ * identity); tests give each node a fresh one.
+ */
+export function nodeKeyArgs () {
+  return ['--node-key', randomBytes(32).toString('hex')];
 }
 
 /** A fresh temporary directory, removed by `cleanup()`. */

@@ -37,7 +37,8 @@ export async function uploadWeights (api, bytes, signer) {
   const txs = [api.tx.weightsStore.beginUpload(file, bytes.length)];
   for (let index = 0, offset = 0; offset < bytes.length; index++, offset += CHUNK_SIZE) {
     const chunk = bytes.subarray(offset, offset + CHUNK_SIZE);
-    txs.push(api.tx.weightsStore.uploadChunk(file, index, blake2(chunk), chunk));
+    // Raw bytes go in as hex: polkadot.js reads a Uint8Array given for `Bytes` as SCALE-encoded.
+    txs.push(api.tx.weightsStore.uploadChunk(file, index, blake2(chunk), u8aToHex(chunk)));
   }
   const results = await sendAll(api, txs, signer);
   const stored = results.flatMap((r) => r.events).some(({ event }) => api.events.weightsStore.FileStored.is(event));

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { NODE_BIN, runNodeCommand, startNode, tempDir, waitFor, blockHeights } from '../lib/node.mjs';
+import { NODE_BIN, nodeKeyArgs, runNodeCommand, startNode, tempDir, waitFor, blockHeights } from '../lib/node.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const makeTestnet = path.join(repoRoot, 'chain-spec', 'make-testnet.mjs');
@@ -48,7 +48,7 @@ describe('chain specs', { timeout: 300_000 }, () => {
     const { status, stdout, stderr } = runNodeCommand(['export-chain-spec', '--chain', 'dev', '--raw']);
     assert.equal(status, 0, stderr);
     writeFileSync(specPath, stdout);
-    const node = await startNode(['--chain', specPath, '--alice', '--force-authoring', '--tmp'], { name: 'from-file' });
+    const node = await startNode(['--chain', specPath, '--alice', '--force-authoring', '--tmp', ...nodeKeyArgs()], { name: 'from-file' });
     try {
       await waitFor(async () => (await blockHeights(node.rpcPort)).finalized >= 1,
         { timeoutMs: 60_000, what: 'a finalized block' });
@@ -84,7 +84,7 @@ describe('making a testnet spec (chain-spec/make-testnet.mjs)', { timeout: 300_0
       const rawPath = path.join(work.dir, 'testnet.raw.json');
       assert.ok(JSON.parse(readFileSync(rawPath, 'utf8')).genesis.raw.top);
 
-      const node = await startNode(['--chain', rawPath, '--charlie', '--tmp'], { name: 'charlie' });
+      const node = await startNode(['--chain', rawPath, '--charlie', '--tmp', ...nodeKeyArgs()], { name: 'charlie' });
       try {
         await waitFor(async () => (await blockHeights(node.rpcPort)).finalized >= 1,
           { timeoutMs: 60_000, what: 'charlie to finalize a block' });

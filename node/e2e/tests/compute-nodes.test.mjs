@@ -41,14 +41,16 @@ describe('compute nodes and rewards', { timeout: 600_000 }, () => {
   const minBond = () => api.consts.computeNodes.minBond.toBigInt();
 
   test('the node proves its worker key and Alice registers it with a bond', async () => {
-    const keys = (await api.rpc.worker.keys()).toJSON();
+    // Proofs name the chain's genesis hash, which the runtime knows from block 1 on.
+    await waitFor(async () => (await api.rpc.chain.getHeader()).number.toNumber() >= 1, { what: 'block 1' });
+    const { keys } = (await api.rpc.worker.keys()).toJSON();
     assert.equal(keys.length, 1, 'the keystore holds the inserted worker key');
     const { workerKey: key, proof } = (await api.rpc.worker.registrationProof(alice.address)).toJSON();
     workerKey = key;
     const expected = new Keyring({ type: 'sr25519' }).addFromUri(WORKER_SURI);
     assert.equal(key, u8aToHex(expected.publicKey));
 
-    const peerId = base58Decode(await rpcCall(node.rpcPort, 'system_localPeerId'));
+    const peerId = u8aToHex(base58Decode(await rpcCall(node.rpcPort, 'system_localPeerId')));
     const bond = minBond();
     const { events } = await submitFinalized(api,
       api.tx.computeNodes.registerNode(key, proof, peerId, capabilities, bond), alice);
@@ -118,10 +120,10 @@ describe('compute nodes and rewards', { timeout: 600_000 }, () => {
   test('bad registrations fail with named errors and change nothing', async () => {
     const keyring = new Keyring({ type: 'sr25519' });
     const other = keyring.addFromUri('//Bob//worker');
-    const payload = async (owner, key) => (await api.call.computeNodesApi.keyProofPayload(owner, key)).toU8a(true);
+    const payload = async (owner, key) => (await api.call.computeNodesApi.keyProofPayload(owner, key)).unwrap().payload.toU8a(true);
     const nodesBefore = (await api.query.computeNodes.nodeCount()).toNumber();
     const register = (key, proof, bond = minBond()) =>
-      api.tx.computeNodes.registerNode(key, proof, [1, 2, 3], capabilities, bond);
+      api.tx.computeNodes.registerNode(key, proof, '0x010203', capabilities, bond);
 
     // A bad proof: signed by another key.
     const wrongSigner = keyring.addFromUri('//Eve').sign(await payload(bob.address, other.publicKey));

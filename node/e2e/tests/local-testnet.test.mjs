@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startNode, rpcCall, tempDir, waitFor, blockHeights } from '../lib/node.mjs';
+import { nodeKeyArgs, startNode, rpcCall, tempDir, waitFor, blockHeights } from '../lib/node.mjs';
 import { connect } from '../lib/api.mjs';
 
 describe('a two-validator local testnet', { timeout: 300_000 }, () => {
@@ -13,10 +13,10 @@ describe('a two-validator local testnet', { timeout: 300_000 }, () => {
   let api;
 
   before(async () => {
-    alice = await startNode(['--chain', 'local', '--alice', '--base-path', aliceDir.dir], { name: 'alice' });
+    alice = await startNode(['--chain', 'local', '--alice', '--base-path', aliceDir.dir, ...nodeKeyArgs()], { name: 'alice' });
     const peerId = await rpcCall(alice.rpcPort, 'system_localPeerId');
     bob = await startNode([
-      '--chain', 'local', '--bob', '--base-path', bobDir.dir,
+      '--chain', 'local', '--bob', '--base-path', bobDir.dir, ...nodeKeyArgs(),
       '--bootnodes', `/ip4/127.0.0.1/tcp/${alice.p2pPort}/p2p/${peerId}`
     ], { name: 'bob' });
     api = await connect(alice.wsUrl);

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { startNode, tempDir } from '../lib/node.mjs';
 import { connect, devKeyring, submitFinalized } from '../lib/api.mjs';
 import { swarmRpc } from '../lib/rpc.mjs';
+import { u8aToHex } from '@polkadot/util';
 import { blake2, CHUNK_SIZE, downloadWeights, uploadWeights, sendAll } from '../lib/weights.mjs';
 
 /** A metric value for the chain: FixedI64 has nine decimals. */
@@ -92,7 +93,8 @@ describe('the model registry', { timeout: 600_000 }, () => {
     assert.equal(model.derivationPolicy, 'open');
     assert.equal((await api.rpc.models.model(String(ids.base))).toJSON().name, 'base-mlp');
 
-    const versions = (await api.rpc.models.versions('base-mlp')).toJSON();
+    const { versions, versionCount } = (await api.rpc.models.versions('base-mlp')).toJSON();
+    assert.equal(versionCount, 2);
     assert.deepEqual(versions.map((v) => v.id), [ids.v1, ids.quantized]);
     assert.deepEqual(versions.map((v) => v.reference), ['base-mlp@v1', 'base-mlp@v2']);
   });
@@ -128,12 +130,14 @@ describe('the model registry', { timeout: 600_000 }, () => {
 
   test('models_path gives the derivation path between two versions', async () => {
     const path = (await api.rpc.models.path('merged-mlp@v1', 'base-mlp@production')).toJSON();
+    assert.equal(path.related, true);
     assert.equal(path.ancestor, ids.v1);
     assert.equal(path.descendant, ids.merge);
     assert.equal(path.steps.length, 2);
     assert.deepEqual(path.steps[0].parent, ids.v1);
     assert.deepEqual(path.steps.at(-1).child, ids.merge);
-    assert.equal((await api.rpc.models.path(String(ids.bobTune), String(ids.quantized))).toJSON(), null);
+    const unrelated = (await api.rpc.models.path(String(ids.bobTune), String(ids.quantized))).toJSON();
+    assert.deepEqual(unrelated, { related: false, ancestor: null, descendant: null, steps: [] });
   });
 
   test('models_contributors lists every account in the ancestry', async () => {
@@ -194,16 +198,16 @@ describe('the model registry', { timeout: 600_000 }, () => {
     const first = bytes.subarray(0, CHUNK_SIZE);
     const corrupted = Uint8Array.from(first);
     corrupted[12345] ^= 0xff;
-    await assert.rejects(sendAll(api, [api.tx.weightsStore.uploadChunk(file, 0, blake2(first), corrupted)], bob),
+    await assert.rejects(sendAll(api, [api.tx.weightsStore.uploadChunk(file, 0, blake2(first), u8aToHex(corrupted))], bob),
       /weightsStore.ChunkHashMismatch/);
     const short = first.subarray(0, CHUNK_SIZE - 1);
-    await assert.rejects(sendAll(api, [api.tx.weightsStore.uploadChunk(file, 0, blake2(short), short)], bob),
+    await assert.rejects(sendAll(api, [api.tx.weightsStore.uploadChunk(file, 0, blake2(short), u8aToHex(short))], bob),
       /weightsStore.ChunkSizeMismatch/);
     assert.equal((await api.rpc.weights.upload(file)).toJSON().nextChunk, 0);
     const rest = bytes.subarray(CHUNK_SIZE);
     await sendAll(api, [
-      api.tx.weightsStore.uploadChunk(file, 0, blake2(first), first),
-      api.tx.weightsStore.uploadChunk(file, 1, blake2(rest), rest)
+      api.tx.weightsStore.uploadChunk(file, 0, blake2(first), u8aToHex(first)),
+      api.tx.weightsStore.uploadChunk(file, 1, blake2(rest), u8aToHex(rest))
     ], bob);
     assert.deepEqual(Buffer.from(await downloadWeights(api, file)), Buffer.from(bytes));
   });

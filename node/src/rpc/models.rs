@@ -5,6 +5,8 @@
 //! accounts as SS58 addresses, metric values as exact decimal strings, derivations as
 //! `finetune`, `merge`, ... A version may be given as its id (`42`) or as a reference
 //! (`"mnist-mlp@production"`, `"mnist-mlp@latest"`, `"7@v3"`); a model as its id or name.
+//! Every answer is a JSON object (lists are fields of it), which polkadot.js's `Json` type
+//! keeps intact.
 
 use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::ErrorObjectOwned};
 use pallet_model_registry::{
@@ -153,12 +155,24 @@ pub struct StepJson {
 	pub derivation: String,
 }
 
-/// A derivation path, in JSON.
+/// The derivation path between two versions, in JSON. `related` is false (and the rest empty)
+/// when neither version descends from the other.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct PathJson {
-	pub ancestor: VersionId,
-	pub descendant: VersionId,
+	pub related: bool,
+	pub ancestor: Option<VersionId>,
+	pub descendant: Option<VersionId>,
 	pub steps: Vec<StepJson>,
+}
+
+/// A page of a model's versions, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionsJson {
+	pub model: u64,
+	pub model_name: String,
+	pub version_count: u32,
+	pub versions: Vec<VersionJson>,
 }
 
 /// The contributors to a version's ancestry, in JSON.
@@ -191,7 +205,7 @@ pub trait ModelsApi<BlockHash> {
 		start: Option<u32>,
 		limit: Option<u32>,
 		at: Option<BlockHash>,
-	) -> RpcResult<Vec<VersionJson>>;
+	) -> RpcResult<VersionsJson>;
 
 	/// A version and its ancestors up to `depth` derivation steps (default 1,000).
 	#[method(name = "ancestors")]
@@ -211,15 +225,15 @@ pub trait ModelsApi<BlockHash> {
 		at: Option<BlockHash>,
 	) -> RpcResult<LineageJson>;
 
-	/// The shortest derivation path between two versions, whichever is the ancestor; `null` if
-	/// neither descends from the other.
+	/// The shortest derivation path between two versions, whichever is the ancestor;
+	/// `related: false` if neither descends from the other.
 	#[method(name = "path")]
 	fn path(
 		&self,
 		from: VersionParam,
 		to: VersionParam,
 		at: Option<BlockHash>,
-	) -> RpcResult<Option<PathJson>>;
+	) -> RpcResult<PathJson>;
 
 	/// Every account and training round that contributed to a version's ancestry.
 	#[method(name = "contributors")]
@@ -359,15 +373,23 @@ fn lineage_json(version: VersionId, lineage: Lineage) -> LineageJson {
 	}
 }
 
-fn path_json(path: DerivationPath) -> PathJson {
-	PathJson {
-		ancestor: path.ancestor,
-		descendant: path.descendant,
-		steps: path
-			.steps
-			.into_iter()
-			.map(|s| StepJson { parent: s.parent, child: s.child, derivation: derivation(s.derivation) })
-			.collect(),
+fn path_json(path: Option<DerivationPath>) -> PathJson {
+	match path {
+		Some(path) => PathJson {
+			related: true,
+			ancestor: Some(path.ancestor),
+			descendant: Some(path.descendant),
+			steps: path
+				.steps
+				.into_iter()
+				.map(|s| StepJson {
+					parent: s.parent,
+					child: s.child,
+					derivation: derivation(s.derivation),
+				})
+				.collect(),
+		},
+		None => PathJson { related: false, ancestor: None, descendant: None, steps: Vec::new() },
 	}
 }
 
@@ -462,7 +484,7 @@ where
 		start: Option<u32>,
 		limit: Option<u32>,
 		at: Option<Hash>,
-	) -> RpcResult<Vec<VersionJson>> {
+	) -> RpcResult<VersionsJson> {
 		let at = self.at(at);
 		let details = self.model_details(at, &model)?;
 		let versions = self
@@ -470,7 +492,12 @@ where
 			.runtime_api()
 			.versions(at, details.id, start.unwrap_or(1), limit.unwrap_or(u32::MAX))
 			.map_err(runtime_error)?;
-		Ok(versions.into_iter().map(version_json).collect())
+		Ok(VersionsJson {
+			model: details.id,
+			model_name: text(&details.info.name),
+			version_count: details.info.version_count,
+			versions: versions.into_iter().map(version_json).collect(),
+		})
 	}
 
 	fn ancestors(
@@ -512,11 +539,11 @@ where
 		from: VersionParam,
 		to: VersionParam,
 		at: Option<Hash>,
-	) -> RpcResult<Option<PathJson>> {
+	) -> RpcResult<PathJson> {
 		let at = self.at(at);
 		let (a, b) = (self.resolve(at, &from)?, self.resolve(at, &to)?);
 		let path = self.client.runtime_api().derivation_path(at, a, b).map_err(runtime_error)?;
-		Ok(path.map(path_json))
+		Ok(path_json(path))
 	}
 
 	fn contributors(&self, version: VersionParam, at: Option<Hash>) -> RpcResult<ContributorsJson> {

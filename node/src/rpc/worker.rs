@@ -28,6 +28,8 @@ pub mod error_code {
 	pub const BAD_OWNER: i32 = 4_202;
 	/// The runtime or the keystore failed.
 	pub const INTERNAL: i32 = 4_203;
+	/// The chain has not imported its first block yet.
+	pub const NOT_READY: i32 = 4_204;
 }
 
 /// A registration proof, ready for `computeNodes.registerNode(workerKey, proof, ...)`.
@@ -42,12 +44,19 @@ pub struct RegistrationProof {
 	pub owner: String,
 }
 
+/// The worker keys of this node, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct KeysJson {
+	/// The public keys, as 0x hex.
+	pub keys: Vec<String>,
+}
+
 /// The `worker_*` JSON-RPC methods.
 #[rpc(server, namespace = "worker")]
 pub trait WorkerApi {
 	/// The worker keys (`swrk`) in this node's keystore, as 0x hex.
 	#[method(name = "keys", with_extensions)]
-	fn keys(&self) -> RpcResult<Vec<String>>;
+	fn keys(&self) -> RpcResult<KeysJson>;
 
 	/// A proof that this node's worker key belongs to a node of `owner` (an SS58 address), for
 	/// registering it (or rotating to it) at the best block. `key` picks one of several worker
@@ -82,9 +91,10 @@ where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: ComputeNodesApi<Block, AccountId, NodeInfo<Runtime>>,
 {
-	fn keys(&self, ext: &Extensions) -> RpcResult<Vec<String>> {
+	fn keys(&self, ext: &Extensions) -> RpcResult<KeysJson> {
 		check_if_safe(ext)?;
-		Ok(self.keystore.sr25519_public_keys(WORKER_KEY_TYPE).iter().map(|k| hex(&k.0)).collect())
+		let keys = self.keystore.sr25519_public_keys(WORKER_KEY_TYPE).iter().map(|k| hex(&k.0)).collect();
+		Ok(KeysJson { keys })
 	}
 
 	fn registration_proof(
@@ -127,7 +137,15 @@ where
 			.client
 			.runtime_api()
 			.key_proof_payload(at, owner_account, worker_key)
-			.map_err(|e| error(error_code::INTERNAL, format!("the runtime could not answer: {e}")))?;
+			.map_err(|e| error(error_code::INTERNAL, format!("the runtime could not answer: {e}")))?
+			.ok_or_else(|| {
+				error(
+					error_code::NOT_READY,
+					"the chain has no block yet, so proofs cannot name its genesis: try again once \
+					 block 1 is imported",
+				)
+			})?
+			.payload;
 		let signature = self
 			.keystore
 			.sr25519_sign(WORKER_KEY_TYPE, &public, &payload)

@@ -55,6 +55,17 @@ pub enum Error {
 	/// Bytes that should be a safetensors file are not one this engine accepts.
 	#[error("invalid safetensors data: {0}")]
 	Safetensors(String),
+	/// The loss became NaN or infinite during training (usually: the learning rate is too high,
+	/// or the starting weights are broken).
+	#[error("training diverged (loss {loss}) at epoch {epoch}, step {step}: lower the learning rate")]
+	TrainingDiverged {
+		/// Epoch, from 0.
+		epoch: u32,
+		/// Step within the epoch, from 1.
+		step: u64,
+		/// The non-finite loss.
+		loss: f32,
+	},
 	/// Any other input that is out of range (an empty data set, a label above the class count).
 	#[error("invalid input: {0}")]
 	InvalidInput(String),

@@ -140,6 +140,8 @@ pub struct RoundReport {
 	pub test: crate::EvalReport,
 	/// Clients whose updates were combined.
 	pub selected: Vec<ClientId>,
+	/// Accepted clients and the L2 norms of their deltas.
+	pub norms: Vec<(ClientId, f64)>,
 	/// Rejected updates.
 	pub rejected: Vec<Rejection>,
 	/// Hash of the new global weights.
@@ -207,6 +209,7 @@ pub fn simulate(
 			round,
 			test: evaluate(&model, test, spec.mode, 1000)?,
 			selected: outcome.selected,
+			norms: outcome.accepted.into_iter().zip(outcome.norms).collect(),
 			rejected: outcome.rejected,
 			weights_hash: global.hash()?,
 		};

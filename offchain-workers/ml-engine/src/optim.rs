@@ -178,3 +178,45 @@ impl Optimizer {
 		Ok(())
 	}
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::{InputShape, MlpConfig, ModelConfig, Weights};
+
+	/// `n` steps of `config` on a tiny model whose loss is `Σ w` (gradient 1 everywhere).
+	fn steps(config: OptimizerConfig, n: usize) -> Vec<f32> {
+		let model_config = ModelConfig::Mlp(MlpConfig {
+			input: InputShape { channels: 1, height: 1, width: 1 },
+			hidden: vec![],
+			classes: 2,
+			dropout_permille: 0,
+		});
+		let mut w = Weights::new();
+		w.insert("fc0.weight", vec![2, 1], vec![1.0, -1.0]).unwrap();
+		w.insert("fc0.bias", vec![2], vec![0.0, 0.0]).unwrap();
+		let model = Model::new(&model_config, &w).unwrap();
+		let mut opt = Optimizer::new(config).unwrap();
+		for _ in 0..n {
+			let weight = model.vars()["fc0.weight"].as_tensor();
+			let grads = weight.sum_all().unwrap().backward().unwrap();
+			opt.step(&model, &grads).unwrap();
+		}
+		model.weights().unwrap().get("fc0.weight").unwrap().data().to_vec()
+	}
+
+	#[test]
+	fn sgd_momentum_accumulates_velocity() {
+		// v₁ = 1, v₂ = 0.9 + 1 = 1.9: w = 1 − 0.1·(1 + 1.9) = 0.71.
+		let w = steps(OptimizerConfig::sgd(0.1, 0.9), 2);
+		assert!((w[0] - 0.71).abs() < 1e-6 && (w[1] + 1.29).abs() < 1e-6, "{w:?}");
+	}
+
+	#[test]
+	fn adamw_first_step_is_lr_times_sign_plus_decay() {
+		// m̂ = g, v̂ = g², so the step is lr · g / (|g| + ε) ≈ lr, after decoupled decay.
+		let w = steps(OptimizerConfig::adamw(0.01), 1);
+		let want = 1.0 * (1.0 - 0.01 * 0.01) - 0.01;
+		assert!((w[0] - want).abs() < 1e-6, "{w:?}");
+	}
+}

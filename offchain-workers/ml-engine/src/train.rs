@@ -202,10 +202,7 @@ pub fn train_with_progress(
 			let loss = model.loss(&logits, &labels, spec.mode)?;
 			let loss_value = loss.to_scalar::<f32>()?;
 			if !loss_value.is_finite() {
-				return Err(Error::InvalidSpec(format!(
-					"training diverged (loss {loss_value}) at epoch {epoch}, step {}: lower the learning rate",
-					step + 1
-				)));
+				return Err(Error::TrainingDiverged { epoch, step: step as u64 + 1, loss: loss_value });
 			}
 			let grads = loss.backward()?;
 			optimizer.step(&model, &grads)?;
@@ -246,4 +243,57 @@ pub(crate) fn argmax_rows(logits: &[f32], classes: usize) -> impl Iterator<Item 
 
 fn count_correct(logits: &[f32], labels: &[u32], classes: usize) -> u64 {
 	argmax_rows(logits, classes).zip(labels).filter(|(p, y)| p == *y).count() as u64
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::{InputShape, MlpConfig};
+
+	fn spec(lr: f32) -> TrainSpec {
+		TrainSpec {
+			model: ModelConfig::Mlp(MlpConfig {
+				input: InputShape { channels: 1, height: 4, width: 4 },
+				hidden: vec![8],
+				classes: 3,
+				dropout_permille: 0,
+			}),
+			optimizer: OptimizerConfig::sgd(lr, 0.9),
+			epochs: 2,
+			batch_size: 8,
+			seed: Seed::from(1),
+			mode: Mode::Deterministic,
+		}
+	}
+
+	fn data() -> Dataset {
+		Dataset::synthetic(&Seed::from(2), 64, InputShape { channels: 1, height: 4, width: 4 }, 3).unwrap()
+	}
+
+	#[test]
+	fn divergence_is_an_error_that_says_what_to_do() {
+		let err = train(&spec(1e30), None, &data()).unwrap_err();
+		assert!(matches!(err, Error::TrainingDiverged { .. }), "{err}");
+		assert!(err.to_string().contains("lower the learning rate"));
+	}
+
+	#[test]
+	fn unusable_specs_and_data_are_rejected() {
+		let mut bad = spec(0.1);
+		bad.epochs = 0;
+		assert!(matches!(train(&bad, None, &data()), Err(Error::InvalidSpec(_))));
+		let other = Dataset::synthetic(&Seed::from(2), 8, InputShape { channels: 1, height: 5, width: 4 }, 3).unwrap();
+		assert!(matches!(train(&spec(0.1), None, &other), Err(Error::InvalidInput(_))));
+		assert!(matches!(train(&spec(0.1), None, &data().take(0)), Err(Error::InvalidInput(_))));
+	}
+
+	#[test]
+	fn training_from_given_weights_continues_from_them() {
+		let first = train(&spec(0.1), None, &data()).unwrap();
+		let resumed = train(&spec(0.1), Some(&first.weights), &data()).unwrap();
+		assert_ne!(resumed.weights_hash, first.weights_hash);
+		assert!(resumed.metrics.epochs[0].mean_loss < first.metrics.epochs[0].mean_loss);
+		assert_eq!(resumed.metrics.steps, 16);
+		assert_ne!(spec(0.1).id(), spec(0.2).id());
+	}
 }

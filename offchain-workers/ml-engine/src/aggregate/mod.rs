@@ -262,6 +262,9 @@ pub struct Aggregate {
 	pub weights: Weights,
 	/// Clients whose updates passed validation, in id order.
 	pub accepted: Vec<ClientId>,
+	/// L2 norm of each accepted update's delta, in the order of `accepted` (for choosing and
+	/// monitoring a clip bound).
+	pub norms: Vec<f64>,
 	/// Clients whose updates were combined (all accepted ones, or the Krum selection), in id order.
 	pub selected: Vec<ClientId>,
 	/// Rejected updates, in id order.
@@ -387,6 +390,7 @@ pub fn aggregate(
 	Ok(Aggregate {
 		weights: global.unflatten_like(&new)?,
 		accepted: valid.iter().map(|v| v.client).collect(),
+		norms: valid.iter().map(|v| l2_norm(&v.delta)).collect(),
 		selected,
 		rejected,
 	})

@@ -6,8 +6,18 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use codec::Codec;
+use codec::{Codec, Decode, Encode};
+use scale_info::TypeInfo;
 use swarm_primitives::{worker::Public as WorkerKey, NodeId};
+
+/// What a worker key must sign to prove it belongs to a node of an owner.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct KeyProofPayload {
+	/// The owner's current key nonce, which the payload includes.
+	pub nonce: u32,
+	/// The bytes to sign.
+	pub payload: Vec<u8>,
+}
 
 polkadot_sdk::sp_api::decl_runtime_apis! {
 	/// Queries of compute nodes. `NodeInfo` is the pallet's `NodeInfo<Runtime>`; statuses are
@@ -30,7 +40,9 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		/// The nodes that are active (heartbeating, not jailed, not unbonding).
 		fn active_nodes() -> Vec<(NodeId, NodeInfo)>;
 
-		/// The bytes `worker_key` must sign for `owner` to register it or rotate to it now.
-		fn key_proof_payload(owner: AccountId, worker_key: WorkerKey) -> Vec<u8>;
+		/// The bytes `worker_key` must sign for `owner` to register it or rotate to it now;
+		/// `None` in the genesis state, before the chain's first block, when the runtime cannot
+		/// know its own genesis hash yet.
+		fn key_proof_payload(owner: AccountId, worker_key: WorkerKey) -> Option<KeyProofPayload>;
 	}
 }

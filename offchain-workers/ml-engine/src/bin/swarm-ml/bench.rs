@@ -415,31 +415,51 @@ fn robustness(args: &BenchArgs, train_data: &Dataset, test: &Dataset) -> Result<
 		args.lr,
 		args.mode
 	);
-	let final_acc = |method: Method, poisoned: Vec<(usize, Poison)>| -> Result<f64> {
-		let spec = fed_spec(args, method, poisoned);
-		let out = simulate(&spec, train_data, &parts, test, &mut |_| {})?;
-		Ok(out.rounds.last().map_or(0.0, |r| r.test.accuracy()))
+	// The final accuracy, or — when the poisoned global model makes local training diverge — the
+	// last accuracy reached and the round it broke in.
+	let final_acc = |method: Method, clip_norm: Option<f64>, poisoned: Vec<(usize, Poison)>| {
+		let spec = FederationSpec { clip_norm, ..fed_spec(args, method, poisoned) };
+		let (mut last, mut max_norm) = ((0.0, 0), 0.0f64);
+		let outcome = simulate(&spec, train_data, &parts, test, &mut |r| {
+			last = (r.test.accuracy(), r.round + 1);
+			max_norm = r.norms.iter().fold(max_norm, |m, (_, n)| m.max(*n));
+		});
+		match outcome {
+			Ok(out) => Ok((out.rounds.last().map_or(0.0, |r| r.test.accuracy()), String::new(), max_norm)),
+			Err(Error::TrainingDiverged { .. }) => Ok((
+				last.0,
+				format!(" (local training diverged in round {})", last.1 + 1),
+				max_norm,
+			)),
+			Err(e) => Err(e),
+		}
 	};
-	let clean = final_acc(Method::FedAvg, vec![])?;
-	println!("clean FedAvg: {:.2} %", clean * 100.0);
-	let methods = [
-		Method::FedAvg,
-		Method::Median,
-		Method::TrimmedMean { trim: 1 },
-		Method::Krum { byzantine: 1 },
-		Method::MultiKrum { byzantine: 1, keep: 2 },
+	let (clean, _, honest_norm) = final_acc(Method::FedAvg, None, vec![])?;
+	// A clip bound a chain could set from honest traffic: twice the largest honest update norm.
+	let clip = (2.0 * honest_norm * 10.0).ceil() / 10.0;
+	println!(
+		"clean FedAvg: {:.2} %; largest honest update norm {honest_norm:.2}, so the clip bound is {clip}",
+		clean * 100.0
+	);
+	let runs: [(Method, Option<f64>); 6] = [
+		(Method::FedAvg, None),
+		(Method::FedAvg, Some(clip)),
+		(Method::Median, None),
+		(Method::TrimmedMean { trim: 1 }, None),
+		(Method::Krum { byzantine: 1 }, None),
+		(Method::MultiKrum { byzantine: 1, keep: NODES - 1 }, None),
 	];
 	let poisons = [Poison::SignFlip { scale: 10.0 }, Poison::Random { std: 1.0 }];
 	println!("| method | poison | final test accuracy | points vs clean FedAvg |");
 	println!("|---|---|---:|---:|");
-	for method in methods {
+	for (method, clip_norm) in runs {
 		for poison in poisons {
-			let acc = final_acc(method, vec![(3, poison)])?;
-			println!(
-				"| {method} | {poison} | {:.2} % | {:+.2} |",
-				acc * 100.0,
-				(acc - clean) * 100.0
-			);
+			let (acc, note, _) = final_acc(method, clip_norm, vec![(3, poison)])?;
+			let name = match clip_norm {
+				Some(c) => format!("{method} + clip {c}"),
+				None => method.to_string(),
+			};
+			println!("| {name} | {poison} | {:.2} %{note} | {:+.2} |", acc * 100.0, (acc - clean) * 100.0);
 			std::io::stdout().flush().ok();
 		}
 	}
