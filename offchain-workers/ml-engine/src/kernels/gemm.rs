@@ -45,7 +45,7 @@ pub fn gemm_nt(
 	}
 	let isa = active_isa();
 	let work = m * n * k.max(1);
-	let tasks = (work / PAR_GRAIN).clamp(1, rayon::current_num_threads() * 4);
+	let tasks = (work / PAR_GRAIN).clamp(1, rayon::current_num_threads() * 2);
 	// Whole 4-row tiles per task, so the task split never changes the tiling of a task's rows
 	// more than needed (it could not change any value anyway).
 	let rows_per_task = m.div_ceil(tasks).next_multiple_of(4).min(m);
@@ -206,19 +206,32 @@ fn reduce_lanes(s: &[f32; LANES]) -> f32 {
 	((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
 }
 
-/// The transpose of row-major `x: rows×cols` (a `cols×rows` matrix). Moves values only.
+/// The transpose of row-major `x: rows×cols` (a `cols×rows` matrix). Moves values only;
+/// threads split the output rows.
 pub fn transpose(x: &[f32], rows: usize, cols: usize) -> Vec<f32> {
 	assert_eq!(x.len(), rows * cols, "transpose: x is not rows×cols");
 	const BLOCK: usize = 32;
 	let mut out = vec![0.0f32; x.len()];
-	for r0 in (0..rows).step_by(BLOCK) {
-		for c0 in (0..cols).step_by(BLOCK) {
-			for r in r0..(r0 + BLOCK).min(rows) {
-				for c in c0..(c0 + BLOCK).min(cols) {
-					out[c * rows + r] = x[r * cols + c];
+	if out.is_empty() {
+		return out;
+	}
+	// A band of BLOCK output rows (= input columns c0..c0 + BLOCK), filled in BLOCK×BLOCK tiles.
+	let band = |(index, chunk): (usize, &mut [f32])| {
+		let c0 = index * BLOCK;
+		let width = chunk.len() / rows;
+		for r0 in (0..rows).step_by(BLOCK) {
+			let r1 = (r0 + BLOCK).min(rows);
+			for c in 0..width {
+				for (r, o) in (r0..r1).zip(&mut chunk[c * rows + r0..c * rows + r1]) {
+					*o = x[r * cols + c0 + c];
 				}
 			}
 		}
+	};
+	if x.len() < PAR_GRAIN * 2 {
+		out.chunks_mut(BLOCK * rows).enumerate().for_each(band);
+	} else {
+		out.par_chunks_mut(BLOCK * rows).enumerate().for_each(band);
 	}
 	out
 }

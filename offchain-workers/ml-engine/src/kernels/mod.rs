@@ -39,14 +39,14 @@ mod isa;
 mod pool;
 mod softmax;
 
-pub use conv::{col2im, im2col};
+pub use conv::{col2im, col2im_t, im2col, im2col_t};
 pub use gemm::{gemm_nt, sum_rows, transpose, LANES};
 pub use isa::{active_isa, force_portable, Isa};
 pub use pool::{max_pool2x2, max_pool2x2_backward};
 pub use softmax::{softmax_cross_entropy, softmax_cross_entropy_backward};
 
 /// Smallest amount of work (multiply-adds) worth handing to another thread.
-const PAR_GRAIN: usize = 1 << 15;
+const PAR_GRAIN: usize = 1 << 16;
 
 /// ReLU, `max(x, 0)`, element-wise.
 pub fn relu(x: &[f32]) -> Vec<f32> {

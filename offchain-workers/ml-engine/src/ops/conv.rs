@@ -4,17 +4,21 @@
 //! `O × (C·K·K)`:
 //!
 //! ```text
-//! y[b, o, oy, ox] = cols[(b, oy, ox)] · w[o] + bias[o]
-//! ∂w = ∂Yᵀ · cols      (sum over (b, oy, ox) in order)
-//! ∂bias[o] = Σ ∂y[·, o, ·, ·]
-//! ∂x = col2im(∂Y · w)
+//! y[b, o, oy, ox] = w[o] · cols[(b, oy, ox)] + bias[o]
+//! ∂w[o] = Σ_(b, oy, ox) ∂y[b, o, oy, ox] · cols[(b, oy, ox)]
+//! ∂bias[o] = Σ_(b, oy, ox) ∂y[b, o, oy, ox]
+//! ∂x = col2im_t(w_flatᵀ · ∂Yᵀ)
 //! ```
+//!
+//! Every dot product is a [`gemm_nt`](crate::kernels::gemm_nt) one (fixed 8-lane order), the
+//! bias sums run over `(b, oy, ox)` in order, and `col2im_t` sums each input element in
+//! `(c, ky, kx, oy, ox)` order.
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp3, Layout, Shape, Tensor};
 
 use super::{storage_f32, tensor, with_f32};
 use crate::{
-	kernels::{col2im, gemm_nt, im2col, sum_rows, transpose},
+	kernels::{col2im, col2im_t, gemm_nt, im2col, im2col_t, transpose},
 	Mode,
 };
 
@@ -102,6 +106,7 @@ struct Dims {
 	width: usize,
 	out: usize,
 	kernel: usize,
+	padding: usize,
 	out_h: usize,
 	out_w: usize,
 }
@@ -122,7 +127,7 @@ impl Dims {
 			candle_core::bail!("conv2d: x {x:?} and w {w:?} (padding {padding}) do not fit");
 		}
 		let (out_h, out_w) = (height + 2 * padding + 1 - kh, width + 2 * padding + 1 - kw);
-		Ok(Dims { batch, channels, height, width, out, kernel: kh, out_h, out_w })
+		Ok(Dims { batch, channels, height, width, out, kernel: kh, padding, out_h, out_w })
 	}
 
 	fn spatial(&self) -> usize {
@@ -135,10 +140,6 @@ impl Dims {
 
 	fn patch(&self) -> usize {
 		self.channels * self.kernel * self.kernel
-	}
-
-	fn cols(&self, x: &[f32], padding: usize) -> Vec<f32> {
-		im2col(x, self.batch, self.channels, self.height, self.width, self.kernel, padding)
 	}
 }
 
@@ -169,13 +170,16 @@ impl CustomOp3 for DetConv2d {
 			storage_f32(ws, wl, "conv2d")?,
 			storage_f32(bs, bl, "conv2d")?,
 		);
-		let cols = d.cols(x, self.padding);
-		let mut y_rows = vec![0.0f32; d.rows() * d.out];
-		gemm_nt(&cols, w, Some(b), d.rows(), d.out, d.patch(), &mut y_rows);
-		// [(b, s), o] → [b, o, s].
-		let mut y = Vec::with_capacity(y_rows.len());
-		for sample in y_rows.chunks_exact(d.spatial() * d.out) {
-			y.extend(transpose(sample, d.spatial(), d.out));
+		let (rows, s) = (d.rows(), d.spatial());
+		let cols = im2col(x, d.batch, d.channels, d.height, d.width, d.kernel, d.padding);
+		// y_t[o, (b, s)] = w[o] · cols[(b, s)]; then [o, (b, s)] → [b, o, s], adding the bias.
+		let mut y_t = vec![0.0f32; d.out * rows];
+		gemm_nt(w, &cols, None, d.out, rows, d.patch(), &mut y_t);
+		let mut y = Vec::with_capacity(y_t.len());
+		for bi in 0..d.batch {
+			for (o, &bias) in b.iter().enumerate() {
+				y.extend(y_t[o * rows + bi * s..][..s].iter().map(|&v| v + bias));
+			}
 		}
 		Ok((CpuStorage::F32(y), Shape::from((d.batch, d.out, d.out_h, d.out_w))))
 	}
@@ -192,26 +196,37 @@ impl CustomOp3 for DetConv2d {
 		let (rows, patch, s) = (d.rows(), d.patch(), d.spatial());
 		let grad = grad.contiguous()?;
 		with_f32(&grad, "conv2d backward", |g| {
-			// ∂Y as [o, (b, s)] and as [(b, s), o].
+			// ∂Y as [o, (b, s)].
 			let mut g_t = vec![0.0f32; d.out * rows];
 			for (bi, sample) in g.chunks_exact(d.out * s).enumerate() {
 				for (o, plane) in sample.chunks_exact(s).enumerate() {
-					g_t[o * rows + bi * s..o * rows + (bi + 1) * s].copy_from_slice(plane);
+					g_t[o * rows + bi * s..][..s].copy_from_slice(plane);
 				}
 			}
-			let g_rows = transpose(&g_t, d.out, rows);
 			let cols_t = with_f32(x, "conv2d backward", |x| {
-				transpose(&d.cols(x, self.padding), rows, patch)
+				im2col_t(x, d.batch, d.channels, d.height, d.width, d.kernel, d.padding)
 			})?;
 			let mut dw = vec![0.0f32; d.out * patch];
 			gemm_nt(&g_t, &cols_t, None, d.out, patch, rows, &mut dw);
-			let db = sum_rows(&g_rows, rows, d.out);
+			let db: Vec<f32> = g_t
+				.chunks_exact(rows)
+				.map(|row| {
+					let mut sum = 0.0f32;
+					for &v in row {
+						sum += v;
+					}
+					sum
+				})
+				.collect();
 			let dx = if x.track_op() {
+				// ∂cols_t[tap, (b, s)] = Σ_o w[o, tap] · ∂Y[(b, s), o], folded back by col2im_t.
+				let g_rows = transpose(&g_t, d.out, rows);
 				let w_t = with_f32(w, "conv2d backward", |w| transpose(w, d.out, patch))?;
-				let mut d_cols = vec![0.0f32; rows * patch];
-				gemm_nt(&g_rows, &w_t, None, rows, patch, d.out, &mut d_cols);
-				let dx =
-					col2im(&d_cols, d.batch, d.channels, d.height, d.width, d.kernel, self.padding);
+				let mut d_cols_t = vec![0.0f32; patch * rows];
+				gemm_nt(&w_t, &g_rows, None, patch, rows, d.out, &mut d_cols_t);
+				let dx = col2im_t(
+					&d_cols_t, d.batch, d.channels, d.height, d.width, d.kernel, d.padding,
+				);
 				Some(tensor(dx, x.dims())?)
 			} else {
 				None
