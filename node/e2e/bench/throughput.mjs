@@ -70,10 +70,25 @@ try {
     blake2AsHex(`bench ${i}`), 1 << 20, { Hash: blake2AsHex('config') }, [['accuracy', 880_000_000n]], []));
   const p = await measure(publishes, 'modelRegistry', 'publishVersion');
 
+  // What a block can hold of each, by weight (from the benchmarked weights) and by length.
+  const limits = api.consts.system.blockWeights;
+  const normalMax = limits.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
+  const capacity = async (hex) => {
+    const tx = api.createType('Extrinsic', hex);
+    const info = await api.call.transactionPaymentApi.queryInfo(tx, tx.encodedLength);
+    const perTx = info.weight.refTime.toBigInt() + limits.perClass.normal.baseExtrinsic.refTime.toBigInt();
+    return Number(normalMax / perTx);
+  };
+  const transferCap = await capacity(transfers[0]);
+  const publishCap = await capacity(publishes[0]);
+
   console.log(`\n${count} transactions of each kind, ${senders.length} senders`);
   report('balance transfers included per second', t.rate.toFixed(0), 'tx/s', `${t.blocks} blocks, at most ${t.maxPerBlock} per block`);
   report('publish-version included per second', p.rate.toFixed(0), 'tx/s', `${p.blocks} blocks, at most ${p.maxPerBlock} per block`);
   report('publish-version / transfers', (p.rate / t.rate).toFixed(2), 'x', 'goal >= 0.8');
+  report('block capacity by weight: transfers', transferCap, 'per block');
+  report('block capacity by weight: publish-version', publishCap, 'per block');
+  report('capacity ratio publish-version / transfers', (publishCap / transferCap).toFixed(2), 'x');
 } finally {
   await chain.close();
 }

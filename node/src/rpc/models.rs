@@ -20,12 +20,18 @@ use polkadot_sdk::{
 	sp_core::crypto::Ss58Codec,
 	sp_runtime::{traits::Block as BlockT, FixedI64, FixedPointNumber},
 };
+use parking_lot::Mutex;
+use schnellru::{ByLength, LruMap};
 use serde::{Deserialize, Serialize};
+use serde_json::value::{to_raw_value, RawValue};
 use std::{marker::PhantomData, sync::Arc};
 use swarm_runtime::{opaque::Block, AccountId, BlockNumber, Runtime};
 
 /// The deepest lineage walk asked for when the caller gives no depth.
 const DEFAULT_DEPTH: u32 = 1_000;
+
+/// How many ancestor walks the node remembers.
+const ANCESTORS_CACHE_ENTRIES: u32 = 1_024;
 
 /// Error codes of the `models_*` methods.
 pub mod error_code {
@@ -207,14 +213,15 @@ pub trait ModelsApi<BlockHash> {
 		at: Option<BlockHash>,
 	) -> RpcResult<VersionsJson>;
 
-	/// A version and its ancestors up to `depth` derivation steps (default 1,000).
+	/// A version and its ancestors up to `depth` derivation steps (default 1,000): a
+	/// [`LineageJson`].
 	#[method(name = "ancestors")]
 	fn ancestors(
 		&self,
 		version: VersionParam,
 		depth: Option<u32>,
 		at: Option<BlockHash>,
-	) -> RpcResult<LineageJson>;
+	) -> RpcResult<Box<RawValue>>;
 
 	/// A version and its descendants up to `depth` derivation steps (default 1,000).
 	#[method(name = "descendants")]
@@ -245,15 +252,25 @@ pub trait ModelsApi<BlockHash> {
 }
 
 /// Implements [`ModelsApiServer`] over a client's runtime API.
+///
+/// The ancestors of a finalized version can never change: versions are immutable and their
+/// parents were published (and finalized) before them. So `models_ancestors` walks a finalized
+/// version's lineage in the finalized state once and remembers the answer, as JSON text; later
+/// queries, at any later block, are served from memory.
 pub struct Models<C> {
 	client: Arc<C>,
+	ancestors: Arc<Mutex<LruMap<(VersionId, u32), Box<RawValue>>>>,
 	_marker: PhantomData<Block>,
 }
 
 impl<C> Models<C> {
 	/// Serves the queries of `client`.
 	pub fn new(client: Arc<C>) -> Self {
-		Self { client, _marker: PhantomData }
+		Self {
+			client,
+			ancestors: Arc::new(Mutex::new(LruMap::new(ByLength::new(ANCESTORS_CACHE_ENTRIES)))),
+			_marker: PhantomData,
+		}
 	}
 }
 
@@ -263,6 +280,11 @@ fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
 
 fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
 	error(error_code::RUNTIME, format!("the runtime could not answer: {e}"))
+}
+
+/// `value` as JSON text.
+fn raw_json(value: &impl Serialize) -> RpcResult<Box<RawValue>> {
+	to_raw_value(value).map_err(|e| error(error_code::RUNTIME, format!("cannot encode the answer: {e}")))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -420,6 +442,10 @@ where
 			VersionParam::Id(id) => id.to_string(),
 			VersionParam::Reference(text) => text.clone(),
 		};
+		// A bare id needs no lookup: the query that follows says whether it exists.
+		if let Ok(id) = reference.parse::<VersionId>() {
+			return Ok(id);
+		}
 		match self.client.runtime_api().resolve(at, reference.clone().into_bytes()) {
 			Ok(Ok(id)) => Ok(id),
 			Ok(Err(ResolveError::Malformed)) => Err(error(
@@ -505,16 +531,29 @@ where
 		version: VersionParam,
 		depth: Option<u32>,
 		at: Option<Hash>,
-	) -> RpcResult<LineageJson> {
-		let at = self.at(at);
-		let id = self.resolve(at, &version)?;
-		let lineage = self
-			.client
-			.runtime_api()
-			.ancestors(at, id, depth.unwrap_or(DEFAULT_DEPTH))
+	) -> RpcResult<Box<RawValue>> {
+		let depth = depth.unwrap_or(DEFAULT_DEPTH);
+		let block = self.at(at);
+		let id = self.resolve(block, &version)?;
+		let api = self.client.runtime_api();
+		// At the best block, a finalized version's ancestry is the finalized one, which never
+		// changes: walk it once in the finalized state and remember it.
+		if at.is_none() {
+			if let Some(known) = self.ancestors.lock().get(&(id, depth)) {
+				return Ok(known.clone());
+			}
+			let finalized = self.client.info().finalized_hash;
+			if let Some(lineage) = api.ancestors(finalized, id, depth).map_err(runtime_error)? {
+				let json = raw_json(&lineage_json(id, lineage))?;
+				self.ancestors.lock().insert((id, depth), json.clone());
+				return Ok(json);
+			}
+		}
+		let lineage = api
+			.ancestors(block, id, depth)
 			.map_err(runtime_error)?
 			.ok_or_else(|| error(error_code::NOT_FOUND, format!("version {id}: no such version")))?;
-		Ok(lineage_json(id, lineage))
+		raw_json(&lineage_json(id, lineage))
 	}
 
 	fn descendants(

@@ -57,7 +57,9 @@ pub enum Error {
 	Safetensors(String),
 	/// The loss became NaN or infinite during training (usually: the learning rate is too high,
 	/// or the starting weights are broken).
-	#[error("training diverged (loss {loss}) at epoch {epoch}, step {step}: lower the learning rate")]
+	#[error(
+		"training diverged (loss {loss}) at epoch {epoch}, step {step}: lower the learning rate"
+	)]
 	TrainingDiverged {
 		/// Epoch, from 0.
 		epoch: u32,

@@ -202,7 +202,11 @@ pub fn train_with_progress(
 			let loss = model.loss(&logits, &labels, spec.mode)?;
 			let loss_value = loss.to_scalar::<f32>()?;
 			if !loss_value.is_finite() {
-				return Err(Error::TrainingDiverged { epoch, step: step as u64 + 1, loss: loss_value });
+				return Err(Error::TrainingDiverged {
+					epoch,
+					step: step as u64 + 1,
+					loss: loss_value,
+				});
 			}
 			let grads = loss.backward()?;
 			optimizer.step(&model, &grads)?;
@@ -267,7 +271,8 @@ mod tests {
 	}
 
 	fn data() -> Dataset {
-		Dataset::synthetic(&Seed::from(2), 64, InputShape { channels: 1, height: 4, width: 4 }, 3).unwrap()
+		Dataset::synthetic(&Seed::from(2), 64, InputShape { channels: 1, height: 4, width: 4 }, 3)
+			.unwrap()
 	}
 
 	#[test]
@@ -282,7 +287,13 @@ mod tests {
 		let mut bad = spec(0.1);
 		bad.epochs = 0;
 		assert!(matches!(train(&bad, None, &data()), Err(Error::InvalidSpec(_))));
-		let other = Dataset::synthetic(&Seed::from(2), 8, InputShape { channels: 1, height: 5, width: 4 }, 3).unwrap();
+		let other = Dataset::synthetic(
+			&Seed::from(2),
+			8,
+			InputShape { channels: 1, height: 5, width: 4 },
+			3,
+		)
+		.unwrap();
 		assert!(matches!(train(&spec(0.1), None, &other), Err(Error::InvalidInput(_))));
 		assert!(matches!(train(&spec(0.1), None, &data().take(0)), Err(Error::InvalidInput(_))));
 	}

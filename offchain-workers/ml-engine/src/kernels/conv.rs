@@ -15,35 +15,47 @@ pub(crate) fn conv_out(side: usize, kernel: usize, padding: usize) -> usize {
 	side + 2 * padding + 1 - kernel
 }
 
-/// Sizes of one convolution and the index arithmetic shared by the four functions.
-struct Geometry {
-	channels: usize,
-	height: usize,
-	width: usize,
-	kernel: usize,
-	padding: usize,
-	out_h: usize,
-	out_w: usize,
+/// The sizes of a stride-1 convolution's input: `batch × channels × height × width` images,
+/// a square `kernel`, zero `padding` on every side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvShape {
+	/// Images.
+	pub batch: usize,
+	/// Channels per image.
+	pub channels: usize,
+	/// Rows per image.
+	pub height: usize,
+	/// Columns per image.
+	pub width: usize,
+	/// Side of the square kernel (at most `side + 2·padding`).
+	pub kernel: usize,
+	/// Zero padding on each side.
+	pub padding: usize,
 }
 
-impl Geometry {
-	fn new(channels: usize, height: usize, width: usize, kernel: usize, padding: usize) -> Self {
-		let (out_h, out_w) = (conv_out(height, kernel, padding), conv_out(width, kernel, padding));
-		Geometry { channels, height, width, kernel, padding, out_h, out_w }
+impl ConvShape {
+	/// Output rows: `height + 2·padding − kernel + 1`.
+	pub fn out_h(&self) -> usize {
+		conv_out(self.height, self.kernel, self.padding)
+	}
+
+	/// Output columns: `width + 2·padding − kernel + 1`.
+	pub fn out_w(&self) -> usize {
+		conv_out(self.width, self.kernel, self.padding)
 	}
 
 	/// Values in one image.
-	fn image(&self) -> usize {
+	pub fn image(&self) -> usize {
 		self.channels * self.height * self.width
 	}
 
 	/// Output positions per image.
-	fn spatial(&self) -> usize {
-		self.out_h * self.out_w
+	pub fn spatial(&self) -> usize {
+		self.out_h() * self.out_w()
 	}
 
 	/// Kernel taps (`cols` columns).
-	fn patch(&self) -> usize {
+	pub fn patch(&self) -> usize {
 		self.channels * self.kernel * self.kernel
 	}
 
@@ -56,8 +68,8 @@ impl Geometry {
 
 	/// The output columns `lo..hi` whose input column `ox + kx − padding` is inside the image.
 	fn output_cols(&self, kx: usize) -> (usize, usize) {
-		let lo = self.padding.saturating_sub(kx).min(self.out_w);
-		let hi = (self.width + self.padding).saturating_sub(kx).min(self.out_w);
+		let lo = self.padding.saturating_sub(kx).min(self.out_w());
+		let hi = (self.width + self.padding).saturating_sub(kx).min(self.out_w());
 		(lo, hi.max(lo))
 	}
 
@@ -67,78 +79,87 @@ impl Geometry {
 		let hi = (self.width + self.padding).saturating_sub(ox).min(self.kernel);
 		(lo, hi.max(lo))
 	}
+
+	/// Calls `f(col, pixel, len)` for every run of patch entries inside the image, in the row
+	/// layout of [`im2col`]: entries `col..col + len` of one image's `cols` block pair with
+	/// pixels `pixel..pixel + len` of the image. Runs come in `(oy, ox, c, ky)` order.
+	#[inline(always)]
+	fn row_runs(&self, mut f: impl FnMut(usize, usize, usize)) {
+		let (k, patch) = (self.kernel, self.patch());
+		for oy in 0..self.out_h() {
+			for ox in 0..self.out_w() {
+				let (lo, hi) = self.kernel_cols(ox);
+				if lo == hi {
+					continue;
+				}
+				let row = (oy * self.out_w() + ox) * patch;
+				for c in 0..self.channels {
+					for ky in 0..k {
+						let Some(iy) = self.input_row(oy, ky) else { continue };
+						let pixel = (c * self.height + iy) * self.width + ox + lo - self.padding;
+						f(row + (c * k + ky) * k + lo, pixel, hi - lo);
+					}
+				}
+			}
+		}
+	}
+
+	/// Calls `f(col, pixel, len)` for every run of kernel tap `tap` inside the image, in the
+	/// transposed layout of [`im2col_t`]: positions `col..col + len` of one image's part of the
+	/// tap's row pair with pixels `pixel..pixel + len`. Runs come in `oy` order.
+	#[inline(always)]
+	fn tap_runs(&self, tap: usize, mut f: impl FnMut(usize, usize, usize)) {
+		let k = self.kernel;
+		let (c, ky, kx) = (tap / (k * k), tap / k % k, tap % k);
+		let (lo, hi) = self.output_cols(kx);
+		if lo == hi {
+			return;
+		}
+		for oy in 0..self.out_h() {
+			let Some(iy) = self.input_row(oy, ky) else { continue };
+			f(oy * self.out_w() + lo, (c * self.height + iy) * self.width + lo + kx - self.padding, hi - lo);
+		}
+	}
+}
+
+/// `dst[i] += src[i]`, element by element in index order.
+#[inline(always)]
+fn add_into(dst: &mut [f32], src: &[f32]) {
+	for (d, v) in dst.iter_mut().zip(src) {
+		*d += v;
+	}
 }
 
 /// Unfolds `x: B×C×H×W` into `cols: (B·OH·OW) × (C·K·K)`: row `(b, oy, ox)` holds the input
 /// values under the kernel at output position `(oy, ox)`, column `(c, ky, kx)`, zero outside the
 /// image (stride 1, zero padding `padding`).
-pub fn im2col(
-	x: &[f32],
-	batch: usize,
-	channels: usize,
-	height: usize,
-	width: usize,
-	kernel: usize,
-	padding: usize,
-) -> Vec<f32> {
-	let g = Geometry::new(channels, height, width, kernel, padding);
-	assert_eq!(x.len(), batch * g.image(), "im2col: x is not B×C×H×W");
-	let (patch, block) = (g.patch(), g.spatial() * g.patch());
-	let mut cols = vec![0.0f32; batch * block];
+pub fn im2col(x: &[f32], g: &ConvShape) -> Vec<f32> {
+	assert_eq!(x.len(), g.batch * g.image(), "im2col: x is not B×C×H×W");
+	let block = g.spatial() * g.patch();
+	let mut cols = vec![0.0f32; g.batch * block];
 	if cols.is_empty() {
 		return cols;
 	}
 	cols.par_chunks_mut(block).zip(x.par_chunks(g.image())).for_each(|(out, img)| {
-		for oy in 0..g.out_h {
-			for ox in 0..g.out_w {
-				let row = &mut out[(oy * g.out_w + ox) * patch..][..patch];
-				let (lo, hi) = g.kernel_cols(ox);
-				if lo == hi {
-					continue;
-				}
-				for c in 0..channels {
-					for ky in 0..kernel {
-						let Some(iy) = g.input_row(oy, ky) else { continue };
-						let src = (c * height + iy) * width + ox + lo - padding;
-						row[(c * kernel + ky) * kernel + lo..][..hi - lo]
-							.copy_from_slice(&img[src..src + hi - lo]);
-					}
-				}
-			}
-		}
+		g.row_runs(|col, pixel, len| out[col..col + len].copy_from_slice(&img[pixel..pixel + len]))
 	});
 	cols
 }
 
 /// The transpose of [`im2col`]: `cols_t: (C·K·K) × (B·OH·OW)`, one row per kernel tap.
-pub fn im2col_t(
-	x: &[f32],
-	batch: usize,
-	channels: usize,
-	height: usize,
-	width: usize,
-	kernel: usize,
-	padding: usize,
-) -> Vec<f32> {
-	let g = Geometry::new(channels, height, width, kernel, padding);
-	assert_eq!(x.len(), batch * g.image(), "im2col_t: x is not B×C×H×W");
-	let (s, rows) = (g.spatial(), batch * g.spatial());
+pub fn im2col_t(x: &[f32], g: &ConvShape) -> Vec<f32> {
+	assert_eq!(x.len(), g.batch * g.image(), "im2col_t: x is not B×C×H×W");
+	let (s, rows) = (g.spatial(), g.batch * g.spatial());
 	let mut cols_t = vec![0.0f32; g.patch() * rows];
 	if cols_t.is_empty() {
 		return cols_t;
 	}
 	cols_t.par_chunks_mut(rows).enumerate().for_each(|(tap, row)| {
-		let (c, ky, kx) = (tap / (kernel * kernel), tap / kernel % kernel, tap % kernel);
-		let (lo, hi) = g.output_cols(kx);
-		if lo == hi {
-			return;
-		}
 		for (b, img) in x.chunks_exact(g.image()).enumerate() {
-			for oy in 0..g.out_h {
-				let Some(iy) = g.input_row(oy, ky) else { continue };
-				let src = (c * height + iy) * width + lo + kx - padding;
-				row[b * s + oy * g.out_w + lo..][..hi - lo].copy_from_slice(&img[src..src + hi - lo]);
-			}
+			let part = &mut row[b * s..(b + 1) * s];
+			g.tap_runs(tap, |col, pixel, len| {
+				part[col..col + len].copy_from_slice(&img[pixel..pixel + len])
+			});
 		}
 	});
 	cols_t
@@ -147,42 +168,15 @@ pub fn im2col_t(
 /// Folds `cols` gradients (layout of [`im2col`]) back into an image gradient `B×C×H×W`, the
 /// adjoint of [`im2col`]. Each image element sums its contributions sequentially in
 /// `(oy, ox, c, ky, kx)` order.
-pub fn col2im(
-	cols: &[f32],
-	batch: usize,
-	channels: usize,
-	height: usize,
-	width: usize,
-	kernel: usize,
-	padding: usize,
-) -> Vec<f32> {
-	let g = Geometry::new(channels, height, width, kernel, padding);
-	let (patch, block) = (g.patch(), g.spatial() * g.patch());
-	assert_eq!(cols.len(), batch * block, "col2im: cols has the wrong length");
-	let mut x = vec![0.0f32; batch * g.image()];
+pub fn col2im(cols: &[f32], g: &ConvShape) -> Vec<f32> {
+	let block = g.spatial() * g.patch();
+	assert_eq!(cols.len(), g.batch * block, "col2im: cols has the wrong length");
+	let mut x = vec![0.0f32; g.batch * g.image()];
 	if x.is_empty() || cols.is_empty() {
 		return x;
 	}
-	x.par_chunks_mut(g.image()).zip(cols.par_chunks(block)).for_each(|(img, rows)| {
-		for oy in 0..g.out_h {
-			for ox in 0..g.out_w {
-				let row = &rows[(oy * g.out_w + ox) * patch..][..patch];
-				let (lo, hi) = g.kernel_cols(ox);
-				if lo == hi {
-					continue;
-				}
-				for c in 0..channels {
-					for ky in 0..kernel {
-						let Some(iy) = g.input_row(oy, ky) else { continue };
-						let dst = (c * height + iy) * width + ox + lo - padding;
-						let src = &row[(c * kernel + ky) * kernel + lo..][..hi - lo];
-						for (d, v) in img[dst..dst + hi - lo].iter_mut().zip(src) {
-							*d += v;
-						}
-					}
-				}
-			}
-		}
+	x.par_chunks_mut(g.image()).zip(cols.par_chunks(block)).for_each(|(img, block)| {
+		g.row_runs(|col, pixel, len| add_into(&mut img[pixel..pixel + len], &block[col..col + len]))
 	});
 	x
 }
@@ -190,37 +184,19 @@ pub fn col2im(
 /// Folds transposed `cols_t` gradients (layout of [`im2col_t`]) back into an image gradient
 /// `B×C×H×W`. Each image element sums its contributions sequentially in
 /// `(c, ky, kx, oy, ox)` order.
-pub fn col2im_t(
-	cols_t: &[f32],
-	batch: usize,
-	channels: usize,
-	height: usize,
-	width: usize,
-	kernel: usize,
-	padding: usize,
-) -> Vec<f32> {
-	let g = Geometry::new(channels, height, width, kernel, padding);
-	let (s, rows) = (g.spatial(), batch * g.spatial());
+pub fn col2im_t(cols_t: &[f32], g: &ConvShape) -> Vec<f32> {
+	let (s, rows) = (g.spatial(), g.batch * g.spatial());
 	assert_eq!(cols_t.len(), g.patch() * rows, "col2im_t: cols_t has the wrong length");
-	let mut x = vec![0.0f32; batch * g.image()];
+	let mut x = vec![0.0f32; g.batch * g.image()];
 	if x.is_empty() || cols_t.is_empty() {
 		return x;
 	}
 	x.par_chunks_mut(g.image()).enumerate().for_each(|(b, img)| {
 		for (tap, row) in cols_t.chunks_exact(rows).enumerate() {
-			let (c, ky, kx) = (tap / (kernel * kernel), tap / kernel % kernel, tap % kernel);
-			let (lo, hi) = g.output_cols(kx);
-			if lo == hi {
-				continue;
-			}
-			for oy in 0..g.out_h {
-				let Some(iy) = g.input_row(oy, ky) else { continue };
-				let dst = (c * height + iy) * width + lo + kx - padding;
-				let src = &row[b * s + oy * g.out_w + lo..][..hi - lo];
-				for (d, v) in img[dst..dst + hi - lo].iter_mut().zip(src) {
-					*d += v;
-				}
-			}
+			let part = &row[b * s..(b + 1) * s];
+			g.tap_runs(tap, |col, pixel, len| {
+				add_into(&mut img[pixel..pixel + len], &part[col..col + len])
+			});
 		}
 	});
 	x
@@ -237,18 +213,25 @@ mod tests {
 
 	#[test]
 	fn unfolds_are_transposes_and_folds_are_their_adjoints() {
-		for (b, c, h, w, k, p) in [(2, 2, 5, 4, 3, 1), (1, 3, 6, 6, 5, 0), (2, 1, 3, 4, 3, 2), (1, 2, 2, 2, 5, 2), (1, 1, 3, 3, 1, 2)] {
+		for (b, c, h, w, k, p) in [
+			(2, 2, 5, 4, 3, 1),
+			(1, 3, 6, 6, 5, 0),
+			(2, 1, 3, 4, 3, 2),
+			(1, 2, 2, 2, 5, 2),
+			(1, 1, 3, 3, 1, 2),
+		] {
+			let g = ConvShape { batch: b, channels: c, height: h, width: w, kernel: k, padding: p };
 			let x: Vec<f32> = (0..b * c * h * w).map(|v| (v % 7) as f32).collect();
-			let cols = im2col(&x, b, c, h, w, k, p);
-			let cols_t = im2col_t(&x, b, c, h, w, k, p);
+			let cols = im2col(&x, &g);
+			let cols_t = im2col_t(&x, &g);
 			let rows = b * conv_out(h, k, p) * conv_out(w, k, p);
 			assert_eq!(cols.len(), rows * c * k * k);
 			assert_eq!(transpose(&cols, rows, c * k * k), cols_t, "{:?}", (b, c, h, w, k, p));
 			// <im2col(x), y> == <x, col2im(y)>, for both layouts (integer data: exact).
 			let y: Vec<f32> = (0..cols.len()).map(|v| (v % 5) as f32 - 2.0).collect();
-			assert_eq!(dot(&cols, &y), dot(&x, &col2im(&y, b, c, h, w, k, p)));
+			assert_eq!(dot(&cols, &y), dot(&x, &col2im(&y, &g)));
 			let y_t = transpose(&y, rows, c * k * k);
-			assert_eq!(col2im_t(&y_t, b, c, h, w, k, p), col2im(&y, b, c, h, w, k, p));
+			assert_eq!(col2im_t(&y_t, &g), col2im(&y, &g));
 		}
 	}
 }

@@ -50,77 +50,52 @@ pub fn gemm_nt(
 	// more than needed (it could not change any value anyway).
 	let rows_per_task = m.div_ceil(tasks).next_multiple_of(4).min(m);
 	if rows_per_task >= m {
-		block(isa, a, b, bias, m, n, k, c);
+		block(isa, Operands { a, b, bias, m, n, k }, c);
 	} else {
-		c.par_chunks_mut(rows_per_task * n)
-			.zip(a.par_chunks(rows_per_task * k))
-			.for_each(|(c, a)| block(isa, a, b, bias, c.len() / n, n, k, c));
+		c.par_chunks_mut(rows_per_task * n).zip(a.par_chunks(rows_per_task * k)).for_each(
+			|(c, a)| block(isa, Operands { a, b, bias, m: c.len() / n, n, k }, c),
+		);
 	}
 }
 
-#[allow(clippy::too_many_arguments)]
-fn block(
-	isa: Isa,
-	a: &[f32],
-	b: &[f32],
-	bias: Option<&[f32]>,
+/// The inputs of one product: `a: m×k`, `b: n×k`, an optional bias of length `n`.
+#[derive(Clone, Copy)]
+struct Operands<'a> {
+	a: &'a [f32],
+	b: &'a [f32],
+	bias: Option<&'a [f32]>,
 	m: usize,
 	n: usize,
 	k: usize,
-	c: &mut [f32],
-) {
+}
+
+fn block(isa: Isa, ops: Operands<'_>, c: &mut [f32]) {
 	match isa {
 		#[cfg(target_arch = "x86_64")]
 		Isa::Avx2 => {
 			// SAFETY: `Isa::Avx2` is only ever active when the CPU reports AVX2 (see `isa.rs`).
-			unsafe { block_avx2(a, b, bias, m, n, k, c) }
+			unsafe { block_avx2(ops, c) }
 		},
-		_ => block_portable(a, b, bias, m, n, k, c),
+		_ => block_portable(ops, c),
 	}
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn block_avx2(
-	a: &[f32],
-	b: &[f32],
-	bias: Option<&[f32]>,
-	m: usize,
-	n: usize,
-	k: usize,
-	c: &mut [f32],
-) {
+unsafe fn block_avx2(ops: Operands<'_>, c: &mut [f32]) {
 	// 4×2 tile: 8 accumulators of 8 lanes = 8 ymm registers.
-	block_tiled::<4, 2>(a, b, bias, m, n, k, c)
+	block_tiled::<4, 2>(ops, c)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn block_portable(
-	a: &[f32],
-	b: &[f32],
-	bias: Option<&[f32]>,
-	m: usize,
-	n: usize,
-	k: usize,
-	c: &mut [f32],
-) {
+fn block_portable(ops: Operands<'_>, c: &mut [f32]) {
 	// 2×2 tile: 4 accumulators of 8 lanes = 8 of the 16 SSE registers.
-	block_tiled::<2, 2>(a, b, bias, m, n, k, c)
+	block_tiled::<2, 2>(ops, c)
 }
 
 /// Walks `c` in `MR×NR` tiles, columns outermost (so `NR` rows of `b` stay in L1).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn block_tiled<const MR: usize, const NR: usize>(
-	a: &[f32],
-	b: &[f32],
-	bias: Option<&[f32]>,
-	m: usize,
-	n: usize,
-	k: usize,
-	c: &mut [f32],
-) {
+fn block_tiled<const MR: usize, const NR: usize>(ops: Operands<'_>, c: &mut [f32]) {
+	let (m, n) = (ops.m, ops.n);
 	let mut j = 0;
 	while j < n {
 		let nr = (n - j).min(NR);
@@ -128,15 +103,15 @@ fn block_tiled<const MR: usize, const NR: usize>(
 		while i < m {
 			let mr = (m - i).min(MR);
 			if mr == MR && nr == NR {
-				tile::<MR, NR>(a, b, bias, i, j, n, k, c);
+				tile::<MR, NR>(ops, i, j, c);
 			} else if nr == NR {
 				for ii in i..i + mr {
-					tile::<1, NR>(a, b, bias, ii, j, n, k, c);
+					tile::<1, NR>(ops, ii, j, c);
 				}
 			} else {
 				for ii in i..i + mr {
 					for jj in j..j + nr {
-						tile::<1, 1>(a, b, bias, ii, jj, n, k, c);
+						tile::<1, 1>(ops, ii, jj, c);
 					}
 				}
 			}
@@ -148,17 +123,8 @@ fn block_tiled<const MR: usize, const NR: usize>(
 
 /// Computes the `MR×NR` outputs at `(i0, j0)`, each with its own 8 lanes.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn tile<const MR: usize, const NR: usize>(
-	a: &[f32],
-	b: &[f32],
-	bias: Option<&[f32]>,
-	i0: usize,
-	j0: usize,
-	n: usize,
-	k: usize,
-	c: &mut [f32],
-) {
+fn tile<const MR: usize, const NR: usize>(ops: Operands<'_>, i0: usize, j0: usize, c: &mut [f32]) {
+	let Operands { a, b, bias, n, k, .. } = ops;
 	let a_rows: [&[f32]; MR] = std::array::from_fn(|r| &a[(i0 + r) * k..(i0 + r + 1) * k]);
 	let b_rows: [&[f32]; NR] = std::array::from_fn(|s| &b[(j0 + s) * k..(j0 + s + 1) * k]);
 	let mut acc = [[[0.0f32; LANES]; NR]; MR];

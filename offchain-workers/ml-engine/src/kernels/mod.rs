@@ -39,7 +39,7 @@ mod isa;
 mod pool;
 mod softmax;
 
-pub use conv::{col2im, col2im_t, im2col, im2col_t};
+pub use conv::{col2im, col2im_t, im2col, im2col_t, ConvShape};
 pub use gemm::{gemm_nt, sum_rows, transpose, LANES};
 pub use isa::{active_isa, force_portable, Isa};
 pub use pool::{max_pool2x2, max_pool2x2_backward};

@@ -18,7 +18,7 @@ use candle_core::{CpuStorage, CustomOp1, CustomOp3, Layout, Shape, Tensor};
 
 use super::{storage_f32, tensor, with_f32};
 use crate::{
-	kernels::{col2im, col2im_t, gemm_nt, im2col, im2col_t, transpose},
+	kernels::{col2im, col2im_t, gemm_nt, im2col, im2col_t, transpose, ConvShape},
 	Mode,
 };
 
@@ -61,22 +61,29 @@ struct Im2Col {
 	padding: usize,
 }
 
+impl Im2Col {
+	/// The geometry of an input of dimensions `dims`, if the kernel fits it.
+	fn shape(&self, dims: &[usize]) -> candle_core::Result<ConvShape> {
+		let &[batch, channels, height, width] = dims else {
+			candle_core::bail!("im2col: expected [B, C, H, W], got {dims:?}");
+		};
+		let (kernel, padding) = (self.kernel, self.padding);
+		if kernel == 0 || height + 2 * padding < kernel || width + 2 * padding < kernel {
+			candle_core::bail!("im2col: kernel {kernel} does not fit {dims:?} (padding {padding})");
+		}
+		Ok(ConvShape { batch, channels, height, width, kernel, padding })
+	}
+}
+
 impl CustomOp1 for Im2Col {
 	fn name(&self) -> &'static str {
 		"swarm-im2col"
 	}
 
 	fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
-		let &[batch, channels, height, width] = l.dims() else {
-			candle_core::bail!("im2col: expected [B, C, H, W], got {:?}", l.dims());
-		};
-		if height + 2 * self.padding < self.kernel || width + 2 * self.padding < self.kernel {
-			candle_core::bail!("im2col: kernel {} does not fit {:?}", self.kernel, l.dims());
-		}
-		let x = storage_f32(s, l, "im2col")?;
-		let cols = im2col(x, batch, channels, height, width, self.kernel, self.padding);
-		let rows = cols.len() / (channels * self.kernel * self.kernel);
-		Ok((CpuStorage::F32(cols), Shape::from((rows, channels * self.kernel * self.kernel))))
+		let g = self.shape(l.dims())?;
+		let cols = im2col(storage_f32(s, l, "im2col")?, &g);
+		Ok((CpuStorage::F32(cols), Shape::from((g.batch * g.spatial(), g.patch()))))
 	}
 
 	fn bwd(
@@ -85,11 +92,9 @@ impl CustomOp1 for Im2Col {
 		_res: &Tensor,
 		grad: &Tensor,
 	) -> candle_core::Result<Option<Tensor>> {
-		let (batch, channels, height, width) = arg.dims4()?;
+		let g = self.shape(arg.dims())?;
 		let grad = grad.contiguous()?;
-		let dx = with_f32(&grad, "im2col backward", |g| {
-			col2im(g, batch, channels, height, width, self.kernel, self.padding)
-		})?;
+		let dx = with_f32(&grad, "im2col backward", |cols| col2im(cols, &g))?;
 		Ok(Some(tensor(dx, arg.dims())?))
 	}
 }
@@ -98,17 +103,10 @@ struct DetConv2d {
 	padding: usize,
 }
 
-/// Sizes of one convolution call.
+/// Sizes of one convolution call: the input geometry and the output channels.
 struct Dims {
-	batch: usize,
-	channels: usize,
-	height: usize,
-	width: usize,
+	shape: ConvShape,
 	out: usize,
-	kernel: usize,
-	padding: usize,
-	out_h: usize,
-	out_w: usize,
 }
 
 impl Dims {
@@ -126,20 +124,11 @@ impl Dims {
 		{
 			candle_core::bail!("conv2d: x {x:?} and w {w:?} (padding {padding}) do not fit");
 		}
-		let (out_h, out_w) = (height + 2 * padding + 1 - kh, width + 2 * padding + 1 - kw);
-		Ok(Dims { batch, channels, height, width, out, kernel: kh, padding, out_h, out_w })
-	}
-
-	fn spatial(&self) -> usize {
-		self.out_h * self.out_w
+		Ok(Dims { shape: ConvShape { batch, channels, height, width, kernel: kh, padding }, out })
 	}
 
 	fn rows(&self) -> usize {
-		self.batch * self.spatial()
-	}
-
-	fn patch(&self) -> usize {
-		self.channels * self.kernel * self.kernel
+		self.shape.batch * self.shape.spatial()
 	}
 }
 
@@ -170,18 +159,18 @@ impl CustomOp3 for DetConv2d {
 			storage_f32(ws, wl, "conv2d")?,
 			storage_f32(bs, bl, "conv2d")?,
 		);
-		let (rows, s) = (d.rows(), d.spatial());
-		let cols = im2col(x, d.batch, d.channels, d.height, d.width, d.kernel, d.padding);
+		let (rows, s, g) = (d.rows(), d.shape.spatial(), &d.shape);
+		let cols = im2col(x, g);
 		// y_t[o, (b, s)] = w[o] · cols[(b, s)]; then [o, (b, s)] → [b, o, s], adding the bias.
 		let mut y_t = vec![0.0f32; d.out * rows];
-		gemm_nt(w, &cols, None, d.out, rows, d.patch(), &mut y_t);
+		gemm_nt(w, &cols, None, d.out, rows, g.patch(), &mut y_t);
 		let mut y = Vec::with_capacity(y_t.len());
-		for bi in 0..d.batch {
+		for bi in 0..g.batch {
 			for (o, &bias) in b.iter().enumerate() {
 				y.extend(y_t[o * rows + bi * s..][..s].iter().map(|&v| v + bias));
 			}
 		}
-		Ok((CpuStorage::F32(y), Shape::from((d.batch, d.out, d.out_h, d.out_w))))
+		Ok((CpuStorage::F32(y), Shape::from((g.batch, d.out, g.out_h(), g.out_w()))))
 	}
 
 	fn bwd(
@@ -193,7 +182,7 @@ impl CustomOp3 for DetConv2d {
 		grad: &Tensor,
 	) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
 		let d = Dims::new(x.dims(), w.dims(), self.padding)?;
-		let (rows, patch, s) = (d.rows(), d.patch(), d.spatial());
+		let (rows, patch, s, g) = (d.rows(), d.shape.patch(), d.shape.spatial(), &d.shape);
 		let grad = grad.contiguous()?;
 		with_f32(&grad, "conv2d backward", |g| {
 			// ∂Y as [o, (b, s)].
@@ -203,9 +192,7 @@ impl CustomOp3 for DetConv2d {
 					g_t[o * rows + bi * s..][..s].copy_from_slice(plane);
 				}
 			}
-			let cols_t = with_f32(x, "conv2d backward", |x| {
-				im2col_t(x, d.batch, d.channels, d.height, d.width, d.kernel, d.padding)
-			})?;
+			let cols_t = with_f32(x, "conv2d backward", |x| im2col_t(x, g))?;
 			let mut dw = vec![0.0f32; d.out * patch];
 			gemm_nt(&g_t, &cols_t, None, d.out, patch, rows, &mut dw);
 			let db: Vec<f32> = g_t
@@ -224,9 +211,7 @@ impl CustomOp3 for DetConv2d {
 				let w_t = with_f32(w, "conv2d backward", |w| transpose(w, d.out, patch))?;
 				let mut d_cols_t = vec![0.0f32; patch * rows];
 				gemm_nt(&w_t, &g_rows, None, patch, rows, d.out, &mut d_cols_t);
-				let dx = col2im_t(
-					&d_cols_t, d.batch, d.channels, d.height, d.width, d.kernel, d.padding,
-				);
+				let dx = col2im_t(&d_cols_t, g);
 				Some(tensor(dx, x.dims())?)
 			} else {
 				None

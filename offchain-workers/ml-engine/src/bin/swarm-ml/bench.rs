@@ -425,7 +425,9 @@ fn robustness(args: &BenchArgs, train_data: &Dataset, test: &Dataset) -> Result<
 			max_norm = r.norms.iter().fold(max_norm, |m, (_, n)| m.max(*n));
 		});
 		match outcome {
-			Ok(out) => Ok((out.rounds.last().map_or(0.0, |r| r.test.accuracy()), String::new(), max_norm)),
+			Ok(out) => {
+				Ok((out.rounds.last().map_or(0.0, |r| r.test.accuracy()), String::new(), max_norm))
+			},
 			Err(Error::TrainingDiverged { .. }) => Ok((
 				last.0,
 				format!(" (local training diverged in round {})", last.1 + 1),
@@ -459,7 +461,11 @@ fn robustness(args: &BenchArgs, train_data: &Dataset, test: &Dataset) -> Result<
 				Some(c) => format!("{method} + clip {c}"),
 				None => method.to_string(),
 			};
-			println!("| {name} | {poison} | {:.2} %{note} | {:+.2} |", acc * 100.0, (acc - clean) * 100.0);
+			println!(
+				"| {name} | {poison} | {:.2} %{note} | {:+.2} |",
+				acc * 100.0,
+				(acc - clean) * 100.0
+			);
 			std::io::stdout().flush().ok();
 		}
 	}
