@@ -28,12 +28,15 @@ build: setup
 dev: build
 	$(NODE) --dev
 
-# Unit and pallet tests (native, without the wasm runtime), then end-to-end tests against the
-# release node with polkadot.js.
-test: setup test-rust test-e2e
+# The release node, then the Rust tests (pallets, runtime, ML engine, node) in the release
+# profile, which shares its compiled dependencies with the node, then end-to-end tests against
+# the release node with polkadot.js. (While working on a pallet, `SKIP_WASM_BUILD=1 cargo test
+# -p pallet-x` is faster.)
+test: setup build test-rust test-e2e
 
-test-rust:
-	SKIP_WASM_BUILD=1 cargo test --locked --workspace --exclude swarm-node
+test-rust: build
+	cargo test --release --locked --workspace --exclude swarm-node
+	cargo test --release --locked -p swarm-node
 
 test-e2e: build
 	cd $(E2E) && npm test

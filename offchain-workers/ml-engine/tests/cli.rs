@@ -27,45 +27,19 @@ fn hash_after(text: &str, prefix: &str) -> String {
 fn train_eval_infer_aggregate_and_hash() {
 	let (a, b) = (temp("a.safetensors"), temp("b.safetensors"));
 	let (a_s, b_s) = (a.to_str().unwrap(), b.to_str().unwrap());
-	let train = |seed: &str, out: &str| {
-		swarm_ml(&[
-			"train",
-			"--model",
-			"mlp",
-			"--epochs",
-			"1",
-			"--limit",
-			"640",
-			"--seed",
-			seed,
-			"--out",
-			out,
-			"--no-eval",
-		])
+	let train = |threads: &str, seed: &str, out: &str| {
+		let args =
+			["--threads", threads, "train", "--model", "mlp", "--epochs", "1", "--limit", "640"];
+		swarm_ml(&[&args[..], &["--seed", seed, "--out", out, "--no-eval"]].concat())
 	};
-	let (ok, text) = train("1", a_s);
+	let (ok, text) = train("2", "1", a_s);
 	assert!(ok, "{text}");
 	let first = hash_after(&text, "blake2-256");
 	// Same spec, different thread count: same weights.
-	let (ok, text) = swarm_ml(&[
-		"--threads",
-		"1",
-		"train",
-		"--model",
-		"mlp",
-		"--epochs",
-		"1",
-		"--limit",
-		"640",
-		"--seed",
-		"1",
-		"--out",
-		b_s,
-		"--no-eval",
-	]);
+	let (ok, text) = train("1", "1", b_s);
 	assert!(ok, "{text}");
 	assert_eq!(hash_after(&text, "blake2-256"), first);
-	let (ok, _) = train("2", b_s);
+	let (ok, _) = train("2", "2", b_s);
 	assert!(ok);
 
 	let (ok, text) = swarm_ml(&["eval", "--model", "mlp", "--weights", a_s, "--limit", "300"]);

@@ -117,7 +117,11 @@ impl ConvShape {
 		}
 		for oy in 0..self.out_h() {
 			let Some(iy) = self.input_row(oy, ky) else { continue };
-			f(oy * self.out_w() + lo, (c * self.height + iy) * self.width + lo + kx - self.padding, hi - lo);
+			f(
+				oy * self.out_w() + lo,
+				(c * self.height + iy) * self.width + lo + kx - self.padding,
+				hi - lo,
+			);
 		}
 	}
 }

@@ -52,9 +52,9 @@ pub fn gemm_nt(
 	if rows_per_task >= m {
 		block(isa, Operands { a, b, bias, m, n, k }, c);
 	} else {
-		c.par_chunks_mut(rows_per_task * n).zip(a.par_chunks(rows_per_task * k)).for_each(
-			|(c, a)| block(isa, Operands { a, b, bias, m: c.len() / n, n, k }, c),
-		);
+		c.par_chunks_mut(rows_per_task * n)
+			.zip(a.par_chunks(rows_per_task * k))
+			.for_each(|(c, a)| block(isa, Operands { a, b, bias, m: c.len() / n, n, k }, c));
 	}
 }
 

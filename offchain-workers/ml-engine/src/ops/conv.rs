@@ -182,7 +182,7 @@ impl CustomOp3 for DetConv2d {
 		grad: &Tensor,
 	) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
 		let d = Dims::new(x.dims(), w.dims(), self.padding)?;
-		let (rows, patch, s, g) = (d.rows(), d.shape.patch(), d.shape.spatial(), &d.shape);
+		let (rows, patch, s, shape) = (d.rows(), d.shape.patch(), d.shape.spatial(), &d.shape);
 		let grad = grad.contiguous()?;
 		with_f32(&grad, "conv2d backward", |g| {
 			// ∂Y as [o, (b, s)].
@@ -192,7 +192,7 @@ impl CustomOp3 for DetConv2d {
 					g_t[o * rows + bi * s..][..s].copy_from_slice(plane);
 				}
 			}
-			let cols_t = with_f32(x, "conv2d backward", |x| im2col_t(x, g))?;
+			let cols_t = with_f32(x, "conv2d backward", |x| im2col_t(x, shape))?;
 			let mut dw = vec![0.0f32; d.out * patch];
 			gemm_nt(&g_t, &cols_t, None, d.out, patch, rows, &mut dw);
 			let db: Vec<f32> = g_t
@@ -211,7 +211,7 @@ impl CustomOp3 for DetConv2d {
 				let w_t = with_f32(w, "conv2d backward", |w| transpose(w, d.out, patch))?;
 				let mut d_cols_t = vec![0.0f32; patch * rows];
 				gemm_nt(&w_t, &g_rows, None, patch, rows, d.out, &mut d_cols_t);
-				let dx = col2im_t(&d_cols_t, g);
+				let dx = col2im_t(&d_cols_t, shape);
 				Some(tensor(dx, x.dims())?)
 			} else {
 				None
