@@ -4,10 +4,11 @@
 # session, only rebuilds what changed.
 
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/swarmchain/target
-NODE := $(CARGO_TARGET_DIR)/release/swarm-node
+export SWARM_NODE ?= $(CARGO_TARGET_DIR)/release/swarm-node
+NODE := $(SWARM_NODE)
 E2E := node/e2e
 
-.PHONY: help setup build dev test test-rust test-e2e bench weights
+.PHONY: help setup build dev test test-rust test-e2e test-zombienet bench weights
 
 help:
 	@echo "make dev    set up this machine, build swarm-node and run a dev chain (ws://127.0.0.1:9944)"
@@ -32,7 +33,7 @@ dev: build
 # profile, which shares its compiled dependencies with the node, then end-to-end tests against
 # the release node with polkadot.js. (While working on a pallet, `SKIP_WASM_BUILD=1 cargo test
 # -p pallet-x` is faster.)
-test: setup build test-rust test-e2e
+test: setup build test-rust test-e2e test-zombienet
 
 test-rust: build
 	cargo test --release --locked --workspace --exclude swarm-node
@@ -40,6 +41,10 @@ test-rust: build
 
 test-e2e: build
 	cd $(E2E) && npm test
+
+# Alice and Bob as a zombienet network (native provider): both up, peered, authoring, finalizing.
+test-zombienet: build
+	cd zombienet && npm test
 
 # Benchmarks print figures; they are never part of `make test`. BENCHMARKS.md has the latest.
 bench: build
