@@ -127,9 +127,12 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.run_node_until_exit(|mut config| async move {
 				crate::ports::ensure_available(&mut config)?;
 				match config.network.network_backend {
-					NetworkBackendType::Libp2p =>
-						service::new_full::<NetworkWorker<Block, Hash>>(config),
-					NetworkBackendType::Litep2p => service::new_full::<Litep2pNetworkBackend>(config),
+					NetworkBackendType::Libp2p => {
+						service::new_full::<NetworkWorker<Block, Hash>>(config)
+					},
+					NetworkBackendType::Litep2p => {
+						service::new_full::<Litep2pNetworkBackend>(config)
+					},
 				}
 				.map_err(sc_cli::Error::Service)
 			})

@@ -4,9 +4,9 @@
 //! methods are thin adapters over these.
 
 use crate::{
-	opaque::SessionKeys, AccountId, Aura, Balance, Balances, Block, ComputeNodes, Executive, Grandpa,
-	InherentDataExt, ModelRegistry, Nonce, Rewards, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	System, TransactionPayment, WeightsStore, VERSION,
+	opaque::SessionKeys, AccountId, Aura, Balance, Balances, Block, ComputeNodes, Executive,
+	Grandpa, InherentDataExt, ModelRegistry, Nonce, Rewards, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, System, TransactionPayment, WeightsStore, VERSION,
 };
 use alloc::vec::Vec;
 use polkadot_sdk::{

@@ -2,9 +2,9 @@
 //! dust into the reward pot, issuance accounting, the weights store behind the registry).
 
 use crate::{
-	currency::UNIT, genesis_config_presets, AccountId, Balances, Executive, Header,
-	ModelRegistry, Rewards, Runtime, RuntimeCall, RuntimeGenesisConfig, RuntimeOrigin,
-	SignedPayload, System, TxExtension, UncheckedExtrinsic,
+	currency::UNIT, genesis_config_presets, AccountId, Balances, Executive, Header, ModelRegistry,
+	Rewards, Runtime, RuntimeCall, RuntimeGenesisConfig, RuntimeOrigin, SignedPayload, System,
+	TxExtension, UncheckedExtrinsic,
 };
 use codec::Encode;
 use polkadot_sdk::{
@@ -13,7 +13,7 @@ use polkadot_sdk::{
 		traits::{fungible::Inspect, OnInitialize},
 	},
 	frame_system, pallet_transaction_payment,
-	sp_core::{H256, Pair},
+	sp_core::{Pair, H256},
 	sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET},
 	sp_io::TestExternalities,
 	sp_keyring::Sr25519Keyring,
@@ -31,17 +31,20 @@ fn preset_ext(preset: &str) -> TestExternalities {
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
 	json_patch(&mut config, serde_json::from_slice(&patch).unwrap());
 	let mut ext = TestExternalities::new_empty();
-	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(config.to_string().into_bytes()).unwrap());
+	ext.execute_with(|| {
+		build_state::<RuntimeGenesisConfig>(config.to_string().into_bytes()).unwrap()
+	});
 	ext
 }
 
 /// Merges `patch` into `base` (objects key by key, everything else replaced).
 fn json_patch(base: &mut serde_json::Value, patch: serde_json::Value) {
 	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
 			for (key, value) in patch {
 				json_patch(base.entry(key).or_insert(serde_json::Value::Null), value);
-			},
+			}
+		},
 		(base, patch) => *base = patch,
 	}
 }
@@ -49,7 +52,10 @@ fn json_patch(base: &mut serde_json::Value, patch: serde_json::Value) {
 #[test]
 fn the_presets_are_the_ones_documented() {
 	let names = genesis_config_presets::preset_names();
-	assert_eq!(names, vec![DEV_RUNTIME_PRESET.to_string(), LOCAL_TESTNET_RUNTIME_PRESET.to_string()]);
+	assert_eq!(
+		names,
+		vec![DEV_RUNTIME_PRESET.to_string(), LOCAL_TESTNET_RUNTIME_PRESET.to_string()]
+	);
 	assert!(genesis_config_presets::get_preset(&"mainnet".into()).is_none());
 
 	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
@@ -72,8 +78,16 @@ fn the_presets_are_the_ones_documented() {
 }
 
 /// A transfer signed by `signer`, as polkadot.js makes it.
-fn signed_transfer(signer: Sr25519Keyring, to: AccountId, amount: u128, nonce: u32) -> UncheckedExtrinsic {
-	let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive { dest: to.into(), value: amount });
+fn signed_transfer(
+	signer: Sr25519Keyring,
+	to: AccountId,
+	amount: u128,
+	nonce: u32,
+) -> UncheckedExtrinsic {
+	let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: to.into(),
+		value: amount,
+	});
 	let extension: TxExtension = (
 		frame_system::AuthorizeCall::new(),
 		frame_system::CheckNonZeroSender::new(),
@@ -96,12 +110,14 @@ fn signed_transfer(signer: Sr25519Keyring, to: AccountId, amount: u128, nonce: u
 fn fees_go_into_the_reward_pot_and_issuance_adds_up() {
 	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 		let pot_before = Balances::balance(&Rewards::pot());
-		let header = Header::new(1, H256::zero(), H256::zero(), System::block_hash(0), Default::default());
+		let header =
+			Header::new(1, H256::zero(), H256::zero(), System::block_hash(0), Default::default());
 		Executive::initialize_block(&header);
 		let alice = Sr25519Keyring::Alice.to_account_id();
 		let alice_before = Balances::balance(&alice);
 
-		let xt = signed_transfer(Sr25519Keyring::Alice, Sr25519Keyring::Bob.to_account_id(), UNIT, 0);
+		let xt =
+			signed_transfer(Sr25519Keyring::Alice, Sr25519Keyring::Bob.to_account_id(), UNIT, 0);
 		Executive::apply_extrinsic(xt).unwrap().unwrap();
 
 		let fee = alice_before - UNIT - Balances::balance(&alice);
@@ -128,7 +144,14 @@ fn the_registry_checks_sizes_against_the_weights_store() {
 		crate::WeightsStore::begin_upload(alice.clone(), file, bytes.len() as u64).unwrap();
 		crate::WeightsStore::upload_chunk(alice.clone(), file, 0, file, bytes.clone()).unwrap();
 
-		ModelRegistry::create_model(alice.clone(), b"tiny".to_vec(), vec![], vec![], pallet_model_registry::DerivationPolicy::Open).unwrap();
+		ModelRegistry::create_model(
+			alice.clone(),
+			b"tiny".to_vec(),
+			vec![],
+			vec![],
+			pallet_model_registry::DerivationPolicy::Open,
+		)
+		.unwrap();
 		let publish = |size| {
 			ModelRegistry::publish_version(
 				alice.clone(),
@@ -140,7 +163,10 @@ fn the_registry_checks_sizes_against_the_weights_store() {
 				vec![],
 			)
 		};
-		assert_eq!(publish(99), Err(pallet_model_registry::Error::<Runtime>::WeightsSizeMismatch.into()));
+		assert_eq!(
+			publish(99),
+			Err(pallet_model_registry::Error::<Runtime>::WeightsSizeMismatch.into())
+		);
 		publish(bytes.len() as u64).unwrap();
 		ModelRegistry::do_try_state().unwrap();
 		crate::WeightsStore::do_try_state().unwrap();

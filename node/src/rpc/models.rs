@@ -14,13 +14,13 @@ use pallet_model_registry::{
 	VersionDetails, VersionId,
 };
 use pallet_model_registry_runtime_api::ModelRegistryApi;
+use parking_lot::Mutex;
 use polkadot_sdk::{
 	sp_api::ProvideRuntimeApi,
 	sp_blockchain::HeaderBackend,
 	sp_core::crypto::Ss58Codec,
 	sp_runtime::{traits::Block as BlockT, FixedI64, FixedPointNumber},
 };
-use parking_lot::Mutex;
 use schnellru::{ByLength, LruMap};
 use serde::{Deserialize, Serialize};
 use serde_json::value::{to_raw_value, RawValue};
@@ -284,7 +284,8 @@ fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
 
 /// `value` as JSON text.
 fn raw_json(value: &impl Serialize) -> RpcResult<Box<RawValue>> {
-	to_raw_value(value).map_err(|e| error(error_code::RUNTIME, format!("cannot encode the answer: {e}")))
+	to_raw_value(value)
+		.map_err(|e| error(error_code::RUNTIME, format!("cannot encode the answer: {e}")))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -455,10 +456,12 @@ where
 					 <model>@<alias>, <model>@latest, <model>@v<number>"
 				),
 			)),
-			Ok(Err(ResolveError::UnknownModel)) =>
-				Err(error(error_code::NOT_FOUND, format!("`{reference}`: no such model"))),
-			Ok(Err(ResolveError::UnknownVersion)) =>
-				Err(error(error_code::NOT_FOUND, format!("`{reference}`: no such version"))),
+			Ok(Err(ResolveError::UnknownModel)) => {
+				Err(error(error_code::NOT_FOUND, format!("`{reference}`: no such model")))
+			},
+			Ok(Err(ResolveError::UnknownVersion)) => {
+				Err(error(error_code::NOT_FOUND, format!("`{reference}`: no such version")))
+			},
 			Err(e) => Err(runtime_error(e)),
 		}
 	}
@@ -549,10 +552,9 @@ where
 				return Ok(json);
 			}
 		}
-		let lineage = api
-			.ancestors(block, id, depth)
-			.map_err(runtime_error)?
-			.ok_or_else(|| error(error_code::NOT_FOUND, format!("version {id}: no such version")))?;
+		let lineage = api.ancestors(block, id, depth).map_err(runtime_error)?.ok_or_else(|| {
+			error(error_code::NOT_FOUND, format!("version {id}: no such version"))
+		})?;
 		raw_json(&lineage_json(id, lineage))
 	}
 
@@ -569,16 +571,13 @@ where
 			.runtime_api()
 			.descendants(at, id, depth.unwrap_or(DEFAULT_DEPTH))
 			.map_err(runtime_error)?
-			.ok_or_else(|| error(error_code::NOT_FOUND, format!("version {id}: no such version")))?;
+			.ok_or_else(|| {
+				error(error_code::NOT_FOUND, format!("version {id}: no such version"))
+			})?;
 		Ok(lineage_json(id, lineage))
 	}
 
-	fn path(
-		&self,
-		from: VersionParam,
-		to: VersionParam,
-		at: Option<Hash>,
-	) -> RpcResult<PathJson> {
+	fn path(&self, from: VersionParam, to: VersionParam, at: Option<Hash>) -> RpcResult<PathJson> {
 		let at = self.at(at);
 		let (a, b) = (self.resolve(at, &from)?, self.resolve(at, &to)?);
 		let path = self.client.runtime_api().derivation_path(at, a, b).map_err(runtime_error)?;
@@ -588,12 +587,10 @@ where
 	fn contributors(&self, version: VersionParam, at: Option<Hash>) -> RpcResult<ContributorsJson> {
 		let at = self.at(at);
 		let id = self.resolve(at, &version)?;
-		let contributors = self
-			.client
-			.runtime_api()
-			.contributors(at, id)
-			.map_err(runtime_error)?
-			.ok_or_else(|| error(error_code::NOT_FOUND, format!("version {id}: no such version")))?;
+		let contributors =
+			self.client.runtime_api().contributors(at, id).map_err(runtime_error)?.ok_or_else(
+				|| error(error_code::NOT_FOUND, format!("version {id}: no such version")),
+			)?;
 		Ok(contributors_json(id, contributors))
 	}
 }

@@ -106,14 +106,22 @@ where
 			.file(at, file)
 			.map_err(|e| error(error_code::INTERNAL, format!("the runtime could not answer: {e}")))?
 			.ok_or_else(|| {
-				error(error_code::NOT_FOUND, format!("no stored file has hash {}", hex(file.as_bytes())))
+				error(
+					error_code::NOT_FOUND,
+					format!("no stored file has hash {}", hex(file.as_bytes())),
+				)
 			})
 	}
 }
 
 impl<C> WeightsApiServer<Hash> for Weights<C>
 where
-	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + BlockBackend<Block> + Send + Sync + 'static,
+	C: ProvideRuntimeApi<Block>
+		+ HeaderBackend<Block>
+		+ BlockBackend<Block>
+		+ Send
+		+ Sync
+		+ 'static,
 	C::Api: WeightsStoreApi<Block, FileManifest<Runtime>, UploadInfo<Runtime>>,
 {
 	fn manifest(&self, file: H256, at: Option<Hash>) -> RpcResult<ManifestJson> {
@@ -133,7 +141,10 @@ where
 		let chunk = *manifest.chunks.get(index as usize).ok_or_else(|| {
 			error(
 				error_code::NO_SUCH_CHUNK,
-				format!("the file has {} chunks, numbered from 0; there is no chunk {index}", manifest.chunks.len()),
+				format!(
+					"the file has {} chunks, numbered from 0; there is no chunk {index}",
+					manifest.chunks.len()
+				),
 			)
 		})?;
 		let bytes = self
@@ -167,7 +178,10 @@ where
 			.upload(at, file)
 			.map_err(|e| error(error_code::INTERNAL, format!("the runtime could not answer: {e}")))?
 			.ok_or_else(|| {
-				error(error_code::NOT_FOUND, format!("no upload of {} is in progress", hex(file.as_bytes())))
+				error(
+					error_code::NOT_FOUND,
+					format!("no upload of {} is in progress", hex(file.as_bytes())),
+				)
 			})?;
 		Ok(UploadJson {
 			hash: hex(file.as_bytes()),

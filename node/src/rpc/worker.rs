@@ -62,7 +62,11 @@ pub trait WorkerApi {
 	/// registering it (or rotating to it) at the best block. `key` picks one of several worker
 	/// keys.
 	#[method(name = "registrationProof", with_extensions)]
-	fn registration_proof(&self, owner: String, key: Option<String>) -> RpcResult<RegistrationProof>;
+	fn registration_proof(
+		&self,
+		owner: String,
+		key: Option<String>,
+	) -> RpcResult<RegistrationProof>;
 }
 
 /// Implements [`WorkerApiServer`] with the node's keystore and client.
@@ -93,7 +97,8 @@ where
 {
 	fn keys(&self, ext: &Extensions) -> RpcResult<KeysJson> {
 		check_if_safe(ext)?;
-		let keys = self.keystore.sr25519_public_keys(WORKER_KEY_TYPE).iter().map(|k| hex(&k.0)).collect();
+		let keys =
+			self.keystore.sr25519_public_keys(WORKER_KEY_TYPE).iter().map(|k| hex(&k.0)).collect();
 		Ok(KeysJson { keys })
 	}
 
@@ -104,17 +109,16 @@ where
 		key: Option<String>,
 	) -> RpcResult<RegistrationProof> {
 		check_if_safe(ext)?;
-		let owner_account = AccountId::from_ss58check(&owner)
-			.map_err(|e| error(error_code::BAD_OWNER, format!("`{owner}` is not an SS58 address: {e:?}")))?;
+		let owner_account = AccountId::from_ss58check(&owner).map_err(|e| {
+			error(error_code::BAD_OWNER, format!("`{owner}` is not an SS58 address: {e:?}"))
+		})?;
 		let keys = self.keystore.sr25519_public_keys(WORKER_KEY_TYPE);
 		let public: sr25519::Public = match (key, keys.as_slice()) {
-			(_, []) => {
-				return Err(error(
-					error_code::NO_WORKER_KEY,
-					"this node's keystore has no worker key: insert one with `swarm-node key insert \
+			(_, []) => return Err(error(
+				error_code::NO_WORKER_KEY,
+				"this node's keystore has no worker key: insert one with `swarm-node key insert \
 					 --key-type swrk --scheme sr25519 --suri <secret>` and restart the node",
-				))
-			},
+			)),
 			(None, [only]) => *only,
 			(None, several) => {
 				return Err(error(
@@ -129,7 +133,12 @@ where
 			(Some(wanted), available) => *available
 				.iter()
 				.find(|k| hex(&k.0).eq_ignore_ascii_case(&wanted))
-				.ok_or_else(|| error(error_code::NO_WORKER_KEY, format!("no worker key {wanted} in the keystore")))?,
+				.ok_or_else(|| {
+					error(
+						error_code::NO_WORKER_KEY,
+						format!("no worker key {wanted} in the keystore"),
+					)
+				})?,
 		};
 		let worker_key = worker::Public::from(public);
 		let at = self.client.info().best_hash;

@@ -2,9 +2,9 @@
 //! how the node drives rounds.
 //!
 //! Each round, every node trains from the current global weights on its own partition
-//! ([`train`](crate::train()) with a seed derived from the federation seed, the round and the node), the
-//! updates are [aggregated](aggregate()) and the new global model is evaluated on a test set.
-//! A node may be [poisoned](Poison): it replaces its update by a corrupted one.
+//! ([`train`](crate::train()) with a seed derived from the federation seed, the round and the
+//! node), the updates are [aggregated](aggregate()) and the new global model is evaluated on a test
+//! set. A node may be [poisoned](Poison): it replaces its update by a corrupted one.
 //!
 //! ```rust
 //! use swarm_ml::{data::{partition::{partition, Partition}, Dataset}, federated::{simulate, FederationSpec},
@@ -166,9 +166,7 @@ pub fn simulate(
 	on_round: &mut dyn FnMut(&RoundReport),
 ) -> Result<FederationResult> {
 	if partitions.is_empty() || spec.rounds == 0 {
-		return Err(Error::InvalidSpec(
-			"a federation needs at least one node and one round".into(),
-		));
+		return Err(Error::InvalidSpec("a federation needs at least one node and one round".into()));
 	}
 	if let Some((node, _)) = spec.poisoned.iter().find(|(n, _)| *n >= partitions.len()) {
 		return Err(Error::InvalidSpec(format!("poisoned node {node} does not exist")));

@@ -14,16 +14,16 @@
 //! * **Training** ([`train()`], [`TrainSpec`]): SGD with momentum or AdamW; every random choice
 //!   (initialisation, shuffling, dropout) comes from the spec's [`Seed`] through the project's
 //!   ChaCha8 generator [`SeededRng`], because candle's CPU generator cannot be seeded.
-//! * **Evaluation and inference** ([`evaluate`], [`infer`]): accuracy and loss, logits and
-//!   labels, with integer encodings for the chain ([`fixed`]: accuracy in parts per billion for
-//!   `Perbill`, logits as Q15.16 `i32`).
+//! * **Evaluation and inference** ([`evaluate`], [`infer`]): accuracy and loss, logits and labels,
+//!   with integer encodings for the chain ([`fixed`]: accuracy in parts per billion for `Perbill`,
+//!   logits as Q15.16 `i32`).
 //! * **Deterministic mode** ([`Mode::Deterministic`], the default): matmul, convolution,
 //!   activations, pooling and softmax cross-entropy run through the crate's own fixed-order
 //!   [`kernels`], wrapped as candle custom ops with backward passes ([`ops`]); `exp`/`log` come
 //!   from the pure-Rust `libm`. [`Mode::Fast`] is plain candle, for local unverified use.
-//! * **Aggregation** ([`aggregate()`]): weighted FedAvg, coordinate-wise median, trimmed mean,
-//!   Krum and Multi-Krum, ordered by client id, rejecting NaN/Inf, wrong shapes and over-norm
-//!   updates with a [reason](RejectReason).
+//! * **Aggregation** ([`aggregate()`]): weighted FedAvg, coordinate-wise median, trimmed mean, Krum
+//!   and Multi-Krum, ordered by client id, rejecting NaN/Inf, wrong shapes and over-norm updates
+//!   with a [reason](RejectReason).
 //! * **Data** ([`data`]): Fashion-MNIST from Debian's `dataset-fashion-mnist`, seeded synthetic
 //!   data, and IID / Dirichlet / k-classes-per-node partitioners; [`federated`] simulates rounds.
 //!
@@ -56,8 +56,8 @@
 //!
 //! ## Architecture invariants
 //!
-//! * This crate is `std`-only and uses floats: it runs in the node (a spawned task), **never in
-//!   the runtime**. The chain only compares hashes and integers produced here.
+//! * This crate is `std`-only and uses floats: it runs in the node (a spawned task), **never in the
+//!   runtime**. The chain only compares hashes and integers produced here.
 //! * Nothing consensus-relevant goes through candle's `gemm`, candle's SIMD reductions or the
 //!   platform's `exp`/`log`/`tanh` in deterministic mode; threads split outputs, never sums.
 //! * Every random number comes from [`SeededRng`]; nothing reads a clock or the OS generator.

@@ -7,9 +7,9 @@
 //!   AVX2/FMA/AVX-512) or aarch64 CPU, with any thread count.
 //! * [`Mode::Fast`]: plain candle arithmetic: `gemm` matmuls (also for convolutions, after an
 //!   `im2col` data-movement op), candle's ReLU and cross-entropy with the platform's `exp`/`log`.
-//!   The bits depend on the CPU and the thread count: for local, unverified use. Max-pooling
-//!   uses the crate's exact op in both modes because candle 0.9.2's max-pool gradient is wrong
-//!   (see [`ops::max_pool2x2`](crate::ops::max_pool2x2)).
+//!   The bits depend on the CPU and the thread count: for local, unverified use. Max-pooling uses
+//!   the crate's exact op in both modes because candle 0.9.2's max-pool gradient is wrong (see
+//!   [`ops::max_pool2x2`](crate::ops::max_pool2x2)).
 //!
 //! ```rust
 //! use swarm_ml::Mode;

@@ -2,10 +2,10 @@
 //! without it these tests fail with the install command).
 //!
 //! Stated accuracies (deterministic mode, seed 42, evaluated on the 10 000 test images):
-//! * MLP 784-256-128-10, AdamW (lr 0.001), batch 64, 2 epochs on all 60 000 training images:
-//!   **≥ 85 %** (86.79 % at the time of writing).
-//! * CNN (conv 5×5 ×8 → pool → conv 5×5 ×16 → pool → 64 → 10), AdamW (lr 0.005), batch 64,
-//!   1 epoch on the first 20 000 training images: **≥ 80 %** (82.39 %).
+//! * MLP 784-256-128-10, AdamW (lr 0.001), batch 64, 2 epochs on all 60 000 training images: **≥ 85
+//!   %** (86.79 % at the time of writing).
+//! * CNN (conv 5×5 ×8 → pool → conv 5×5 ×16 → pool → 64 → 10), AdamW (lr 0.005), batch 64, 1 epoch
+//!   on the first 20 000 training images: **≥ 80 %** (82.39 %).
 //!
 //! Results are bit-for-bit reproducible, so these thresholds cannot be flaky: a change in the
 //! printed accuracy means the arithmetic changed (and the golden hashes will say so too).

@@ -27,7 +27,8 @@ fn funded<T: Config>(index: u32) -> T::AccountId {
 
 /// The largest capabilities a node may declare.
 fn largest_capabilities<T: Config>() -> CapabilitiesInput {
-	let formats = [ModelFormat::Safetensors, ModelFormat::Onnx, ModelFormat::Gguf, ModelFormat::PyTorch];
+	let formats =
+		[ModelFormat::Safetensors, ModelFormat::Onnx, ModelFormat::Gguf, ModelFormat::PyTorch];
 	CapabilitiesInput {
 		cores: u32::MAX,
 		memory_mib: u32::MAX,
@@ -60,7 +61,10 @@ pub(crate) fn registered<T: Config>(owner: &T::AccountId) -> (NodeId, WorkerKey)
 }
 
 /// A heartbeat of `node` signed by `key` at the current block, after moving past the rate limit.
-fn due_heartbeat<T: Config>(node: NodeId, key: &WorkerKey) -> (Heartbeat<BlockNumberFor<T>>, WorkerSignature) {
+fn due_heartbeat<T: Config>(
+	node: NodeId,
+	key: &WorkerKey,
+) -> (Heartbeat<BlockNumberFor<T>>, WorkerSignature) {
 	let now = frame_system::Pallet::<T>::block_number().saturating_add(T::HeartbeatInterval::get());
 	frame_system::Pallet::<T>::set_block_number(now);
 	let beat = Heartbeat { node, at: now };
@@ -81,7 +85,8 @@ mod benchmarks {
 	fn register_node() {
 		let owner = funded::<T>(0);
 		let key = WorkerKey::generate_pair(None);
-		let proof = key.sign(&Pallet::<T>::key_proof_payload(&owner, &key)).expect("key in keystore");
+		let proof =
+			key.sign(&Pallet::<T>::key_proof_payload(&owner, &key)).expect("key in keystore");
 
 		#[extrinsic_call]
 		_(
@@ -136,7 +141,9 @@ mod benchmarks {
 		let owner = funded::<T>(0);
 		let (node, _) = registered::<T>(&owner);
 		let new_key = WorkerKey::generate_pair(None);
-		let proof = new_key.sign(&Pallet::<T>::key_proof_payload(&owner, &new_key)).expect("key in keystore");
+		let proof = new_key
+			.sign(&Pallet::<T>::key_proof_payload(&owner, &new_key))
+			.expect("key in keystore");
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), node, new_key.clone(), proof);
@@ -169,7 +176,10 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), node, T::MinBond::get());
 
-		assert_eq!(Nodes::<T>::get(node).map(|n| n.bond), Some(T::MinBond::get().saturating_mul(2u32.into())));
+		assert_eq!(
+			Nodes::<T>::get(node).map(|n| n.bond),
+			Some(T::MinBond::get().saturating_mul(2u32.into()))
+		);
 	}
 
 	#[benchmark]
@@ -180,15 +190,20 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), node);
 
-		assert!(matches!(Nodes::<T>::get(node).map(|n| n.status), Some(NodeStatus::Unbonding { .. })));
+		assert!(matches!(
+			Nodes::<T>::get(node).map(|n| n.status),
+			Some(NodeStatus::Unbonding { .. })
+		));
 	}
 
 	#[benchmark]
 	fn withdraw_bond() {
 		let owner = funded::<T>(0);
 		let (node, _) = registered::<T>(&owner);
-		Pallet::<T>::deregister(RawOrigin::Signed(owner.clone()).into(), node).expect("setup: registered");
-		let later = frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
+		Pallet::<T>::deregister(RawOrigin::Signed(owner.clone()).into(), node)
+			.expect("setup: registered");
+		let later =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
 		frame_system::Pallet::<T>::set_block_number(later);
 
 		#[extrinsic_call]
@@ -208,7 +223,10 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), node);
 
-		assert!(!matches!(Nodes::<T>::get(node).map(|n| n.status), Some(NodeStatus::Jailed { .. })));
+		assert!(!matches!(
+			Nodes::<T>::get(node).map(|n| n.status),
+			Some(NodeStatus::Jailed { .. })
+		));
 	}
 
 	#[benchmark]

@@ -33,7 +33,10 @@ impl<T: Config> Reputation for Pallet<T> {
 			if let Some(info) = info {
 				let gain = by * (Perbill::one().saturating_sub(info.reputation));
 				info.reputation = info.reputation.saturating_add(gain);
-				Pallet::<T>::deposit_event(Event::ReputationChanged { node, reputation: info.reputation });
+				Pallet::<T>::deposit_event(Event::ReputationChanged {
+					node,
+					reputation: info.reputation,
+				});
 			}
 		});
 	}
@@ -43,7 +46,10 @@ impl<T: Config> Reputation for Pallet<T> {
 			if let Some(info) = info {
 				let loss = by * info.reputation;
 				info.reputation = info.reputation.saturating_sub(loss);
-				Pallet::<T>::deposit_event(Event::ReputationChanged { node, reputation: info.reputation });
+				Pallet::<T>::deposit_event(Event::ReputationChanged {
+					node,
+					reputation: info.reputation,
+				});
 			}
 		});
 	}

@@ -119,10 +119,7 @@ pub mod pallet {
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
-			fungible::{
-				hold::Balanced as BalancedHold,
-				Credit, Mutate, MutateHold,
-			},
+			fungible::{hold::Balanced as BalancedHold, Credit, Mutate, MutateHold},
 			tokens::Precision,
 			OnUnbalanced,
 		},
@@ -243,7 +240,8 @@ pub mod pallet {
 	/// How many nodes each owner has.
 	// Hasher: Blake2_128Concat, accounts are chosen by users.
 	#[pallet::storage]
-	pub type OwnerNodeCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	pub type OwnerNodeCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// The nonce each account's next key proof must sign; bumped by each registration and
 	/// rotation, so that a proof works once.
@@ -259,7 +257,12 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// A node was registered and its bond held.
-		NodeRegistered { node: NodeId, owner: T::AccountId, worker_key: WorkerKey, bond: BalanceOf<T> },
+		NodeRegistered {
+			node: NodeId,
+			owner: T::AccountId,
+			worker_key: WorkerKey,
+			bond: BalanceOf<T>,
+		},
 		/// A node's heartbeat was accepted.
 		HeartbeatReceived { node: NodeId },
 		/// A node missed heartbeats for `HeartbeatTimeout` blocks and is inactive.
@@ -361,7 +364,9 @@ pub mod pallet {
 		}
 
 		#[cfg(feature = "try-runtime")]
-		fn try_state(_n: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		fn try_state(
+			_n: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
 		}
 	}
@@ -454,15 +459,16 @@ pub mod pallet {
 			signature: WorkerSignature,
 		) -> DispatchResult {
 			frame_system::ensure_authorized(origin)?;
-			let mut node = Self::check_heartbeat(&heartbeat, &signature).map_err(|rejection| {
-				match rejection {
-					HeartbeatRejection::UnknownNode => Error::<T>::UnknownNode,
-					HeartbeatRejection::BadSignature => Error::<T>::BadHeartbeatSignature,
-					HeartbeatRejection::TooSoon => Error::<T>::HeartbeatTooSoon,
-					HeartbeatRejection::Stale => Error::<T>::StaleHeartbeat,
-					HeartbeatRejection::Unbonding => Error::<T>::NodeUnbonding,
-				}
-			})?;
+			let mut node =
+				Self::check_heartbeat(&heartbeat, &signature).map_err(
+					|rejection| match rejection {
+						HeartbeatRejection::UnknownNode => Error::<T>::UnknownNode,
+						HeartbeatRejection::BadSignature => Error::<T>::BadHeartbeatSignature,
+						HeartbeatRejection::TooSoon => Error::<T>::HeartbeatTooSoon,
+						HeartbeatRejection::Stale => Error::<T>::StaleHeartbeat,
+						HeartbeatRejection::Unbonding => Error::<T>::NodeUnbonding,
+					},
+				)?;
 			node.last_heartbeat = frame_system::Pallet::<T>::block_number();
 			let reactivated = node.status == NodeStatus::Inactive;
 			if reactivated {
@@ -556,7 +562,11 @@ pub mod pallet {
 		/// ## Events
 		/// - [`Event::BondIncreased`]
 		#[pallet::call_index(4)]
-		pub fn bond_extra(origin: OriginFor<T>, node: NodeId, amount: BalanceOf<T>) -> DispatchResult {
+		pub fn bond_extra(
+			origin: OriginFor<T>,
+			node: NodeId,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
 			let mut info = Self::owned_node(&owner, node)?;
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
@@ -676,7 +686,10 @@ pub mod pallet {
 		pub fn force_jail(origin: OriginFor<T>, node: NodeId, blocks: u32) -> DispatchResult {
 			ensure_root(origin)?;
 			let info = Nodes::<T>::get(node).ok_or(Error::<T>::UnknownNode)?;
-			ensure!(!matches!(info.status, NodeStatus::Unbonding { .. }), Error::<T>::NodeUnbonding);
+			ensure!(
+				!matches!(info.status, NodeStatus::Unbonding { .. }),
+				Error::<T>::NodeUnbonding
+			);
 			Self::do_jail(node, info, blocks);
 			Ok(())
 		}
@@ -715,11 +728,14 @@ pub mod pallet {
 		) -> DispatchResult {
 			use polkadot_sdk::sp_runtime::RuntimeAppPublic;
 			let nonce = KeyNonce::<T>::get(owner);
-			if worker_key.verify(&Self::key_proof_payload_with_nonce(owner, worker_key, nonce), proof) {
+			if worker_key
+				.verify(&Self::key_proof_payload_with_nonce(owner, worker_key, nonce), proof)
+			{
 				return Ok(());
 			}
 			let replayed = nonce.checked_sub(1).is_some_and(|previous| {
-				worker_key.verify(&Self::key_proof_payload_with_nonce(owner, worker_key, previous), proof)
+				worker_key
+					.verify(&Self::key_proof_payload_with_nonce(owner, worker_key, previous), proof)
 			});
 			Err(if replayed { Error::<T>::ProofReplayed } else { Error::<T>::BadProof }.into())
 		}
@@ -741,13 +757,21 @@ pub mod pallet {
 			for (i, format) in formats.iter().enumerate() {
 				ensure!(!formats.iter().take(i).any(|f| f == format), Error::<T>::BadFormats);
 			}
-			Ok(Capabilities { cores: input.cores, memory_mib: input.memory_mib, accelerator, formats })
+			Ok(Capabilities {
+				cores: input.cores,
+				memory_mib: input.memory_mib,
+				accelerator,
+				formats,
+			})
 		}
 
 		fn owned_node(owner: &T::AccountId, node: NodeId) -> Result<NodeInfo<T>, DispatchError> {
 			let info = Nodes::<T>::get(node).ok_or(Error::<T>::UnknownNode)?;
 			ensure!(&info.owner == owner, Error::<T>::NotNodeOwner);
-			ensure!(!matches!(info.status, NodeStatus::Unbonding { .. }), Error::<T>::NodeUnbonding);
+			ensure!(
+				!matches!(info.status, NodeStatus::Unbonding { .. }),
+				Error::<T>::NodeUnbonding
+			);
 			Ok(info)
 		}
 
@@ -765,7 +789,8 @@ pub mod pallet {
 				return Err(HeartbeatRejection::BadSignature);
 			}
 			let now = frame_system::Pallet::<T>::block_number();
-			if heartbeat.at > now || now.saturating_sub(heartbeat.at) > T::HeartbeatValidity::get() {
+			if heartbeat.at > now || now.saturating_sub(heartbeat.at) > T::HeartbeatValidity::get()
+			{
 				return Err(HeartbeatRejection::Stale);
 			}
 			if now < node.last_heartbeat.saturating_add(T::MinHeartbeatInterval::get()) {
@@ -806,7 +831,10 @@ pub mod pallet {
 		}
 
 		/// A node's status as of `now`, whether or not the sweep has reached it yet.
-		pub fn effective_status(info: &NodeInfo<T>, now: BlockNumberFor<T>) -> NodeStatus<BlockNumberFor<T>> {
+		pub fn effective_status(
+			info: &NodeInfo<T>,
+			now: BlockNumberFor<T>,
+		) -> NodeStatus<BlockNumberFor<T>> {
 			match info.status {
 				NodeStatus::Active | NodeStatus::Inactive => Self::liveness(info, now),
 				other => other,
@@ -820,7 +848,10 @@ pub mod pallet {
 			Self::deposit_event(Event::NodeJailed { node, until });
 		}
 
-		pub(crate) fn do_slash(node: NodeId, share: Perbill) -> Result<BalanceOf<T>, DispatchError> {
+		pub(crate) fn do_slash(
+			node: NodeId,
+			share: Perbill,
+		) -> Result<BalanceOf<T>, DispatchError> {
 			let mut info = Nodes::<T>::get(node).ok_or(Error::<T>::UnknownNode)?;
 			let amount = share.mul_floor(info.bond);
 			let (credit, missing) =
@@ -846,9 +877,7 @@ pub mod pallet {
 				.saturating_sub(base)
 				.checked_div_per_component(&per_node)
 				.unwrap_or(u64::MAX);
-			let budget = affordable
-				.min(u64::from(T::MaxSweepPerBlock::get()))
-				.min(end);
+			let budget = affordable.min(u64::from(T::MaxSweepPerBlock::get())).min(end);
 			// `budget` is at most `MaxSweepPerBlock`, a u32.
 			let budget = u32::try_from(budget).unwrap_or(T::MaxSweepPerBlock::get());
 			let mut cursor = SweepCursor::<T>::get();
@@ -911,7 +940,8 @@ pub mod pallet {
 		pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			use frame_support::traits::fungible::InspectHold;
 			let mut count = 0u32;
-			let mut bonds: alloc::collections::BTreeMap<T::AccountId, BalanceOf<T>> = Default::default();
+			let mut bonds: alloc::collections::BTreeMap<T::AccountId, BalanceOf<T>> =
+				Default::default();
 			for (id, info) in Nodes::<T>::iter() {
 				count = count.saturating_add(1);
 				ensure!(id < NextNodeId::<T>::get(), "node id beyond NextNodeId");

@@ -7,15 +7,12 @@
 //! remembers what it sent in the node's persistent offchain storage, so that it neither floods
 //! the pool nor gives up when a heartbeat is lost.
 
-use alloc::vec::Vec;
 use crate::{Call, Config, Heartbeat, NodeByKey, NodeStatus, Nodes, Pallet, WorkerKey, LOG_TARGET};
+use alloc::vec::Vec;
 use codec::Encode;
 use polkadot_sdk::{
 	frame_support::traits::Get,
-	frame_system::{
-		offchain::SubmitTransaction,
-		pallet_prelude::BlockNumberFor,
-	},
+	frame_system::{offchain::SubmitTransaction, pallet_prelude::BlockNumberFor},
 	sp_runtime::{
 		offchain::storage::{MutateStorageError, StorageRetrievalError, StorageValueRef},
 		traits::Saturating,
@@ -51,7 +48,9 @@ pub fn send_heartbeats<T: Config>(now: BlockNumberFor<T>) {
 		let xt = T::create_authorized_transaction(call.into());
 		match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
 			Ok(()) => log::debug!(target: LOG_TARGET, "sent a heartbeat of node {node} at {now:?}"),
-			Err(()) => log::warn!(target: LOG_TARGET, "the pool refused a heartbeat of node {node}"),
+			Err(()) => {
+				log::warn!(target: LOG_TARGET, "the pool refused a heartbeat of node {node}")
+			},
 		}
 	}
 }
@@ -63,8 +62,11 @@ fn claim_slot<T: Config>(node: u64, now: BlockNumberFor<T>) -> bool {
 	let storage = StorageValueRef::persistent(&key);
 	let result = storage.mutate(
 		|last: Result<Option<BlockNumberFor<T>>, StorageRetrievalError>| match last {
-			Ok(Some(sent)) if now < sent.saturating_add(T::HeartbeatValidity::get()) && now >= sent =>
-				Err(()),
+			Ok(Some(sent))
+				if now < sent.saturating_add(T::HeartbeatValidity::get()) && now >= sent =>
+			{
+				Err(())
+			},
 			_ => Ok(now),
 		},
 	);

@@ -26,9 +26,14 @@ fn authorized() -> RuntimeOrigin {
 }
 
 /// The pool's verdict on a heartbeat.
-fn authorize(heartbeat: Heartbeat<u64>, signature: WorkerSignature) -> Result<(), TransactionValidityError> {
+fn authorize(
+	heartbeat: Heartbeat<u64>,
+	signature: WorkerSignature,
+) -> Result<(), TransactionValidityError> {
 	let call = Call::<Test>::heartbeat { heartbeat, signature };
-	call.authorize(TransactionSource::External).expect("heartbeat is an authorized call").map(|_| ())
+	call.authorize(TransactionSource::External)
+		.expect("heartbeat is an authorized call")
+		.map(|_| ())
 }
 
 fn rejected(code: HeartbeatRejection) -> Result<(), TransactionValidityError> {
@@ -73,7 +78,10 @@ fn one_account_registers_several_nodes() {
 	build_and_execute(|| {
 		let a = register(ALICE, 0);
 		let b = register(ALICE, 1);
-		assert_eq!(ComputeNodes::nodes_of(&ALICE).iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![a, b]);
+		assert_eq!(
+			ComputeNodes::nodes_of(&ALICE).iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+			vec![a, b]
+		);
 		assert_eq!(bond_held(ALICE), 1_000);
 	});
 }
@@ -83,12 +91,20 @@ fn register_node_rejects_a_bad_proof() {
 	build_and_execute(|| {
 		let key = worker_key(0);
 		// Signed by another key.
-		let wrong_signer = worker_key(1).sign(&ComputeNodes::key_proof_payload(&ALICE, &key)).unwrap();
+		let wrong_signer =
+			worker_key(1).sign(&ComputeNodes::key_proof_payload(&ALICE, &key)).unwrap();
 		// Signed for another account.
 		let wrong_owner = proof(BOB, &key);
 		for bad in [wrong_signer, wrong_owner] {
 			assert_noop!(
-				ComputeNodes::register_node(RuntimeOrigin::signed(ALICE), key.clone(), bad, b"p".to_vec(), cpu_node(), 500),
+				ComputeNodes::register_node(
+					RuntimeOrigin::signed(ALICE),
+					key.clone(),
+					bad,
+					b"p".to_vec(),
+					cpu_node(),
+					500
+				),
 				Error::<Test>::BadProof
 			);
 		}
@@ -105,7 +121,14 @@ fn register_node_rejects_a_replayed_proof() {
 		register(ALICE, 0);
 		// then the old proof no longer works
 		assert_noop!(
-			ComputeNodes::register_node(RuntimeOrigin::signed(ALICE), key.clone(), old_proof, b"p".to_vec(), cpu_node(), 500),
+			ComputeNodes::register_node(
+				RuntimeOrigin::signed(ALICE),
+				key.clone(),
+				old_proof,
+				b"p".to_vec(),
+				cpu_node(),
+				500
+			),
 			Error::<Test>::ProofReplayed
 		);
 		// and a fresh one does
@@ -126,7 +149,14 @@ fn register_node_rejects_a_duplicate_worker_key() {
 		register(ALICE, 0);
 		let key = worker_key(0);
 		assert_noop!(
-			ComputeNodes::register_node(RuntimeOrigin::signed(BOB), key.clone(), proof(BOB, &key), b"p".to_vec(), cpu_node(), 500),
+			ComputeNodes::register_node(
+				RuntimeOrigin::signed(BOB),
+				key.clone(),
+				proof(BOB, &key),
+				b"p".to_vec(),
+				cpu_node(),
+				500
+			),
 			Error::<Test>::DuplicateWorkerKey
 		);
 	});
@@ -137,11 +167,25 @@ fn register_node_rejects_a_low_or_unaffordable_bond() {
 	build_and_execute(|| {
 		let key = worker_key(0);
 		assert_noop!(
-			ComputeNodes::register_node(RuntimeOrigin::signed(ALICE), key.clone(), proof(ALICE, &key), b"p".to_vec(), cpu_node(), 99),
+			ComputeNodes::register_node(
+				RuntimeOrigin::signed(ALICE),
+				key.clone(),
+				proof(ALICE, &key),
+				b"p".to_vec(),
+				cpu_node(),
+				99
+			),
 			Error::<Test>::BondTooLow
 		);
 		assert_noop!(
-			ComputeNodes::register_node(RuntimeOrigin::signed(PAUPER), key.clone(), proof(PAUPER, &key), b"p".to_vec(), cpu_node(), 100),
+			ComputeNodes::register_node(
+				RuntimeOrigin::signed(PAUPER),
+				key.clone(),
+				proof(PAUPER, &key),
+				b"p".to_vec(),
+				cpu_node(),
+				100
+			),
 			Error::<Test>::InsufficientBalance
 		);
 	});
@@ -152,15 +196,30 @@ fn register_node_rejects_bad_descriptions() {
 	build_and_execute(|| {
 		let key = worker_key(0);
 		let register_with = |peer: Vec<u8>, caps: CapabilitiesInput| {
-			ComputeNodes::register_node(RuntimeOrigin::signed(ALICE), key.clone(), proof(ALICE, &key), peer, caps, 500)
+			ComputeNodes::register_node(
+				RuntimeOrigin::signed(ALICE),
+				key.clone(),
+				proof(ALICE, &key),
+				peer,
+				caps,
+				500,
+			)
 		};
 		assert_noop!(register_with(vec![], cpu_node()), Error::<Test>::BadPeerId);
 		assert_noop!(register_with(vec![1; 65], cpu_node()), Error::<Test>::BadPeerId);
 		assert_noop!(
-			register_with(b"p".to_vec(), CapabilitiesInput { accelerator: Some(vec![b'g'; 17]), ..cpu_node() }),
+			register_with(
+				b"p".to_vec(),
+				CapabilitiesInput { accelerator: Some(vec![b'g'; 17]), ..cpu_node() }
+			),
 			Error::<Test>::AcceleratorTooLong
 		);
-		let too_many = vec![ModelFormat::Safetensors, ModelFormat::Onnx, ModelFormat::Gguf, ModelFormat::PyTorch];
+		let too_many = vec![
+			ModelFormat::Safetensors,
+			ModelFormat::Onnx,
+			ModelFormat::Gguf,
+			ModelFormat::PyTorch,
+		];
 		assert_noop!(
 			register_with(b"p".to_vec(), CapabilitiesInput { formats: too_many, ..cpu_node() }),
 			Error::<Test>::BadFormats
@@ -181,12 +240,26 @@ fn register_node_enforces_node_limits() {
 		}
 		let key = worker_key(3);
 		assert_noop!(
-			ComputeNodes::register_node(RuntimeOrigin::signed(ALICE), key.clone(), proof(ALICE, &key), b"p".to_vec(), cpu_node(), 500),
+			ComputeNodes::register_node(
+				RuntimeOrigin::signed(ALICE),
+				key.clone(),
+				proof(ALICE, &key),
+				b"p".to_vec(),
+				cpu_node(),
+				500
+			),
 			Error::<Test>::TooManyNodes
 		);
 		MaxNodes::set(3);
 		assert_noop!(
-			ComputeNodes::register_node(RuntimeOrigin::signed(BOB), key.clone(), proof(BOB, &key), b"p".to_vec(), cpu_node(), 500),
+			ComputeNodes::register_node(
+				RuntimeOrigin::signed(BOB),
+				key.clone(),
+				proof(BOB, &key),
+				b"p".to_vec(),
+				cpu_node(),
+				500
+			),
 			Error::<Test>::NodeLimitReached
 		);
 		MaxNodes::set(100);
@@ -199,7 +272,14 @@ fn register_node_rejects_an_exhausted_id_counter() {
 		NextNodeId::<Test>::put(u64::MAX);
 		let key = worker_key(0);
 		assert_noop!(
-			ComputeNodes::register_node(RuntimeOrigin::signed(ALICE), key.clone(), proof(ALICE, &key), b"p".to_vec(), cpu_node(), 500),
+			ComputeNodes::register_node(
+				RuntimeOrigin::signed(ALICE),
+				key.clone(),
+				proof(ALICE, &key),
+				b"p".to_vec(),
+				cpu_node(),
+				500
+			),
 			Error::<Test>::Overflow
 		);
 		NextNodeId::<Test>::put(0);
@@ -239,7 +319,8 @@ fn heartbeat_is_refused_by_the_pool_with_a_reason() {
 		assert_eq!(authorize(old, old_signature), rejected(HeartbeatRejection::Stale));
 		let mut future = old;
 		future.at = 12;
-		let future_signature = worker_key(0).sign(&ComputeNodes::heartbeat_payload(&future)).unwrap();
+		let future_signature =
+			worker_key(0).sign(&ComputeNodes::heartbeat_payload(&future)).unwrap();
 		assert_eq!(authorize(future, future_signature), rejected(HeartbeatRejection::Stale));
 		// Too soon after the last one.
 		let (heartbeat, signature) = signed_heartbeat(node, 0);
@@ -269,11 +350,20 @@ fn heartbeat_dispatch_rechecks_and_names_each_error() {
 		let (unknown, s) = signed_heartbeat(5, 0);
 		assert_noop!(ComputeNodes::heartbeat(authorized(), unknown, s), Error::<Test>::UnknownNode);
 		let (h, forged) = signed_heartbeat(node, 2);
-		assert_noop!(ComputeNodes::heartbeat(authorized(), h, forged), Error::<Test>::BadHeartbeatSignature);
+		assert_noop!(
+			ComputeNodes::heartbeat(authorized(), h, forged),
+			Error::<Test>::BadHeartbeatSignature
+		);
 		assert_ok!(ComputeNodes::heartbeat(authorized(), heartbeat, signature.clone()));
-		assert_noop!(ComputeNodes::heartbeat(authorized(), heartbeat, signature.clone()), Error::<Test>::HeartbeatTooSoon);
+		assert_noop!(
+			ComputeNodes::heartbeat(authorized(), heartbeat, signature.clone()),
+			Error::<Test>::HeartbeatTooSoon
+		);
 		run_to_block(20);
-		assert_noop!(ComputeNodes::heartbeat(authorized(), heartbeat, signature), Error::<Test>::StaleHeartbeat);
+		assert_noop!(
+			ComputeNodes::heartbeat(authorized(), heartbeat, signature),
+			Error::<Test>::StaleHeartbeat
+		);
 		assert_ok!(ComputeNodes::deregister(RuntimeOrigin::signed(ALICE), node));
 		let (h, s) = signed_heartbeat(node, 0);
 		assert_noop!(ComputeNodes::heartbeat(authorized(), h, s), Error::<Test>::NodeUnbonding);
@@ -363,7 +453,11 @@ fn the_sweep_stays_within_its_weight() {
 	build_and_execute(|| {
 		register(ALICE, 0);
 		System::set_block_number(100);
-		assert_eq!(ComputeNodes::on_idle(100, polkadot_sdk::frame_support::weights::Weight::zero()).ref_time(), 0);
+		assert_eq!(
+			ComputeNodes::on_idle(100, polkadot_sdk::frame_support::weights::Weight::zero())
+				.ref_time(),
+			0
+		);
 		assert_eq!(Nodes::<Test>::get(0).unwrap().status, NodeStatus::Active);
 	});
 }
@@ -405,11 +499,21 @@ fn rotate_worker_key_rejects_bad_input() {
 		let rotate = |who, node, key: WorkerKey, proof| {
 			ComputeNodes::rotate_worker_key(RuntimeOrigin::signed(who), node, key, proof)
 		};
-		assert_noop!(rotate(ALICE, 9, new_key.clone(), proof(ALICE, &new_key)), Error::<Test>::UnknownNode);
-		assert_noop!(rotate(BOB, node, new_key.clone(), proof(BOB, &new_key)), Error::<Test>::NotNodeOwner);
-		assert_noop!(rotate(ALICE, node, worker_key(2), proof(ALICE, &worker_key(2))), Error::<Test>::DuplicateWorkerKey);
+		assert_noop!(
+			rotate(ALICE, 9, new_key.clone(), proof(ALICE, &new_key)),
+			Error::<Test>::UnknownNode
+		);
+		assert_noop!(
+			rotate(BOB, node, new_key.clone(), proof(BOB, &new_key)),
+			Error::<Test>::NotNodeOwner
+		);
+		assert_noop!(
+			rotate(ALICE, node, worker_key(2), proof(ALICE, &worker_key(2))),
+			Error::<Test>::DuplicateWorkerKey
+		);
 		// No proof from the new key: a signature by the old one.
-		let by_old = worker_key(0).sign(&ComputeNodes::key_proof_payload(&ALICE, &new_key)).unwrap();
+		let by_old =
+			worker_key(0).sign(&ComputeNodes::key_proof_payload(&ALICE, &new_key)).unwrap();
 		assert_noop!(rotate(ALICE, node, new_key.clone(), by_old), Error::<Test>::BadProof);
 		// A proof made before Alice's last registration.
 		let stale = {
@@ -418,7 +522,10 @@ fn rotate_worker_key_rejects_bad_input() {
 		};
 		assert_noop!(rotate(ALICE, node, new_key.clone(), stale), Error::<Test>::ProofReplayed);
 		assert_ok!(ComputeNodes::deregister(RuntimeOrigin::signed(ALICE), node));
-		assert_noop!(rotate(ALICE, node, new_key.clone(), proof(ALICE, &new_key)), Error::<Test>::NodeUnbonding);
+		assert_noop!(
+			rotate(ALICE, node, new_key.clone(), proof(ALICE, &new_key)),
+			Error::<Test>::NodeUnbonding
+		);
 	});
 }
 
@@ -429,12 +536,22 @@ fn update_node_works() {
 	build_and_execute(|| {
 		let node = register(ALICE, 0);
 		let caps = CapabilitiesInput { cores: 64, formats: vec![ModelFormat::Gguf], ..cpu_node() };
-		assert_ok!(ComputeNodes::update_node(RuntimeOrigin::signed(ALICE), node, Some(b"new-peer".to_vec()), Some(caps)));
+		assert_ok!(ComputeNodes::update_node(
+			RuntimeOrigin::signed(ALICE),
+			node,
+			Some(b"new-peer".to_vec()),
+			Some(caps)
+		));
 		let info = Nodes::<Test>::get(node).unwrap();
 		assert_eq!(info.peer_id.to_vec(), b"new-peer".to_vec());
 		assert_eq!(info.capabilities.cores, 64);
 		System::assert_last_event(Event::NodeUpdated { node }.into());
-		assert_ok!(ComputeNodes::update_node(RuntimeOrigin::signed(ALICE), node, Some(b"only-peer".to_vec()), None));
+		assert_ok!(ComputeNodes::update_node(
+			RuntimeOrigin::signed(ALICE),
+			node,
+			Some(b"only-peer".to_vec()),
+			None
+		));
 		assert_eq!(Nodes::<Test>::get(node).unwrap().capabilities.cores, 64);
 	});
 }
@@ -443,17 +560,29 @@ fn update_node_works() {
 fn update_node_rejects_bad_input() {
 	build_and_execute(|| {
 		let node = register(ALICE, 0);
-		let update = |who, node, peer, caps| ComputeNodes::update_node(RuntimeOrigin::signed(who), node, peer, caps);
+		let update = |who, node, peer, caps| {
+			ComputeNodes::update_node(RuntimeOrigin::signed(who), node, peer, caps)
+		};
 		assert_noop!(update(ALICE, node, None, None), Error::<Test>::NothingToUpdate);
 		assert_noop!(update(ALICE, 4, Some(b"p".to_vec()), None), Error::<Test>::UnknownNode);
 		assert_noop!(update(BOB, node, Some(b"p".to_vec()), None), Error::<Test>::NotNodeOwner);
 		assert_noop!(update(ALICE, node, Some(vec![]), None), Error::<Test>::BadPeerId);
 		assert_noop!(
-			update(ALICE, node, None, Some(CapabilitiesInput { accelerator: Some(vec![1; 17]), ..cpu_node() })),
+			update(
+				ALICE,
+				node,
+				None,
+				Some(CapabilitiesInput { accelerator: Some(vec![1; 17]), ..cpu_node() })
+			),
 			Error::<Test>::AcceleratorTooLong
 		);
 		assert_noop!(
-			update(ALICE, node, None, Some(CapabilitiesInput { formats: vec![ModelFormat::Gguf; 2], ..cpu_node() })),
+			update(
+				ALICE,
+				node,
+				None,
+				Some(CapabilitiesInput { formats: vec![ModelFormat::Gguf; 2], ..cpu_node() })
+			),
 			Error::<Test>::BadFormats
 		);
 		assert_ok!(ComputeNodes::deregister(RuntimeOrigin::signed(ALICE), node));
@@ -469,10 +598,22 @@ fn bond_extra_works_and_checks_input() {
 		assert_eq!(Nodes::<Test>::get(node).unwrap().bond, 750);
 		assert_eq!(bond_held(ALICE), 750);
 		System::assert_last_event(Event::BondIncreased { node, bond: 750 }.into());
-		assert_noop!(ComputeNodes::bond_extra(RuntimeOrigin::signed(ALICE), node, 0), Error::<Test>::ZeroAmount);
-		assert_noop!(ComputeNodes::bond_extra(RuntimeOrigin::signed(ALICE), node, 1_000_000), Error::<Test>::InsufficientBalance);
-		assert_noop!(ComputeNodes::bond_extra(RuntimeOrigin::signed(BOB), node, 1), Error::<Test>::NotNodeOwner);
-		assert_noop!(ComputeNodes::bond_extra(RuntimeOrigin::signed(ALICE), 8, 1), Error::<Test>::UnknownNode);
+		assert_noop!(
+			ComputeNodes::bond_extra(RuntimeOrigin::signed(ALICE), node, 0),
+			Error::<Test>::ZeroAmount
+		);
+		assert_noop!(
+			ComputeNodes::bond_extra(RuntimeOrigin::signed(ALICE), node, 1_000_000),
+			Error::<Test>::InsufficientBalance
+		);
+		assert_noop!(
+			ComputeNodes::bond_extra(RuntimeOrigin::signed(BOB), node, 1),
+			Error::<Test>::NotNodeOwner
+		);
+		assert_noop!(
+			ComputeNodes::bond_extra(RuntimeOrigin::signed(ALICE), 8, 1),
+			Error::<Test>::UnknownNode
+		);
 	});
 }
 
@@ -487,7 +628,10 @@ fn deregister_then_withdraw_returns_the_bond() {
 		assert_eq!(Nodes::<Test>::get(node).unwrap().status, NodeStatus::Unbonding { until: 51 });
 		System::assert_last_event(Event::NodeDeregistered { node, unbonds_at: 51 }.into());
 		assert!(!ComputeNodes::is_eligible(node));
-		assert_noop!(ComputeNodes::withdraw_bond(RuntimeOrigin::signed(ALICE), node), Error::<Test>::StillUnbonding);
+		assert_noop!(
+			ComputeNodes::withdraw_bond(RuntimeOrigin::signed(ALICE), node),
+			Error::<Test>::StillUnbonding
+		);
 		run_to_block(51);
 		assert_ok!(ComputeNodes::withdraw_bond(RuntimeOrigin::signed(ALICE), node));
 		assert!(Nodes::<Test>::get(node).is_none());
@@ -503,16 +647,37 @@ fn deregister_then_withdraw_returns_the_bond() {
 fn deregister_and_withdraw_reject_bad_input() {
 	build_and_execute(|| {
 		let node = register(ALICE, 0);
-		assert_noop!(ComputeNodes::deregister(RuntimeOrigin::signed(BOB), node), Error::<Test>::NotNodeOwner);
-		assert_noop!(ComputeNodes::deregister(RuntimeOrigin::signed(ALICE), 3), Error::<Test>::UnknownNode);
-		assert_noop!(ComputeNodes::withdraw_bond(RuntimeOrigin::signed(ALICE), node), Error::<Test>::NotUnbonding);
-		assert_noop!(ComputeNodes::withdraw_bond(RuntimeOrigin::signed(ALICE), 3), Error::<Test>::UnknownNode);
+		assert_noop!(
+			ComputeNodes::deregister(RuntimeOrigin::signed(BOB), node),
+			Error::<Test>::NotNodeOwner
+		);
+		assert_noop!(
+			ComputeNodes::deregister(RuntimeOrigin::signed(ALICE), 3),
+			Error::<Test>::UnknownNode
+		);
+		assert_noop!(
+			ComputeNodes::withdraw_bond(RuntimeOrigin::signed(ALICE), node),
+			Error::<Test>::NotUnbonding
+		);
+		assert_noop!(
+			ComputeNodes::withdraw_bond(RuntimeOrigin::signed(ALICE), 3),
+			Error::<Test>::UnknownNode
+		);
 		assert_ok!(ComputeNodes::force_jail(RuntimeOrigin::root(), node, 10));
-		assert_noop!(ComputeNodes::deregister(RuntimeOrigin::signed(ALICE), node), Error::<Test>::StillJailed);
+		assert_noop!(
+			ComputeNodes::deregister(RuntimeOrigin::signed(ALICE), node),
+			Error::<Test>::StillJailed
+		);
 		run_to_block(11);
 		assert_ok!(ComputeNodes::deregister(RuntimeOrigin::signed(ALICE), node));
-		assert_noop!(ComputeNodes::deregister(RuntimeOrigin::signed(ALICE), node), Error::<Test>::NodeUnbonding);
-		assert_noop!(ComputeNodes::withdraw_bond(RuntimeOrigin::signed(BOB), node), Error::<Test>::NotNodeOwner);
+		assert_noop!(
+			ComputeNodes::deregister(RuntimeOrigin::signed(ALICE), node),
+			Error::<Test>::NodeUnbonding
+		);
+		assert_noop!(
+			ComputeNodes::withdraw_bond(RuntimeOrigin::signed(BOB), node),
+			Error::<Test>::NotNodeOwner
+		);
 	});
 }
 
@@ -526,7 +691,10 @@ fn force_jail_and_unjail_work() {
 		assert_eq!(Nodes::<Test>::get(node).unwrap().status, NodeStatus::Jailed { until: 11 });
 		System::assert_last_event(Event::NodeJailed { node, until: 11 }.into());
 		assert!(!ComputeNodes::is_eligible(node));
-		assert_noop!(ComputeNodes::unjail(RuntimeOrigin::signed(ALICE), node), Error::<Test>::StillJailed);
+		assert_noop!(
+			ComputeNodes::unjail(RuntimeOrigin::signed(ALICE), node),
+			Error::<Test>::StillJailed
+		);
 		run_to_block(11);
 		assert_ok!(ComputeNodes::unjail(RuntimeOrigin::signed(ALICE), node));
 		assert_eq!(Nodes::<Test>::get(node).unwrap().status, NodeStatus::Active);
@@ -539,14 +707,35 @@ fn force_jail_and_unjail_work() {
 fn jail_calls_reject_bad_input() {
 	build_and_execute(|| {
 		let node = register(ALICE, 0);
-		assert_noop!(ComputeNodes::force_jail(RuntimeOrigin::signed(ALICE), node, 1), DispatchError::BadOrigin);
-		assert_noop!(ComputeNodes::force_jail(RuntimeOrigin::root(), 6, 1), Error::<Test>::UnknownNode);
-		assert_noop!(ComputeNodes::unjail(RuntimeOrigin::signed(ALICE), node), Error::<Test>::NotJailed);
-		assert_noop!(ComputeNodes::unjail(RuntimeOrigin::signed(BOB), node), Error::<Test>::NotNodeOwner);
-		assert_noop!(ComputeNodes::unjail(RuntimeOrigin::signed(ALICE), 6), Error::<Test>::UnknownNode);
+		assert_noop!(
+			ComputeNodes::force_jail(RuntimeOrigin::signed(ALICE), node, 1),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			ComputeNodes::force_jail(RuntimeOrigin::root(), 6, 1),
+			Error::<Test>::UnknownNode
+		);
+		assert_noop!(
+			ComputeNodes::unjail(RuntimeOrigin::signed(ALICE), node),
+			Error::<Test>::NotJailed
+		);
+		assert_noop!(
+			ComputeNodes::unjail(RuntimeOrigin::signed(BOB), node),
+			Error::<Test>::NotNodeOwner
+		);
+		assert_noop!(
+			ComputeNodes::unjail(RuntimeOrigin::signed(ALICE), 6),
+			Error::<Test>::UnknownNode
+		);
 		assert_ok!(ComputeNodes::deregister(RuntimeOrigin::signed(ALICE), node));
-		assert_noop!(ComputeNodes::force_jail(RuntimeOrigin::root(), node, 1), Error::<Test>::NodeUnbonding);
-		assert_noop!(ComputeNodes::unjail(RuntimeOrigin::signed(ALICE), node), Error::<Test>::NodeUnbonding);
+		assert_noop!(
+			ComputeNodes::force_jail(RuntimeOrigin::root(), node, 1),
+			Error::<Test>::NodeUnbonding
+		);
+		assert_noop!(
+			ComputeNodes::unjail(RuntimeOrigin::signed(ALICE), node),
+			Error::<Test>::NodeUnbonding
+		);
 	});
 }
 
@@ -558,7 +747,9 @@ fn reputation_moves_in_fixed_point_towards_its_bounds() {
 		let node = register(ALICE, 0);
 		ComputeNodes::raise(node, Perbill::from_percent(50));
 		assert_eq!(Nodes::<Test>::get(node).unwrap().reputation, Perbill::from_percent(75));
-		System::assert_last_event(Event::ReputationChanged { node, reputation: Perbill::from_percent(75) }.into());
+		System::assert_last_event(
+			Event::ReputationChanged { node, reputation: Perbill::from_percent(75) }.into(),
+		);
 		ComputeNodes::lower(node, Perbill::from_percent(20));
 		assert_eq!(Nodes::<Test>::get(node).unwrap().reputation, Perbill::from_percent(60));
 		ComputeNodes::raise(node, Perbill::one());

@@ -22,7 +22,16 @@ pub use swarm_primitives::{
 
 /// A format of model weights a node can load.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum ModelFormat {
 	/// Hugging Face safetensors (the chain's own format).
@@ -62,7 +71,16 @@ pub struct Capabilities<T: Config> {
 
 /// Where a node stands.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum NodeStatus<BlockNumber> {
 	/// Heartbeating: may take work.
@@ -118,7 +136,16 @@ pub struct NodeInfo<T: Config> {
 
 /// What a node's worker key signs to say the node is alive.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub struct Heartbeat<BlockNumber> {
 	/// The node.

@@ -64,7 +64,10 @@ mod benchmarks {
 	/// `n` bytes of name, licence and description together.
 	#[benchmark]
 	fn create_model(
-		n: Linear<1, { T::MaxNameLen::get() + T::MaxLicenceLen::get() + T::MaxDescriptionLen::get() }>,
+		n: Linear<
+			1,
+			{ T::MaxNameLen::get() + T::MaxLicenceLen::get() + T::MaxDescriptionLen::get() },
+		>,
 	) {
 		let caller = funded::<T>("caller", 0);
 		let name_len = n.min(T::MaxNameLen::get());
@@ -145,8 +148,13 @@ mod benchmarks {
 		let model = model_of::<T>(&caller, 0);
 		let version = version_of::<T>(&caller, model, 1);
 		let alias = name_of(T::MaxAliasLen::get(), 1);
-		Pallet::<T>::set_alias(RawOrigin::Signed(caller.clone()).into(), model, alias.clone(), version)
-			.expect("benchmark setup: the alias is valid");
+		Pallet::<T>::set_alias(
+			RawOrigin::Signed(caller.clone()).into(),
+			model,
+			alias.clone(),
+			version,
+		)
+		.expect("benchmark setup: the alias is valid");
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), model, alias);
@@ -204,5 +212,9 @@ mod benchmarks {
 		assert!(Models::<T>::get(model).is_none());
 	}
 
-	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);
+	impl_benchmark_test_suite!(
+		Pallet,
+		crate::mock::ExtBuilder::default().build(),
+		crate::mock::Test
+	);
 }

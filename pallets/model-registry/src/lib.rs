@@ -17,8 +17,8 @@
 //!
 //! - the blake2-256 hash and byte size of its weights file (safetensors); the file itself may be
 //!   uploaded to the chain's weights store, or kept anywhere else: its hash identifies it;
-//! - its configuration (the bytes when small, or their hash) and evaluation metrics as
-//!   fixed-point numbers (`accuracy = 0.8812`);
+//! - its configuration (the bytes when small, or their hash) and evaluation metrics as fixed-point
+//!   numbers (`accuracy = 0.8812`);
 //! - its **parents**, each with how it was derived from it: `finetune`, `merge`, `quantize`,
 //!   `distill`, `adapter` or `federated_round`, as on Hugging Face's model tree;
 //! - who produced it (an account, or a training round of the chain) and when it was published.
@@ -378,7 +378,9 @@ pub mod pallet {
 		}
 
 		#[cfg(feature = "try-runtime")]
-		fn try_state(_n: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		fn try_state(
+			_n: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
 		}
 	}
@@ -459,7 +461,8 @@ pub mod pallet {
 		///
 		/// ## Errors
 		/// - [`Error::ModelNotFound`], [`Error::NotModelOwner`], [`Error::TooManyVersions`]
-		/// - [`Error::ZeroWeightsSize`], [`Error::WeightsSizeMismatch`], [`Error::DuplicateWeights`]
+		/// - [`Error::ZeroWeightsSize`], [`Error::WeightsSizeMismatch`],
+		///   [`Error::DuplicateWeights`]
 		/// - [`Error::ConfigTooLong`]
 		/// - [`Error::TooManyMetrics`], [`Error::MetricNameTooLong`], [`Error::InvalidMetricName`],
 		///   [`Error::DuplicateMetric`]
@@ -544,10 +547,14 @@ pub mod pallet {
 						info.alias_count < T::MaxAliasesPerModel::get(),
 						Error::<T>::TooManyAliases
 					);
-					let mut entry =
-						AliasInfo::<T> { version, depositor: who.clone(), deposit: Default::default() };
-					entry.deposit =
-						Self::deposit_for(entry.encoded_size().saturating_add(alias.encoded_size()));
+					let mut entry = AliasInfo::<T> {
+						version,
+						depositor: who.clone(),
+						deposit: Default::default(),
+					};
+					entry.deposit = Self::deposit_for(
+						entry.encoded_size().saturating_add(alias.encoded_size()),
+					);
 					Self::hold_deposit(&who, entry.deposit)?;
 					info.alias_count = info.alias_count.saturating_add(1);
 					Models::<T>::insert(model, info);
@@ -571,7 +578,11 @@ pub mod pallet {
 		/// - [`Event::AliasRemoved`]
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::remove_alias())]
-		pub fn remove_alias(origin: OriginFor<T>, model: ModelId, alias: Vec<u8>) -> DispatchResult {
+		pub fn remove_alias(
+			origin: OriginFor<T>,
+			model: ModelId,
+			alias: Vec<u8>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut info = Self::owned_model(&who, model)?;
 			let alias: BoundedVec<u8, T::MaxAliasLen> =
@@ -722,8 +733,9 @@ pub mod pallet {
 				Error::<T>::DuplicateWeights
 			);
 			let config = match config {
-				ConfigInput::Inline(bytes) =>
-					ConfigRef::Inline(bytes.try_into().map_err(|_| Error::<T>::ConfigTooLong)?),
+				ConfigInput::Inline(bytes) => {
+					ConfigRef::Inline(bytes.try_into().map_err(|_| Error::<T>::ConfigTooLong)?)
+				},
 				ConfigInput::Hash(hash) => ConfigRef::Hash(hash),
 			};
 			let metrics = Self::check_metrics(metrics)?;
@@ -785,9 +797,7 @@ pub mod pallet {
 					name.try_into().map_err(|_| Error::<T>::MetricNameTooLong)?;
 				ensure!(is_valid_metric_name(&name), Error::<T>::InvalidMetricName);
 				ensure!(!bounded.iter().any(|m| m.name == name), Error::<T>::DuplicateMetric);
-				bounded
-					.try_push(Metric { name, value })
-					.map_err(|_| Error::<T>::TooManyMetrics)?;
+				bounded.try_push(Metric { name, value }).map_err(|_| Error::<T>::TooManyMetrics)?;
 			}
 			Ok(bounded)
 		}

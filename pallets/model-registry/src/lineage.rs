@@ -6,20 +6,37 @@
 //! [`Config::MaxLineageResults`] versions with `truncated = true`.
 
 use crate::{
-	pallet::{Aliases, Children, Config, Deprecated, ModelIdByName, ModelVersions, Models, Pallet, Versions},
+	pallet::{
+		Aliases, Children, Config, Deprecated, ModelIdByName, ModelVersions, Models, Pallet,
+		Versions,
+	},
 	types::*,
 };
-use alloc::{collections::BTreeMap, collections::BTreeSet, collections::VecDeque, vec::Vec};
+use alloc::{
+	collections::{BTreeMap, BTreeSet, VecDeque},
+	vec::Vec,
+};
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use polkadot_sdk::{
-	frame_support::{traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
+	frame_support::{
+		traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+	},
 	frame_system::pallet_prelude::BlockNumberFor,
 	sp_core::H256,
 };
 use scale_info::TypeInfo;
 
 /// A model with its id, as queries return it.
-#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound)]
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
 #[scale_info(skip_type_params(T))]
 pub struct ModelDetails<T: Config> {
 	/// The model's id.
@@ -29,7 +46,16 @@ pub struct ModelDetails<T: Config> {
 }
 
 /// A version with its id, deprecation status and aliases, as queries return it.
-#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound)]
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
 #[scale_info(skip_type_params(T))]
 pub struct VersionDetails<T: Config> {
 	/// The version's chain-wide id.
@@ -150,12 +176,13 @@ impl<T: Config> Pallet<T> {
 	/// `mnist-mlp@v3`.
 	pub fn resolve(reference: &[u8]) -> Result<VersionId, ResolveError> {
 		match VersionRef::parse(reference)? {
-			VersionRef::Id(id) =>
+			VersionRef::Id(id) => {
 				if Versions::<T>::contains_key(id) {
 					Ok(id)
 				} else {
 					Err(ResolveError::UnknownVersion)
-				},
+				}
+			},
 			VersionRef::Tagged { model, tag } => {
 				let model_id = match model {
 					ModelKey::Id(id) => id,

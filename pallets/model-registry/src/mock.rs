@@ -137,7 +137,12 @@ pub fn create_model(owner: u64, name: &str) -> ModelId {
 
 /// Publishes a version of `model` by its owner `owner` with weights `weights(w)` and `parents`;
 /// returns its id.
-pub fn publish(owner: u64, model: ModelId, w: u8, parents: Vec<(VersionId, Derivation)>) -> VersionId {
+pub fn publish(
+	owner: u64,
+	model: ModelId,
+	w: u8,
+	parents: Vec<(VersionId, Derivation)>,
+) -> VersionId {
 	let id = NextVersionId::<Test>::get();
 	ModelRegistry::publish_version(
 		RuntimeOrigin::signed(owner),

@@ -267,10 +267,7 @@ fn publish_version_rejects_bad_config_and_metrics() {
 			)
 		};
 		let one = FixedI64::from_inner(1);
-		assert_noop!(
-			call(ConfigInput::Inline(vec![0; 65]), vec![]),
-			Error::<Test>::ConfigTooLong
-		);
+		assert_noop!(call(ConfigInput::Inline(vec![0; 65]), vec![]), Error::<Test>::ConfigTooLong);
 		let five: Vec<_> = (0..5u8).map(|i| (vec![b'm', b'0' + i], one)).collect();
 		assert_noop!(call(ConfigInput::Inline(vec![]), five), Error::<Test>::TooManyMetrics);
 		assert_noop!(
@@ -436,8 +433,12 @@ fn set_alias_works_and_moves() {
 		assert!(deposit > 0);
 		assert_eq!(ModelRegistry::resolve(b"mnist@production"), Ok(v1));
 		System::assert_last_event(
-			Event::AliasSet { model, alias: b"production".to_vec().try_into().unwrap(), version: v1 }
-				.into(),
+			Event::AliasSet {
+				model,
+				alias: b"production".to_vec().try_into().unwrap(),
+				version: v1,
+			}
+			.into(),
 		);
 		// Moving the alias keeps its deposit.
 		assert_ok!(ModelRegistry::set_alias(
@@ -499,8 +500,17 @@ fn remove_alias_works_and_returns_the_deposit() {
 		let v = publish(ALICE, model, 1, vec![]);
 		let before = held(ALICE);
 		let free_before = Balances::balance(&ALICE);
-		assert_ok!(ModelRegistry::set_alias(RuntimeOrigin::signed(ALICE), model, b"prod".to_vec(), v));
-		assert_ok!(ModelRegistry::remove_alias(RuntimeOrigin::signed(ALICE), model, b"prod".to_vec()));
+		assert_ok!(ModelRegistry::set_alias(
+			RuntimeOrigin::signed(ALICE),
+			model,
+			b"prod".to_vec(),
+			v
+		));
+		assert_ok!(ModelRegistry::remove_alias(
+			RuntimeOrigin::signed(ALICE),
+			model,
+			b"prod".to_vec()
+		));
 		assert_eq!(held(ALICE), before);
 		assert_eq!(Balances::balance(&ALICE), free_before);
 		assert_eq!(ModelRegistry::resolve(b"mnist@prod"), Err(ResolveError::UnknownVersion));
@@ -515,7 +525,12 @@ fn remove_alias_rejects_bad_input() {
 	ExtBuilder::default().build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		let v = publish(ALICE, model, 1, vec![]);
-		assert_ok!(ModelRegistry::set_alias(RuntimeOrigin::signed(ALICE), model, b"prod".to_vec(), v));
+		assert_ok!(ModelRegistry::set_alias(
+			RuntimeOrigin::signed(ALICE),
+			model,
+			b"prod".to_vec(),
+			v
+		));
 		let remove = |who, model, alias: &[u8]| {
 			ModelRegistry::remove_alias(RuntimeOrigin::signed(who), model, alias.to_vec())
 		};
@@ -606,16 +621,27 @@ fn set_derivation_policy_works_and_checks_ownership() {
 			model,
 			DerivationPolicy::OwnerOnly
 		));
-		assert_eq!(Models::<Test>::get(model).unwrap().derivation_policy, DerivationPolicy::OwnerOnly);
+		assert_eq!(
+			Models::<Test>::get(model).unwrap().derivation_policy,
+			DerivationPolicy::OwnerOnly
+		);
 		System::assert_last_event(
 			Event::DerivationPolicyChanged { model, policy: DerivationPolicy::OwnerOnly }.into(),
 		);
 		assert_noop!(
-			ModelRegistry::set_derivation_policy(RuntimeOrigin::signed(BOB), model, DerivationPolicy::Open),
+			ModelRegistry::set_derivation_policy(
+				RuntimeOrigin::signed(BOB),
+				model,
+				DerivationPolicy::Open
+			),
 			Error::<Test>::NotModelOwner
 		);
 		assert_noop!(
-			ModelRegistry::set_derivation_policy(RuntimeOrigin::signed(ALICE), 8, DerivationPolicy::Open),
+			ModelRegistry::set_derivation_policy(
+				RuntimeOrigin::signed(ALICE),
+				8,
+				DerivationPolicy::Open
+			),
 			Error::<Test>::ModelNotFound
 		);
 	});
@@ -659,7 +685,13 @@ fn remove_model_rejects_bad_input() {
 fn unsigned_calls_are_rejected() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_noop!(
-			ModelRegistry::create_model(RuntimeOrigin::none(), b"x".to_vec(), vec![], vec![], DerivationPolicy::Open),
+			ModelRegistry::create_model(
+				RuntimeOrigin::none(),
+				b"x".to_vec(),
+				vec![],
+				vec![],
+				DerivationPolicy::Open
+			),
 			polkadot_sdk::sp_runtime::DispatchError::BadOrigin
 		);
 	});
@@ -707,7 +739,12 @@ fn three_generations() -> (VersionId, VersionId, VersionId, VersionId, VersionId
 fn resolve_understands_every_reference_form() {
 	ExtBuilder::default().build_and_execute(|| {
 		let (_, _, t1, t2, _) = three_generations();
-		assert_ok!(ModelRegistry::set_alias(RuntimeOrigin::signed(CHARLIE), 2, b"stable".to_vec(), t1));
+		assert_ok!(ModelRegistry::set_alias(
+			RuntimeOrigin::signed(CHARLIE),
+			2,
+			b"stable".to_vec(),
+			t1
+		));
 		assert_eq!(ModelRegistry::resolve(b"3"), Ok(t2));
 		assert_eq!(ModelRegistry::resolve(b"tuned@latest"), Ok(t2));
 		assert_eq!(ModelRegistry::resolve(b"tuned@v1"), Ok(t1));
@@ -727,11 +764,19 @@ fn resolve_understands_every_reference_form() {
 fn version_details_include_model_name_aliases_and_deprecation() {
 	ExtBuilder::default().build_and_execute(|| {
 		let (_, _, t1, _, _) = three_generations();
-		assert_ok!(ModelRegistry::set_alias(RuntimeOrigin::signed(CHARLIE), 2, b"stable".to_vec(), t1));
+		assert_ok!(ModelRegistry::set_alias(
+			RuntimeOrigin::signed(CHARLIE),
+			2,
+			b"stable".to_vec(),
+			t1
+		));
 		assert_ok!(ModelRegistry::deprecate_version(RuntimeOrigin::signed(CHARLIE), t1));
 		let details = ModelRegistry::version(t1).unwrap();
 		assert_eq!(details.model_name.to_vec(), b"tuned".to_vec());
-		assert_eq!(details.aliases.iter().map(|a| a.to_vec()).collect::<Vec<_>>(), vec![b"stable".to_vec()]);
+		assert_eq!(
+			details.aliases.iter().map(|a| a.to_vec()).collect::<Vec<_>>(),
+			vec![b"stable".to_vec()]
+		);
 		assert_eq!(details.deprecated_at, Some(1));
 		assert!(ModelRegistry::version(42).is_none());
 		assert_eq!(ModelRegistry::model_by_name(b"tuned").unwrap().id, 2);
@@ -744,9 +789,11 @@ fn versions_of_lists_a_model_by_number_with_paging() {
 	ExtBuilder::default().build_and_execute(|| {
 		let model = create_model(ALICE, "many");
 		let ids: Vec<_> = (1..=5).map(|w| publish(ALICE, model, w, vec![])).collect();
-		let all: Vec<_> = ModelRegistry::versions_of(model, 1, 100).into_iter().map(|v| v.id).collect();
+		let all: Vec<_> =
+			ModelRegistry::versions_of(model, 1, 100).into_iter().map(|v| v.id).collect();
 		assert_eq!(all, ids);
-		let page: Vec<_> = ModelRegistry::versions_of(model, 2, 2).into_iter().map(|v| v.info.number).collect();
+		let page: Vec<_> =
+			ModelRegistry::versions_of(model, 2, 2).into_iter().map(|v| v.info.number).collect();
 		assert_eq!(page, vec![2, 3]);
 		assert!(ModelRegistry::versions_of(77, 1, 10).is_empty());
 	});
@@ -761,7 +808,8 @@ fn ancestors_walks_parents_breadth_first_to_a_depth() {
 		assert_eq!(found, vec![(m, 0), (t1, 1), (b, 1), (a, 2)]);
 		assert!(!lineage.truncated);
 		assert_eq!(lineage.nodes[0].parents, vec![(t1, Derivation::Merge), (b, Derivation::Merge)]);
-		let shallow: Vec<_> = ModelRegistry::ancestors(m, 1).unwrap().nodes.iter().map(|n| n.id).collect();
+		let shallow: Vec<_> =
+			ModelRegistry::ancestors(m, 1).unwrap().nodes.iter().map(|n| n.id).collect();
 		assert_eq!(shallow, vec![m, t1, b]);
 		assert!(ModelRegistry::ancestors(100, 3).is_none());
 	});
@@ -771,8 +819,12 @@ fn ancestors_walks_parents_breadth_first_to_a_depth() {
 fn descendants_walks_children() {
 	ExtBuilder::default().build_and_execute(|| {
 		let (a, _, t1, t2, m) = three_generations();
-		let found: Vec<_> =
-			ModelRegistry::descendants(a, 5).unwrap().nodes.iter().map(|n| (n.id, n.depth)).collect();
+		let found: Vec<_> = ModelRegistry::descendants(a, 5)
+			.unwrap()
+			.nodes
+			.iter()
+			.map(|n| (n.id, n.depth))
+			.collect();
 		assert_eq!(found, vec![(a, 0), (t1, 1), (t2, 2), (m, 2)]);
 	});
 }

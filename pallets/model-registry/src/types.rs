@@ -28,7 +28,16 @@ pub type RoundId = u64;
 
 /// How a version was derived from one of its parents (the kinds of Hugging Face's model tree).
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum Derivation {
 	/// Further training of the parent on new data.
@@ -61,7 +70,16 @@ impl Derivation {
 
 /// Who may publish versions derived from a model's versions.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum DerivationPolicy {
 	/// Anyone may derive from the model (the default; open weights).
@@ -263,7 +281,16 @@ pub enum Tag<'a> {
 
 /// Why a version reference did not resolve.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum ResolveError {
 	/// The text is not `<id>` or `<model>@<tag>`.

@@ -8,8 +8,8 @@
 //!   without being a validator, and a validator can rotate one without touching the other.
 //! - Glue traits through which pallets use each other without reading each other's storage:
 //!   [`ContentInspector`] (weights store → model registry), [`NodeRegistry`], [`Reputation`] and
-//!   [`BondSlasher`] (compute nodes → others), [`WorkRewards`] (rewards → others). Each has a
-//!   `()` implementation that does nothing, for runtimes and tests without the other pallet.
+//!   [`BondSlasher`] (compute nodes → others), [`WorkRewards`] (rewards → others). Each has a `()`
+//!   implementation that does nothing, for runtimes and tests without the other pallet.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]

@@ -12,19 +12,18 @@
 //!
 //! ## Overview
 //!
-//! - **Emission.** Each block mints [`EmissionPerBlock`]. [`AuthorShare`] of it goes to the
-//!   account of the block's author; the rest goes to the pot. Root changes both.
-//! - **Payment.** A pallet that verified a piece of work (an inference job, a training round)
-//!   calls `WorkRewards::pay(work, shares, amount)`: `amount` leaves the pot, split between the
-//!   nodes in proportion to their weights, each share paid to the node's owner. The pot never pays
-//!   more than it holds above the existential deposit; a payment it cannot make fails whole.
-//!   Root can pay too, with [`Pallet::pay_work`].
-//! - **Slashing** is the compute-nodes pallet's (it holds the bonds); slashed funds come here,
-//!   into the pot, and are paid out again as rewards. Nothing this pallet handles is burnt,
-//!   unless the pot cannot take it (it always can: it is kept above the existential deposit).
-//! - **Accounting.** Every mint and burn is counted, so that at all times
-//!   `total issuance = genesis issuance + minted − burnt`; `try_state` checks it, and the pot's
-//!   balance, after every test.
+//! - **Emission.** Each block mints [`EmissionPerBlock`]. [`AuthorShare`] of it goes to the account
+//!   of the block's author; the rest goes to the pot. Root changes both.
+//! - **Payment.** A pallet that verified a piece of work (an inference job, a training round) calls
+//!   `WorkRewards::pay(work, shares, amount)`: `amount` leaves the pot, split between the nodes in
+//!   proportion to their weights, each share paid to the node's owner. The pot never pays more than
+//!   it holds above the existential deposit; a payment it cannot make fails whole. Root can pay
+//!   too, with [`Pallet::pay_work`].
+//! - **Slashing** is the compute-nodes pallet's (it holds the bonds); slashed funds come here, into
+//!   the pot, and are paid out again as rewards. Nothing this pallet handles is burnt, unless the
+//!   pot cannot take it (it always can: it is kept above the existential deposit).
+//! - **Accounting.** Every mint and burn is counted, so that at all times `total issuance = genesis
+//!   issuance + minted − burnt`; `try_state` checks it, and the pot's balance, after every test.
 //!
 //! ## Low Level / Implementation Details
 //!
@@ -135,7 +134,8 @@ pub mod pallet {
 	/// What each node has earned from work payments.
 	// Hasher: Twox64Concat is safe, node ids are assigned by the compute-nodes pallet.
 	#[pallet::storage]
-	pub type NodeEarnings<T: Config> = StorageMap<_, Twox64Concat, NodeId, BalanceOf<T>, ValueQuery>;
+	pub type NodeEarnings<T: Config> =
+		StorageMap<_, Twox64Concat, NodeId, BalanceOf<T>, ValueQuery>;
 
 	/// What each account has earned: work payments to its nodes and author rewards.
 	// Hasher: Blake2_128Concat, accounts are chosen by users.
@@ -218,7 +218,9 @@ pub mod pallet {
 		}
 
 		#[cfg(feature = "try-runtime")]
-		fn try_state(_n: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		fn try_state(
+			_n: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
 		}
 	}
@@ -297,7 +299,8 @@ pub mod pallet {
 				return;
 			}
 			let digest = frame_system::Pallet::<T>::digest();
-			let author = T::FindAuthor::find_author(digest.logs.iter().filter_map(|d| d.as_pre_runtime()));
+			let author =
+				T::FindAuthor::find_author(digest.logs.iter().filter_map(|d| d.as_pre_runtime()));
 			let mut to_author = match author {
 				Some(_) => AuthorShare::<T>::get() * emission,
 				None => Zero::zero(),

@@ -32,7 +32,9 @@ fn each_block_mints_the_emission_into_the_pot_and_to_the_author() {
 		assert_eq!(pot_balance(), 10 + 3 * 80);
 		assert_eq!(AccountEarnings::<Test>::get(CHARLIE), 60);
 		assert_eq!(Minted::<Test>::get(), 10 + 300);
-		System::assert_last_event(Event::Emitted { author: Some(CHARLIE), to_author: 20, to_pot: 80 }.into());
+		System::assert_last_event(
+			Event::Emitted { author: Some(CHARLIE), to_author: 20, to_pot: 80 }.into(),
+		);
 		Author::set(None);
 	});
 }
@@ -42,7 +44,9 @@ fn without_an_author_the_whole_emission_goes_to_the_pot() {
 	build_and_execute(|| {
 		run_to_block(2);
 		assert_eq!(pot_balance(), 110);
-		System::assert_last_event(Event::Emitted { author: None, to_author: 0, to_pot: 100 }.into());
+		System::assert_last_event(
+			Event::Emitted { author: None, to_author: 0, to_pot: 100 }.into(),
+		);
 	});
 }
 
@@ -67,7 +71,10 @@ fn set_emission_works_and_needs_root() {
 		System::assert_last_event(Event::EmissionChanged { per_block: 7 }.into());
 		run_to_block(2);
 		assert_eq!(pot_balance(), 17);
-		assert_noop!(Rewards::set_emission(RuntimeOrigin::signed(ALICE), 1), DispatchError::BadOrigin);
+		assert_noop!(
+			Rewards::set_emission(RuntimeOrigin::signed(ALICE), 1),
+			DispatchError::BadOrigin
+		);
 		assert_ok!(Rewards::set_emission(RuntimeOrigin::root(), 0));
 		run_to_block(3);
 		assert_eq!(pot_balance(), 17, "no emission, no mint");
@@ -78,7 +85,9 @@ fn set_emission_works_and_needs_root() {
 fn set_author_share_works_and_needs_root() {
 	build_and_execute(|| {
 		assert_ok!(Rewards::set_author_share(RuntimeOrigin::root(), Perbill::from_percent(50)));
-		System::assert_last_event(Event::AuthorShareChanged { share: Perbill::from_percent(50) }.into());
+		System::assert_last_event(
+			Event::AuthorShareChanged { share: Perbill::from_percent(50) }.into(),
+		);
 		Author::set(Some(BOB));
 		run_to_block(2);
 		assert_eq!(Balances::balance(&BOB), 1_050);
@@ -103,7 +112,9 @@ fn pay_work_splits_by_weight_and_pays_owners() {
 		assert_eq!(pot_balance(), 1_010 - 300);
 		assert_eq!(NodeEarnings::<Test>::get(0), 200);
 		assert_eq!(AccountEarnings::<Test>::get(BOB), 100);
-		System::assert_has_event(Event::RewardPaid { work: 5, node: 0, owner: ALICE, amount: 200 }.into());
+		System::assert_has_event(
+			Event::RewardPaid { work: 5, node: 0, owner: ALICE, amount: 200 }.into(),
+		);
 		System::assert_last_event(Event::WorkPaid { work: 5, amount: 300 }.into());
 	});
 }
@@ -138,7 +149,9 @@ fn pay_work_never_pays_more_than_the_pot_holds() {
 fn pay_work_rejects_bad_input() {
 	build_and_execute(|| {
 		run_to_block(11);
-		let pay = |shares: Vec<(NodeId, u32)>, amount| Rewards::pay_work(RuntimeOrigin::root(), 1, shares, amount);
+		let pay = |shares: Vec<(NodeId, u32)>, amount| {
+			Rewards::pay_work(RuntimeOrigin::root(), 1, shares, amount)
+		};
 		assert_noop!(pay(vec![], 10), Error::<Test>::NoShares);
 		assert_noop!(pay(vec![(0, 1); 5], 10), Error::<Test>::TooManyShares);
 		assert_noop!(pay(vec![(0, 0), (1, 0)], 10), Error::<Test>::ZeroWeights);
@@ -167,7 +180,12 @@ fn ownerless_funds_go_into_the_pot() {
 		assert_eq!(pot_balance(), 35);
 		System::assert_last_event(Event::PotFunded { amount: 25 }.into());
 		// Dust of a reaped account goes there too.
-		assert_ok!(<Balances as Mutate<u64>>::transfer(&CHARLIE, &ALICE, 995, Preservation::Expendable));
+		assert_ok!(<Balances as Mutate<u64>>::transfer(
+			&CHARLIE,
+			&ALICE,
+			995,
+			Preservation::Expendable
+		));
 		assert_eq!(pot_balance(), 40);
 	});
 }

@@ -76,8 +76,14 @@ mod benchmarks {
 		for index in 0..c {
 			let bytes = vec![index as u8; chunk_size as usize];
 			let chunk = H256(blake2_256(&bytes));
-			Pallet::<T>::upload_chunk(RawOrigin::Signed(caller.clone()).into(), file, index, chunk, bytes)
-				.expect("benchmark setup: chunks come in order with their hashes");
+			Pallet::<T>::upload_chunk(
+				RawOrigin::Signed(caller.clone()).into(),
+				file,
+				index,
+				chunk,
+				bytes,
+			)
+			.expect("benchmark setup: chunks come in order with their hashes");
 		}
 
 		#[extrinsic_call]

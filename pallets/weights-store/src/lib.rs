@@ -19,8 +19,8 @@
 //!    its own blake2-256 hash. A chunk that does not match its hash or the expected size is
 //!    rejected with nothing changed, so the uploader can simply send it again.
 //! 3. With the last chunk the pallet checks that the chunks hash to the announced file hash and
-//!    records the file: from then on it is stored, and the model registry accepts versions
-//!    whose weights have that hash only with the matching size.
+//!    records the file: from then on it is stored, and the model registry accepts versions whose
+//!    weights have that hash only with the matching size.
 //!
 //! An upload in progress can be cancelled ([`Pallet::cancel_upload`]), which returns the
 //! deposit. A stored file is permanent, like the model versions that refer to it.
@@ -205,7 +205,9 @@ pub mod pallet {
 		}
 
 		#[cfg(feature = "try-runtime")]
-		fn try_state(_n: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		fn try_state(
+			_n: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
 		}
 	}
@@ -307,8 +309,8 @@ pub mod pallet {
 			} else {
 				false
 			};
-			let extrinsic = frame_system::Pallet::<T>::extrinsic_index()
-				.ok_or(Error::<T>::NotInTransaction)?;
+			let extrinsic =
+				frame_system::Pallet::<T>::extrinsic_index().ok_or(Error::<T>::NotInTransaction)?;
 
 			polkadot_sdk::sp_io::transaction_index::index(extrinsic, data.len() as u32, chunk.0);
 			Chunks::<T>::insert(file, index, chunk);
@@ -385,7 +387,8 @@ pub mod pallet {
 		/// The manifest of a stored file: its record and its chunk hashes in order.
 		pub fn file(file: H256) -> Option<FileManifest<T>> {
 			let info = Files::<T>::get(file)?;
-			let chunks = (0..info.chunks).map(|i| Chunks::<T>::get(file, i)).collect::<Option<Vec<_>>>()?;
+			let chunks =
+				(0..info.chunks).map(|i| Chunks::<T>::get(file, i)).collect::<Option<Vec<_>>>()?;
 			Some(FileManifest { hash: file, info, chunks })
 		}
 

@@ -116,7 +116,9 @@ fn upload_chunk_stores_a_file_in_several_chunks() {
 		assert_eq!(manifest.chunks, bytes.chunks(256).map(chunk_hash).collect::<Vec<_>>());
 		// The deposit stays held for the stored manifest.
 		assert_eq!(held(ALICE), 130);
-		System::assert_has_event(Event::ChunkStored { file: hash, index: 2, chunk: chunk_hash(last) }.into());
+		System::assert_has_event(
+			Event::ChunkStored { file: hash, index: 2, chunk: chunk_hash(last) }.into(),
+		);
 		System::assert_last_event(Event::FileStored { file: hash, size: 600 }.into());
 	});
 }
@@ -136,12 +138,24 @@ fn upload_chunk_rejects_an_unknown_upload_and_another_sender() {
 		let (bytes, hash) = file(300, 6);
 		let chunk = &bytes[..256];
 		assert_noop!(
-			WeightsStore::upload_chunk(RuntimeOrigin::signed(ALICE), hash, 0, chunk_hash(chunk), chunk.to_vec()),
+			WeightsStore::upload_chunk(
+				RuntimeOrigin::signed(ALICE),
+				hash,
+				0,
+				chunk_hash(chunk),
+				chunk.to_vec()
+			),
 			Error::<Test>::UploadNotFound
 		);
 		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 300));
 		assert_noop!(
-			WeightsStore::upload_chunk(RuntimeOrigin::signed(BOB), hash, 0, chunk_hash(chunk), chunk.to_vec()),
+			WeightsStore::upload_chunk(
+				RuntimeOrigin::signed(BOB),
+				hash,
+				0,
+				chunk_hash(chunk),
+				chunk.to_vec()
+			),
 			Error::<Test>::NotUploader
 		);
 	});
@@ -154,7 +168,13 @@ fn upload_chunk_rejects_chunks_out_of_order() {
 		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 600));
 		let second = &bytes[256..512];
 		assert_noop!(
-			WeightsStore::upload_chunk(RuntimeOrigin::signed(ALICE), hash, 1, chunk_hash(second), second.to_vec()),
+			WeightsStore::upload_chunk(
+				RuntimeOrigin::signed(ALICE),
+				hash,
+				1,
+				chunk_hash(second),
+				second.to_vec()
+			),
 			Error::<Test>::ChunkOutOfOrder
 		);
 	});
@@ -167,12 +187,24 @@ fn upload_chunk_rejects_a_chunk_of_the_wrong_size() {
 		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 600));
 		let short = &bytes[..255];
 		assert_noop!(
-			WeightsStore::upload_chunk(RuntimeOrigin::signed(ALICE), hash, 0, chunk_hash(short), short.to_vec()),
+			WeightsStore::upload_chunk(
+				RuntimeOrigin::signed(ALICE),
+				hash,
+				0,
+				chunk_hash(short),
+				short.to_vec()
+			),
 			Error::<Test>::ChunkSizeMismatch
 		);
 		let long = &bytes[..257];
 		assert_noop!(
-			WeightsStore::upload_chunk(RuntimeOrigin::signed(ALICE), hash, 0, chunk_hash(long), long.to_vec()),
+			WeightsStore::upload_chunk(
+				RuntimeOrigin::signed(ALICE),
+				hash,
+				0,
+				chunk_hash(long),
+				long.to_vec()
+			),
 			Error::<Test>::ChunkSizeMismatch
 		);
 	});
@@ -187,11 +219,23 @@ fn upload_chunk_rejects_a_chunk_that_does_not_match_its_hash_and_accepts_it_rese
 		let mut corrupted = chunk.clone();
 		corrupted[17] ^= 1;
 		assert_noop!(
-			WeightsStore::upload_chunk(RuntimeOrigin::signed(ALICE), hash, 0, chunk_hash(&chunk), corrupted),
+			WeightsStore::upload_chunk(
+				RuntimeOrigin::signed(ALICE),
+				hash,
+				0,
+				chunk_hash(&chunk),
+				corrupted
+			),
 			Error::<Test>::ChunkHashMismatch
 		);
 		// Nothing changed, so the right chunk goes through.
-		assert_ok!(WeightsStore::upload_chunk(RuntimeOrigin::signed(ALICE), hash, 0, chunk_hash(&chunk), chunk));
+		assert_ok!(WeightsStore::upload_chunk(
+			RuntimeOrigin::signed(ALICE),
+			hash,
+			0,
+			chunk_hash(&chunk),
+			chunk
+		));
 	});
 }
 
@@ -202,10 +246,22 @@ fn upload_chunk_rejects_chunks_that_are_not_the_announced_file() {
 		let (other, _) = file(300, 11);
 		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 300));
 		let first = &other[..256];
-		assert_ok!(WeightsStore::upload_chunk(RuntimeOrigin::signed(ALICE), hash, 0, chunk_hash(first), first.to_vec()));
+		assert_ok!(WeightsStore::upload_chunk(
+			RuntimeOrigin::signed(ALICE),
+			hash,
+			0,
+			chunk_hash(first),
+			first.to_vec()
+		));
 		let last = &other[256..];
 		assert_noop!(
-			WeightsStore::upload_chunk(RuntimeOrigin::signed(ALICE), hash, 1, chunk_hash(last), last.to_vec()),
+			WeightsStore::upload_chunk(
+				RuntimeOrigin::signed(ALICE),
+				hash,
+				1,
+				chunk_hash(last),
+				last.to_vec()
+			),
 			Error::<Test>::FileHashMismatch
 		);
 		assert!(WeightsStore::stored_size(&hash).is_none());
@@ -221,7 +277,13 @@ fn upload_chunk_needs_a_transaction_to_index_into() {
 			polkadot_sdk::sp_core::storage::well_known_keys::EXTRINSIC_INDEX,
 		);
 		assert_noop!(
-			WeightsStore::upload_chunk(RuntimeOrigin::signed(ALICE), hash, 0, chunk_hash(&bytes), bytes.clone()),
+			WeightsStore::upload_chunk(
+				RuntimeOrigin::signed(ALICE),
+				hash,
+				0,
+				chunk_hash(&bytes),
+				bytes.clone()
+			),
 			Error::<Test>::NotInTransaction
 		);
 	});
@@ -236,7 +298,13 @@ fn cancel_upload_forgets_chunks_and_returns_the_deposit() {
 		let (bytes, hash) = file(600, 13);
 		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 600));
 		let first = &bytes[..256];
-		assert_ok!(WeightsStore::upload_chunk(RuntimeOrigin::signed(ALICE), hash, 0, chunk_hash(first), first.to_vec()));
+		assert_ok!(WeightsStore::upload_chunk(
+			RuntimeOrigin::signed(ALICE),
+			hash,
+			0,
+			chunk_hash(first),
+			first.to_vec()
+		));
 		assert_ok!(WeightsStore::cancel_upload(RuntimeOrigin::signed(ALICE), hash));
 		assert!(Uploads::<Test>::get(hash).is_none());
 		assert_eq!(Chunks::<Test>::iter_prefix(hash).count(), 0);

@@ -73,7 +73,14 @@ pub struct FileInfo<T: Config> {
 
 /// A stored file and the hashes of its chunks, in order: what a node needs to serve it.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 pub struct FileManifest<T: Config> {

@@ -2,13 +2,13 @@
 //!
 //! # Pipeline
 //!
-//! 1. **Order.** Updates are sorted by [`ClientId`] (byte order). Every update of a client id
-//!    that occurs more than once is rejected ([`RejectReason::DuplicateClient`]), so the result
-//!    never depends on the order updates arrived in.
+//! 1. **Order.** Updates are sorted by [`ClientId`] (byte order). Every update of a client id that
+//!    occurs more than once is rejected ([`RejectReason::DuplicateClient`]), so the result never
+//!    depends on the order updates arrived in.
 //! 2. **Validate.** Each update must have exactly the global model's tensors and shapes, only
 //!    finite values, at least one example, and — when [`AggregateOptions::clip_norm`] is set — a
-//!    delta `wᵢ − w` whose L2 norm is at most the bound. Failures are returned as
-//!    [`Rejection`]s with a [`RejectReason`], not errors.
+//!    delta `wᵢ − w` whose L2 norm is at most the bound. Failures are returned as [`Rejection`]s
+//!    with a [`RejectReason`], not errors.
 //! 3. **Combine** the deltas `dᵢ = wᵢ − w` (flattened in name order) with a [`Method`]; the new
 //!    weights are `w + combine(d)`.
 //!
@@ -265,7 +265,8 @@ pub struct Aggregate {
 	/// L2 norm of each accepted update's delta, in the order of `accepted` (for choosing and
 	/// monitoring a clip bound).
 	pub norms: Vec<f64>,
-	/// Clients whose updates were combined (all accepted ones, or the Krum selection), in id order.
+	/// Clients whose updates were combined (all accepted ones, or the Krum selection), in id
+	/// order.
 	pub selected: Vec<ClientId>,
 	/// Rejected updates, in id order.
 	pub rejected: Vec<Rejection>,

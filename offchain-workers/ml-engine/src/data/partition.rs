@@ -2,9 +2,9 @@
 //!
 //! * [`Partition::Iid`]: shuffle, then cut into `nodes` parts whose sizes differ by at most one.
 //! * [`Partition::Dirichlet`]: for each class in turn, draw proportions `p ~ Dir(α,…,α)` over the
-//!   nodes and give node `i` the next `≈ pᵢ · n_class` of that class's (shuffled) samples.
-//!   Small `α` (e.g. 0.1) gives very skewed nodes, large `α` approaches IID. Draws are repeated
-//!   until every node has at least [`MIN_PER_NODE`] samples.
+//!   nodes and give node `i` the next `≈ pᵢ · n_class` of that class's (shuffled) samples. Small
+//!   `α` (e.g. 0.1) gives very skewed nodes, large `α` approaches IID. Draws are repeated until
+//!   every node has at least [`MIN_PER_NODE`] samples.
 //! * [`Partition::ClassesPerNode`]: node `i` holds exactly `k` distinct classes, the classes
 //!   `perm[(i·k + j) mod C]` for `j < k` of a seeded permutation `perm`; each class's samples are
 //!   shared evenly between the nodes holding it. With `nodes · k < C` some classes are unused.

@@ -8,20 +8,19 @@
 //! one machine to the next. The kernels here fix the order of every floating-point operation:
 //!
 //! * **Dot products** (matmul, convolution, every gradient) use 8 interleaved partial sums. For
-//!   `a·b` of length `k`, lane `l ∈ 0..8` accumulates `a[i]·b[i]` for `i ≡ l (mod 8)` in
-//!   increasing `i`, starting from `+0.0`; the result is `((s₀+s₁)+(s₂+s₃))+((s₄+s₅)+(s₆+s₇))`.
-//!   Each product is rounded before it is added: Rust never contracts `a*b + c` into an FMA and
-//!   never reassociates, and `f32::mul_add` is not used. Because the eight lanes are written out,
-//!   the compiler can keep them in one AVX register or two SSE/NEON registers without changing
-//!   a single rounding, so the AVX2 build of a kernel ([`Isa::Avx2`], chosen at run time) and
-//!   the portable build ([`Isa::Portable`]) produce the same bits.
-//! * **Other reductions** (bias gradients, softmax sums, `col2im`) run sequentially in index
-//!   order.
-//! * **Transcendentals** (`exp`, `log`) come from the pure-Rust `libm` crate. `sqrt` (in AdamW)
-//!   is correctly rounded by IEEE 754 on every platform.
-//! * **Threads** (rayon) only split the *outputs*: each output value is computed by one
-//!   fixed-order loop, so results do not depend on the number of threads, and forward results of
-//!   one sample do not depend on the other samples in the batch.
+//!   `a·b` of length `k`, lane `l ∈ 0..8` accumulates `a[i]·b[i]` for `i ≡ l (mod 8)` in increasing
+//!   `i`, starting from `+0.0`; the result is `((s₀+s₁)+(s₂+s₃))+((s₄+s₅)+(s₆+s₇))`. Each product
+//!   is rounded before it is added: Rust never contracts `a*b + c` into an FMA and never
+//!   reassociates, and `f32::mul_add` is not used. Because the eight lanes are written out, the
+//!   compiler can keep them in one AVX register or two SSE/NEON registers without changing a single
+//!   rounding, so the AVX2 build of a kernel ([`Isa::Avx2`], chosen at run time) and the portable
+//!   build ([`Isa::Portable`]) produce the same bits.
+//! * **Other reductions** (bias gradients, softmax sums, `col2im`) run sequentially in index order.
+//! * **Transcendentals** (`exp`, `log`) come from the pure-Rust `libm` crate. `sqrt` (in AdamW) is
+//!   correctly rounded by IEEE 754 on every platform.
+//! * **Threads** (rayon) only split the *outputs*: each output value is computed by one fixed-order
+//!   loop, so results do not depend on the number of threads, and forward results of one sample do
+//!   not depend on the other samples in the batch.
 //!
 //! ```rust
 //! use swarm_ml::kernels::gemm_nt;

@@ -1,11 +1,11 @@
 //! `swarm-ml bench`: the figures of BENCHMARKS.md, printed side by side.
 //!
-//! * **P1** throughput (samples/s) of a training step and of inference, MLP and CNN, ours in
-//!   fast and deterministic mode, and PyTorch CPU on the same model, batch size and threads
-//!   (`--python` pointing at an interpreter with `torch`).
+//! * **P1** throughput (samples/s) of a training step and of inference, MLP and CNN, ours in fast
+//!   and deterministic mode, and PyTorch CPU on the same model, batch size and threads (`--python`
+//!   pointing at an interpreter with `torch`).
 //! * **P2** deterministic ÷ fast time, from the P1 runs.
-//! * **P3** federated simulation (4 nodes, Dirichlet non-IID, FedAvg) against centralised
-//!   training with the same total epochs, and against Flower's FedAvg (`flwr`) if installed.
+//! * **P3** federated simulation (4 nodes, Dirichlet non-IID, FedAvg) against centralised training
+//!   with the same total epochs, and against Flower's FedAvg (`flwr`) if installed.
 //! * **Robustness**: one of four nodes sends poisoned updates; accuracy per aggregation method
 //!   against the clean FedAvg run.
 //!
