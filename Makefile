@@ -6,6 +6,8 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/swarmchain/target
 export SWARM_NODE ?= $(CARGO_TARGET_DIR)/release/swarm-node
 NODE := $(SWARM_NODE)
+# Extra flags for the node's build, e.g. `make test CARGO_BUILD_FLAGS=--timings` for a build report.
+CARGO_BUILD_FLAGS ?=
 E2E := node/e2e
 
 .PHONY: help setup build dev test test-rust test-e2e test-zombienet bench weights
@@ -22,7 +24,7 @@ setup:
 	@bash .ci/setup
 
 build: setup
-	cargo build --release --locked -p swarm-node
+	cargo build --release --locked $(CARGO_BUILD_FLAGS) -p swarm-node
 
 # A single-validator development chain: Alice authors and finalizes, the dev accounts are funded,
 # RPC on 127.0.0.1:9944, state in a temporary directory that is removed on exit.
