@@ -15,7 +15,7 @@ E2E := node/e2e
 help:
 	@echo "make dev    set up this machine, build swarm-node and run a dev chain (ws://127.0.0.1:9944)"
 	@echo "make test   set up this machine and run the whole test suite (what CI runs)"
-	@echo "make build  build the release node only"
+	@echo "make build  build the release node (and swarm-ml) only"
 	@echo "make bench  run the benchmarks and print their figures (see BENCHMARKS.md)"
 	@echo "make weights  regenerate the pallets' weights.rs from their benchmarks"
 
@@ -23,23 +23,25 @@ help:
 setup:
 	@bash .ci/setup
 
+# The whole workspace (the node, and `swarm-ml`, the ML engine's command line), in one build whose
+# dependency features are the ones the tests use too: `make test` after `make dev` then compiles
+# only the test crates, not a second variant of the node's dependencies.
 build: setup
-	cargo build --release --locked $(CARGO_BUILD_FLAGS) -p swarm-node
+	cargo build --release --locked $(CARGO_BUILD_FLAGS) --workspace
 
 # A single-validator development chain: Alice authors and finalizes, the dev accounts are funded,
 # RPC on 127.0.0.1:9944, state in a temporary directory that is removed on exit.
 dev: build
 	$(NODE) --dev
 
-# The release node, then the Rust tests (pallets, runtime, ML engine, node) in the release
+# The release build, then the Rust tests (pallets, runtime, ML engine, node) in the release
 # profile, which shares its compiled dependencies with the node, then end-to-end tests against
-# the release node with polkadot.js. (While working on a pallet, `SKIP_WASM_BUILD=1 cargo test
-# -p pallet-x` is faster.)
+# the release node with polkadot.js, then a two-validator zombienet network. (While working on a
+# pallet, `SKIP_WASM_BUILD=1 cargo test -p pallet-x` is faster.)
 test: setup build test-rust test-e2e test-zombienet
 
 test-rust: build
-	cargo test --release --locked --workspace --exclude swarm-node
-	cargo test --release --locked -p swarm-node
+	cargo test --release --locked --workspace
 
 test-e2e: build
 	cd $(E2E) && npm test
