@@ -360,9 +360,10 @@ impl_runtime_apis! {
 			Vec<frame_benchmarking::BenchmarkList>,
 			Vec<polkadot_sdk::frame_support::traits::StorageInfo>,
 		) {
-			use frame_benchmarking::{BenchmarkList, Benchmarking};
-			use polkadot_sdk::frame_support::traits::StorageInfoTrait;
+			use crate::{Sudo, Timestamp};
+			use frame_benchmarking::BenchmarkList;
 			use frame_system_benchmarking::Pallet as SystemBench;
+			use polkadot_sdk::frame_support::traits::StorageInfoTrait;
 
 			let mut list = Vec::<BenchmarkList>::new();
 			list_benchmarks!(list, extra);
@@ -375,7 +376,8 @@ impl_runtime_apis! {
 		fn dispatch_benchmark(
 			config: frame_benchmarking::BenchmarkConfig,
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
-			use frame_benchmarking::{BenchmarkBatch, Benchmarking};
+			use crate::{Sudo, Timestamp};
+			use frame_benchmarking::BenchmarkBatch;
 			use frame_system_benchmarking::Pallet as SystemBench;
 			use polkadot_sdk::frame_support::traits::WhitelistedStorageKeys;
 

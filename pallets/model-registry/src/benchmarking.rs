@@ -41,13 +41,21 @@ fn model_of<T: Config>(owner: &T::AccountId, tag: u8) -> ModelId {
 	id
 }
 
+/// The weights hash numbered `n` (its low eight bytes, big-endian; `H256::from_low_u64_be` needs
+/// `std`).
+fn weights_hash(n: u64) -> H256 {
+	let mut bytes = [0u8; 32];
+	bytes[24..].copy_from_slice(&n.to_be_bytes());
+	H256(bytes)
+}
+
 /// Publishes the largest version of `model` with weights hash `n`; returns its id.
 fn version_of<T: Config>(owner: &T::AccountId, model: ModelId, n: u64) -> VersionId {
 	let id = NextVersionId::<T>::get();
 	Pallet::<T>::publish_version(
 		RawOrigin::Signed(owner.clone()).into(),
 		model,
-		H256::from_low_u64_be(n),
+		weights_hash(n),
 		1 << 20,
 		ConfigInput::Inline(vec![b'c'; T::MaxConfigLen::get() as usize]),
 		vec![],
