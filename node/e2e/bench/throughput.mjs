@@ -70,17 +70,17 @@ try {
     blake2AsHex(`bench ${i}`), 1 << 20, { Hash: blake2AsHex('config') }, [['accuracy', 880_000_000n]], []));
   const p = await measure(publishes, 'modelRegistry', 'publishVersion');
 
-  // What a block can hold of each, by weight (from the benchmarked weights) and by length.
+  // What a block can hold of each, by weight (from the benchmarked weights).
   const limits = api.consts.system.blockWeights;
   const normalMax = limits.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
-  const capacity = async (hex) => {
-    const tx = api.createType('Extrinsic', hex);
-    const info = await api.call.transactionPaymentApi.queryInfo(tx, tx.encodedLength);
+  const capacity = async (tx) => {
+    const info = await tx.paymentInfo(accounts.alice);
     const perTx = info.weight.refTime.toBigInt() + limits.perClass.normal.baseExtrinsic.refTime.toBigInt();
     return Number(normalMax / perTx);
   };
-  const transferCap = await capacity(transfers[0]);
-  const publishCap = await capacity(publishes[0]);
+  const transferCap = await capacity(api.tx.balances.transferKeepAlive(accounts.ferdie.address, 1_000_000_000n));
+  const publishCap = await capacity(api.tx.modelRegistry.publishVersion(models[accounts.alice.address],
+    blake2AsHex('capacity'), 1 << 20, { Hash: blake2AsHex('config') }, [['accuracy', 880_000_000n]], []));
 
   console.log(`\n${count} transactions of each kind, ${senders.length} senders`);
   report('balance transfers included per second', t.rate.toFixed(0), 'tx/s', `${t.blocks} blocks, at most ${t.maxPerBlock} per block`);
