@@ -6,7 +6,8 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/swarmchain/target
 export SWARM_NODE ?= $(CARGO_TARGET_DIR)/release/swarm-node
 NODE := $(SWARM_NODE)
-# Extra flags for the node's build, e.g. `make test CARGO_BUILD_FLAGS=--timings` for a build report.
+# Extra flags for cargo's builds, e.g. `make test CARGO_BUILD_FLAGS=--timings` for build reports
+# (in $(CARGO_TARGET_DIR)/cargo-timings/).
 CARGO_BUILD_FLAGS ?=
 E2E := node/e2e
 
@@ -41,7 +42,7 @@ dev: build
 test: setup build test-rust test-e2e test-zombienet
 
 test-rust: build
-	cargo test --release --locked --workspace
+	cargo test --release --locked $(CARGO_BUILD_FLAGS) --workspace
 
 test-e2e: build
 	cd $(E2E) && npm test
