@@ -27,8 +27,6 @@ mod benchmarks;
 pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
-#[cfg(test)]
-mod tests;
 
 use alloc::vec::Vec;
 use polkadot_sdk::{

@@ -10,16 +10,14 @@
 
 use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::ErrorObjectOwned};
 use pallet_model_registry::{
-	ConfigRef, Contributors, DerivationPath, Lineage, ModelDetails, Producer, ResolveError,
-	VersionDetails, VersionId,
+	metric_to_decimal, ConfigRef, Contributors, DerivationPath, Lineage, ModelDetails, Producer,
+	ResolveError, VersionDetails, VersionId,
 };
 use pallet_model_registry_runtime_api::ModelRegistryApi;
 use parking_lot::Mutex;
 use polkadot_sdk::{
-	sp_api::ProvideRuntimeApi,
-	sp_blockchain::HeaderBackend,
-	sp_core::crypto::Ss58Codec,
-	sp_runtime::{traits::Block as BlockT, FixedI64, FixedPointNumber},
+	sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_core::crypto::Ss58Codec,
+	sp_runtime::traits::Block as BlockT,
 };
 use schnellru::{ByLength, LruMap};
 use serde::{Deserialize, Serialize};
@@ -300,21 +298,6 @@ fn ss58(account: &AccountId) -> String {
 	account.to_ss58check()
 }
 
-/// `0.8812` for an inner value of 881_200_000: exact, without trailing zeros.
-pub fn fixed_to_decimal(value: FixedI64) -> String {
-	let inner = value.into_inner();
-	let div = FixedI64::DIV;
-	let sign = if inner < 0 { "-" } else { "" };
-	let abs = inner.unsigned_abs();
-	let (whole, frac) = (abs / div as u64, abs % div as u64);
-	if frac == 0 {
-		format!("{sign}{whole}")
-	} else {
-		let frac = format!("{frac:09}");
-		format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
-	}
-}
-
 fn derivation(d: pallet_model_registry::Derivation) -> String {
 	d.as_str().to_string()
 }
@@ -363,7 +346,7 @@ fn version_json(details: VersionDetails<Runtime>) -> VersionJson {
 		metrics: info
 			.metrics
 			.iter()
-			.map(|m| MetricJson { name: text(&m.name), value: fixed_to_decimal(m.value) })
+			.map(|m| MetricJson { name: text(&m.name), value: metric_to_decimal(m.value) })
 			.collect(),
 		parents: parents(&info.parents),
 		producer: match info.producer {
@@ -592,19 +575,5 @@ where
 				|| error(error_code::NOT_FOUND, format!("version {id}: no such version")),
 			)?;
 		Ok(contributors_json(id, contributors))
-	}
-}
-
-#[cfg(test)]
-mod tests {
-	use super::*;
-
-	#[test]
-	fn fixed_point_values_print_exactly() {
-		assert_eq!(fixed_to_decimal(FixedI64::from_inner(881_200_000)), "0.8812");
-		assert_eq!(fixed_to_decimal(FixedI64::from_inner(2_000_000_000)), "2");
-		assert_eq!(fixed_to_decimal(FixedI64::from_inner(-1_500_000_000)), "-1.5");
-		assert_eq!(fixed_to_decimal(FixedI64::from_inner(1)), "0.000000001");
-		assert_eq!(fixed_to_decimal(FixedI64::from_inner(i64::MIN)), "-9223372036.854775808");
 	}
 }

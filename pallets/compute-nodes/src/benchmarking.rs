@@ -14,20 +14,15 @@ use polkadot_sdk::{
 	},
 	frame_system::RawOrigin,
 	sp_runtime::{
-		traits::{Bounded, One, Saturating},
+		traits::{One, Saturating},
 		RuntimeAppPublic,
 	},
 };
-
-/// A balance large enough for any call, small enough that a million accounts holding it do not
-/// overflow the total issuance (setting it would then silently fail).
-fn plenty<T: Config>() -> BalanceOf<T> {
-	BalanceOf::<T>::max_value() / (1u32 << 20).into()
-}
+use swarm_primitives::benchmark_balance;
 
 fn funded<T: Config>(index: u32) -> T::AccountId {
 	let who: T::AccountId = account("owner", index, 0);
-	T::Currency::set_balance(&who, plenty::<T>());
+	T::Currency::set_balance(&who, benchmark_balance());
 	who
 }
 
@@ -47,7 +42,7 @@ fn largest_capabilities<T: Config>() -> CapabilitiesInput {
 /// key. Other pallets' benchmarks reach it through `NodeRegistry::benchmark_node`.
 pub(crate) fn registered<T: Config>(owner: &T::AccountId) -> (NodeId, WorkerKey) {
 	if T::Currency::balance(owner) < T::MinBond::get().saturating_mul(2u32.into()) {
-		T::Currency::set_balance(owner, plenty::<T>());
+		T::Currency::set_balance(owner, benchmark_balance());
 	}
 	let key = WorkerKey::generate_pair(None);
 	let proof = key

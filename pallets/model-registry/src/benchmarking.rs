@@ -7,16 +7,14 @@ use polkadot_sdk::{
 	frame_benchmarking::v2::*,
 	frame_support::traits::{fungible::Mutate, Get},
 	frame_system::RawOrigin,
-	sp_runtime::{
-		traits::{Bounded, StaticLookup},
-		FixedI64,
-	},
+	sp_runtime::{traits::StaticLookup, FixedI64},
 };
+use swarm_primitives::benchmark_balance;
 
 /// An account with plenty of funds for deposits.
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, 0);
-	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 4u32.into());
+	T::Currency::set_balance(&who, benchmark_balance());
 	who
 }
 

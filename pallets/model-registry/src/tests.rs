@@ -926,3 +926,13 @@ fn the_balance_of_a_depositor_is_only_held_not_spent() {
 		assert_eq!(Balances::total_balance(&ALICE), total);
 	});
 }
+
+#[test]
+fn metric_values_print_exactly() {
+	assert_eq!(metric_to_decimal(FixedI64::from_inner(881_200_000)), "0.8812");
+	assert_eq!(metric_to_decimal(FixedI64::from_inner(2_000_000_000)), "2");
+	assert_eq!(metric_to_decimal(FixedI64::from_inner(-1_500_000_000)), "-1.5");
+	assert_eq!(metric_to_decimal(FixedI64::from_inner(1)), "0.000000001");
+	assert_eq!(metric_to_decimal(FixedI64::from_inner(0)), "0");
+	assert_eq!(metric_to_decimal(FixedI64::from_inner(i64::MIN)), "-9223372036.854775808");
+}

@@ -15,7 +15,7 @@ use polkadot_sdk::{
 	frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
 	frame_system::pallet_prelude::BlockNumberFor,
 	sp_core::H256,
-	sp_runtime::FixedI64,
+	sp_runtime::{FixedI64, FixedPointNumber},
 };
 use scale_info::TypeInfo;
 
@@ -141,6 +141,22 @@ pub struct Metric<T: Config> {
 	pub name: BoundedVec<u8, T::MaxMetricNameLen>,
 	/// The value, with nine decimals (`FixedI64`'s inner value is the value × 10^9).
 	pub value: FixedI64,
+}
+
+/// A metric value as exact decimal text, as the `models_*` RPC returns it: `0.8812` for an inner
+/// value of 881_200_000, `-1.5`, `2`; every digit kept, no trailing zeros, no rounding.
+pub fn metric_to_decimal(value: FixedI64) -> alloc::string::String {
+	let inner = value.into_inner();
+	let div = FixedI64::DIV.unsigned_abs();
+	let sign = if inner < 0 { "-" } else { "" };
+	let abs = inner.unsigned_abs();
+	let (whole, frac) = (abs / div, abs % div);
+	if frac == 0 {
+		alloc::format!("{sign}{whole}")
+	} else {
+		let frac = alloc::format!("{frac:09}");
+		alloc::format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
+	}
 }
 
 /// A model: the unit that owns versions, aliases and a name.
@@ -345,21 +361,21 @@ impl<'a> VersionRef<'a> {
 /// Whether `name` may name a model: 1+ characters of ASCII letters, digits, `-`, `_`, `.`, and
 /// not all digits (so that `<model>@<tag>` can tell names from ids).
 pub fn is_valid_model_name(name: &[u8]) -> bool {
-	!name.is_empty() &&
-		name.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) &&
-		!name.iter().all(u8::is_ascii_digit)
+	!name.is_empty()
+		&& name.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+		&& !name.iter().all(u8::is_ascii_digit)
 }
 
 /// Whether `alias` may be set as an alias: 1+ characters of ASCII letters, digits, `-`, `_`,
 /// `.`, and not one of the reserved tags (`latest`, `v<number>`).
 pub fn is_valid_alias(alias: &[u8]) -> bool {
-	is_valid_model_name(alias) &&
-		alias != b"latest" &&
-		!alias.strip_prefix(b"v").is_some_and(|rest| parse_number::<u32>(rest).is_some())
+	is_valid_model_name(alias)
+		&& alias != b"latest"
+		&& !alias.strip_prefix(b"v").is_some_and(|rest| parse_number::<u32>(rest).is_some())
 }
 
 /// Whether `name` may name a metric: 1+ characters of ASCII letters, digits, `-`, `_`, `.`, `/`.
 pub fn is_valid_metric_name(name: &[u8]) -> bool {
-	!name.is_empty() &&
-		name.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+	!name.is_empty()
+		&& name.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
 }

@@ -45,6 +45,18 @@ impl ContentInspector for () {
 /// Identifies a compute node. Assigned in order of registration, from 0.
 pub type NodeId = u64;
 
+/// A balance for accounts that benchmarks fund: large enough for any deposit, bond or fee, and
+/// small enough that a million accounts holding it do not overflow the total issuance (setting a
+/// balance that would is refused, and the benchmark then measures a failing call).
+#[cfg(feature = "runtime-benchmarks")]
+pub fn benchmark_balance<Balance>() -> Balance
+where
+	Balance:
+		polkadot_sdk::sp_runtime::traits::Bounded + core::ops::Div<Output = Balance> + From<u32>,
+{
+	Balance::max_value() / Balance::from(1u32 << 20)
+}
+
 /// Identifies a unit of work (an inference job, a training round) that rewards are paid for.
 pub type WorkId = u64;
 

@@ -11,6 +11,7 @@ use polkadot_sdk::{
 	frame_system::RawOrigin,
 	sp_runtime::{traits::Bounded, Perbill},
 };
+use swarm_primitives::benchmark_balance;
 
 #[benchmarks]
 mod benchmarks {
@@ -50,7 +51,7 @@ mod benchmarks {
 	#[benchmark]
 	fn pay_work(n: Linear<1, { T::MaxShares::get() }>) {
 		let pot = Pallet::<T>::pot();
-		T::Currency::set_balance(&pot, BalanceOf::<T>::max_value() / 4u32.into());
+		T::Currency::set_balance(&pot, benchmark_balance());
 		let shares: Vec<(NodeId, u32)> = (0..n)
 			.map(|i| {
 				let owner: T::AccountId = account("owner", i, 0);

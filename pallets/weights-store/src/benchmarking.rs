@@ -8,12 +8,12 @@ use polkadot_sdk::{
 	frame_support::traits::{fungible::Mutate, Get},
 	frame_system::RawOrigin,
 	sp_io::hashing::blake2_256,
-	sp_runtime::traits::Bounded,
 };
+use swarm_primitives::benchmark_balance;
 
 fn funded<T: Config>() -> T::AccountId {
 	let who: T::AccountId = whitelisted_caller();
-	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 4u32.into());
+	T::Currency::set_balance(&who, benchmark_balance());
 	who
 }
 

@@ -1,11 +1,6 @@
 //! Tests of the runtime as a whole: the genesis presets, and the wiring between pallets (fees and
 //! dust into the reward pot, issuance accounting, the weights store behind the registry).
 
-use crate::{
-	currency::UNIT, genesis_config_presets, AccountId, Balances, Executive, Header, ModelRegistry,
-	Rewards, Runtime, RuntimeCall, RuntimeGenesisConfig, RuntimeOrigin, SignedPayload, System,
-	TxExtension, UncheckedExtrinsic,
-};
 use codec::Encode;
 use polkadot_sdk::{
 	frame_support::{
@@ -23,6 +18,11 @@ use polkadot_sdk::{
 		MultiSignature,
 	},
 	*,
+};
+use swarm_runtime::{
+	currency::UNIT, genesis_config_presets, AccountId, Balances, Executive, Header, ModelRegistry,
+	Rewards, Runtime, RuntimeCall, RuntimeGenesisConfig, RuntimeOrigin, SignedPayload, System,
+	TxExtension, UncheckedExtrinsic,
 };
 
 /// Test state built from the named genesis preset, as a node builds it from a chain spec.
@@ -141,8 +141,9 @@ fn the_registry_checks_sizes_against_the_weights_store() {
 			polkadot_sdk::sp_core::storage::well_known_keys::EXTRINSIC_INDEX,
 			&0u32,
 		);
-		crate::WeightsStore::begin_upload(alice.clone(), file, bytes.len() as u64).unwrap();
-		crate::WeightsStore::upload_chunk(alice.clone(), file, 0, file, bytes.clone()).unwrap();
+		swarm_runtime::WeightsStore::begin_upload(alice.clone(), file, bytes.len() as u64).unwrap();
+		swarm_runtime::WeightsStore::upload_chunk(alice.clone(), file, 0, file, bytes.clone())
+			.unwrap();
 
 		ModelRegistry::create_model(
 			alice.clone(),
@@ -169,6 +170,6 @@ fn the_registry_checks_sizes_against_the_weights_store() {
 		);
 		publish(bytes.len() as u64).unwrap();
 		ModelRegistry::do_try_state().unwrap();
-		crate::WeightsStore::do_try_state().unwrap();
+		swarm_runtime::WeightsStore::do_try_state().unwrap();
 	});
 }
