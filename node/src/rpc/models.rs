@@ -16,7 +16,9 @@ use pallet_model_registry::{
 use pallet_model_registry_runtime_api::ModelRegistryApi;
 use parking_lot::Mutex;
 use polkadot_sdk::{
-	sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_core::crypto::Ss58Codec,
+	sp_api::ProvideRuntimeApi,
+	sp_blockchain::HeaderBackend,
+	sp_core::crypto::Ss58Codec,
 	sp_runtime::traits::Block as BlockT,
 };
 use schnellru::{ByLength, LruMap};

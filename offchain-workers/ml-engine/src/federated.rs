@@ -166,9 +166,7 @@ pub fn simulate(
 	on_round: &mut dyn FnMut(&RoundReport),
 ) -> Result<FederationResult> {
 	if partitions.is_empty() || spec.rounds == 0 {
-		return Err(Error::InvalidSpec(
-			"a federation needs at least one node and one round".into(),
-		));
+		return Err(Error::InvalidSpec("a federation needs at least one node and one round".into()));
 	}
 	if let Some((node, _)) = spec.poisoned.iter().find(|(n, _)| *n >= partitions.len()) {
 		return Err(Error::InvalidSpec(format!("poisoned node {node} does not exist")));

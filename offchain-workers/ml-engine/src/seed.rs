@@ -234,8 +234,8 @@ impl SeededRng {
 			}
 			let v = v * v * v;
 			let u = self.uniform_f64();
-			if u < 1.0 - 0.0331 * (x * x) * (x * x)
-				|| libm::log(u) < 0.5 * x * x + d * (1.0 - v + libm::log(v))
+			if u < 1.0 - 0.0331 * (x * x) * (x * x) ||
+				libm::log(u) < 0.5 * x * x + d * (1.0 - v + libm::log(v))
 			{
 				return d * v;
 			}

@@ -231,9 +231,8 @@ impl Weights {
 
 	/// Whether `other` has the same names and shapes.
 	pub fn same_layout(&self, other: &Weights) -> bool {
-		self.params.len() == other.params.len()
-			&& self
-				.params
+		self.params.len() == other.params.len() &&
+			self.params
 				.iter()
 				.zip(&other.params)
 				.all(|((na, a), (nb, b))| na == nb && a.shape == b.shape)

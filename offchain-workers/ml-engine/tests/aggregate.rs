@@ -154,8 +154,8 @@ fn robust_methods_resist_a_poisoned_update_and_fedavg_does_not() {
 	for method in METHODS {
 		let out = aggregate(&global(), &updates, method, &AggregateOptions::default()).unwrap();
 		let step: Vec<f32> = out.weights.flatten().iter().zip(&g).map(|(w, g)| w - g).collect();
-		let error = step.iter().zip(&mean_step).map(|(a, b)| (a - b) * (a - b)).sum::<f32>().sqrt()
-			/ step_norm;
+		let error = step.iter().zip(&mean_step).map(|(a, b)| (a - b) * (a - b)).sum::<f32>().sqrt() /
+			step_norm;
 		if method == Method::FedAvg {
 			assert!(
 				error > 2.0,
@@ -233,8 +233,8 @@ fn robust_methods_resist_a_poisoned_node_on_fashion_mnist() {
 			.last()
 			.unwrap()
 			.test
-			.accuracy()
-			* 100.0
+			.accuracy() *
+			100.0
 	};
 	let clean = run(Method::FedAvg, vec![]);
 	println!("clean FedAvg: {clean:.2} %");

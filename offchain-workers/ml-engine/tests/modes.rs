@@ -132,8 +132,8 @@ fn fast_conv_is_right_when_channels_equal_height_and_width() {
 				for ci in 0..c {
 					for ky in 0..k {
 						for kx in 0..k {
-							want += xs[(ci * side + y + ky) * side + xx + kx]
-								* ws[((oc * c + ci) * k + ky) * k + kx];
+							want += xs[(ci * side + y + ky) * side + xx + kx] *
+								ws[((oc * c + ci) * k + ky) * k + kx];
 						}
 					}
 				}

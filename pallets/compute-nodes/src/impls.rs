@@ -16,8 +16,8 @@ impl<T: Config> NodeRegistry<T::AccountId> for Pallet<T> {
 	fn is_eligible(node: NodeId) -> bool {
 		let now = frame_system::Pallet::<T>::block_number();
 		Nodes::<T>::get(node).is_some_and(|info| {
-			info.bond >= T::MinBond::get()
-				&& Pallet::<T>::effective_status(&info, now) == NodeStatus::Active
+			info.bond >= T::MinBond::get() &&
+				Pallet::<T>::effective_status(&info, now) == NodeStatus::Active
 		})
 	}
 

@@ -886,8 +886,8 @@ pub mod pallet {
 					cursor = 0;
 				}
 				if let Some(mut info) = Nodes::<T>::get(cursor) {
-					if info.status == NodeStatus::Active
-						&& Self::liveness(&info, now) == NodeStatus::Inactive
+					if info.status == NodeStatus::Active &&
+						Self::liveness(&info, now) == NodeStatus::Inactive
 					{
 						info.status = NodeStatus::Inactive;
 						Nodes::<T>::insert(cursor, info);
@@ -956,8 +956,8 @@ pub mod pallet {
 				let held = T::Currency::balance_on_hold(&HoldReason::NodeBond.into(), &owner);
 				ensure!(held == bond, "bonds and holds disagree");
 				ensure!(
-					OwnerNodeCount::<T>::get(&owner) as usize
-						== NodesByOwner::<T>::iter_prefix(&owner).count(),
+					OwnerNodeCount::<T>::get(&owner) as usize ==
+						NodesByOwner::<T>::iter_prefix(&owner).count(),
 					"owner count is wrong"
 				);
 			}

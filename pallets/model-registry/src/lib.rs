@@ -819,8 +819,8 @@ pub mod pallet {
 				let parent_model =
 					Models::<T>::get(parent_info.model).ok_or(Error::<T>::UnknownParent)?;
 				ensure!(
-					parent_model.derivation_policy == DerivationPolicy::Open
-						|| &parent_model.owner == publisher,
+					parent_model.derivation_policy == DerivationPolicy::Open ||
+						&parent_model.owner == publisher,
 					Error::<T>::ParentNotDerivable
 				);
 			}

@@ -361,21 +361,21 @@ impl<'a> VersionRef<'a> {
 /// Whether `name` may name a model: 1+ characters of ASCII letters, digits, `-`, `_`, `.`, and
 /// not all digits (so that `<model>@<tag>` can tell names from ids).
 pub fn is_valid_model_name(name: &[u8]) -> bool {
-	!name.is_empty()
-		&& name.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-		&& !name.iter().all(u8::is_ascii_digit)
+	!name.is_empty() &&
+		name.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) &&
+		!name.iter().all(u8::is_ascii_digit)
 }
 
 /// Whether `alias` may be set as an alias: 1+ characters of ASCII letters, digits, `-`, `_`,
 /// `.`, and not one of the reserved tags (`latest`, `v<number>`).
 pub fn is_valid_alias(alias: &[u8]) -> bool {
-	is_valid_model_name(alias)
-		&& alias != b"latest"
-		&& !alias.strip_prefix(b"v").is_some_and(|rest| parse_number::<u32>(rest).is_some())
+	is_valid_model_name(alias) &&
+		alias != b"latest" &&
+		!alias.strip_prefix(b"v").is_some_and(|rest| parse_number::<u32>(rest).is_some())
 }
 
 /// Whether `name` may name a metric: 1+ characters of ASCII letters, digits, `-`, `_`, `.`, `/`.
 pub fn is_valid_metric_name(name: &[u8]) -> bool {
-	!name.is_empty()
-		&& name.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+	!name.is_empty() &&
+		name.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
 }

@@ -74,8 +74,8 @@ pub fn default_dir() -> PathBuf {
 pub fn is_installed() -> bool {
 	[Split::Train, Split::Test].iter().all(|s| {
 		let dir = default_dir();
-		locate(&dir, &format!("{}-images-idx3-ubyte", s.prefix())).is_ok()
-			&& locate(&dir, &format!("{}-labels-idx1-ubyte", s.prefix())).is_ok()
+		locate(&dir, &format!("{}-images-idx3-ubyte", s.prefix())).is_ok() &&
+			locate(&dir, &format!("{}-labels-idx1-ubyte", s.prefix())).is_ok()
 	})
 }
 

@@ -116,11 +116,10 @@ impl Dims {
 				"conv2d: expected x [B, C, H, W] and w [O, C, K, K], got {x:?} and {w:?}"
 			);
 		};
-		if wc != channels
-			|| kh != kw
-			|| kh == 0
-			|| height + 2 * padding < kh
-			|| width + 2 * padding < kw
+		if wc != channels ||
+			kh != kw || kh == 0 ||
+			height + 2 * padding < kh ||
+			width + 2 * padding < kw
 		{
 			candle_core::bail!("conv2d: x {x:?} and w {w:?} (padding {padding}) do not fit");
 		}

@@ -52,9 +52,7 @@ fn storage_f32<'a>(
 fn with_f32<R>(t: &Tensor, op: &str, f: impl FnOnce(&[f32]) -> R) -> candle_core::Result<R> {
 	let (storage, layout) = t.storage_and_layout();
 	let Storage::Cpu(cpu) = &*storage else {
-		return Err(candle_core::Error::Msg(format!(
-			"{op}: deterministic ops run on the CPU only"
-		)));
+		return Err(candle_core::Error::Msg(format!("{op}: deterministic ops run on the CPU only")));
 	};
 	Ok(f(storage_f32(cpu, layout, op)?))
 }
