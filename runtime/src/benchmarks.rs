@@ -5,6 +5,7 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_balances, Balances]
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
+	[pallet_utility, Utility]
 	[pallet_model_registry, ModelRegistry]
 	[pallet_weights_store, WeightsStore]
 	[pallet_compute_nodes, ComputeNodes]

@@ -236,6 +236,9 @@ mod runtime {
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
 
+	#[runtime::pallet_index(7)]
+	pub type Utility = pallet_utility;
+
 	#[runtime::pallet_index(10)]
 	pub type ModelRegistry = pallet_model_registry;
 

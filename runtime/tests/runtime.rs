@@ -88,6 +88,11 @@ fn signed_transfer(
 		dest: to.into(),
 		value: amount,
 	});
+	signed(signer, call, nonce)
+}
+
+/// `call` signed by `signer`, as polkadot.js makes it.
+fn signed(signer: Sr25519Keyring, call: RuntimeCall, nonce: u32) -> UncheckedExtrinsic {
 	let extension: TxExtension = (
 		frame_system::AuthorizeCall::new(),
 		frame_system::CheckNonZeroSender::new(),
@@ -142,6 +147,8 @@ fn the_registry_checks_sizes_against_the_weights_store() {
 			&0u32,
 		);
 		swarm_runtime::WeightsStore::begin_upload(alice.clone(), file, bytes.len() as u64).unwrap();
+		// The transaction being applied ends with the chunk, as `upload_chunk` checks.
+		polkadot_sdk::frame_system::Pallet::<Runtime>::note_extrinsic(bytes.clone());
 		swarm_runtime::WeightsStore::upload_chunk(alice.clone(), file, 0, file, bytes.clone())
 			.unwrap();
 
@@ -171,5 +178,98 @@ fn the_registry_checks_sizes_against_the_weights_store() {
 		publish(bytes.len() as u64).unwrap();
 		ModelRegistry::do_try_state().unwrap();
 		swarm_runtime::WeightsStore::do_try_state().unwrap();
+	});
+}
+
+/// The SDK's own checks of every pallet (`integrity_test`), with the runtime's production
+/// constants: e.g. that the worst-case heartbeat load fits its share of a block.
+#[test]
+fn every_pallet_passes_its_integrity_test_with_the_production_constants() {
+	use polkadot_sdk::frame_support::traits::IntegrityTest;
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		swarm_runtime::AllPalletsWithSystem::integrity_test();
+	});
+	let (worst, limit) = swarm_runtime::ComputeNodes::heartbeat_load();
+	println!(
+		"worst-case heartbeats per block: {} ms of weight, limit {} ms",
+		worst.ref_time() / 1_000_000_000,
+		limit.ref_time() / 1_000_000_000
+	);
+}
+
+/// Starts block `n` as a block author would.
+fn start_block(n: u32) {
+	let parent = if n == 1 { System::block_hash(0) } else { System::parent_hash() };
+	let header = Header::new(n, H256::zero(), H256::zero(), parent, Default::default());
+	Executive::initialize_block(&header);
+}
+
+/// A real signed transaction, applied by the executive: the weights store reads the bytes that
+/// `frame_system` noted for it, and a batch that puts a call after a chunk is refused.
+#[test]
+fn chunks_are_indexed_only_when_they_end_their_transaction() {
+	use polkadot_sdk::pallet_utility;
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		start_block(1);
+		let bytes = b"tiny weights".to_vec();
+		let file = <Runtime as frame_system::Config>::Hashing::hash(&bytes);
+		let begin =
+			RuntimeCall::WeightsStore(pallet_weights_store::Call::begin_upload { file, size: 12 });
+		Executive::apply_extrinsic(signed(Sr25519Keyring::Alice, begin, 0)).unwrap().unwrap();
+		let chunk = RuntimeCall::WeightsStore(pallet_weights_store::Call::upload_chunk {
+			file,
+			index: 0,
+			chunk: file,
+			data: bytes.clone(),
+		});
+		let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![1; 12] });
+		let wrapped = RuntimeCall::Utility(pallet_utility::Call::batch_all {
+			calls: vec![chunk.clone(), remark],
+		});
+		let outcome = Executive::apply_extrinsic(signed(Sr25519Keyring::Alice, wrapped, 1)).unwrap();
+		let refused = outcome.unwrap_err();
+		assert_eq!(
+			refused,
+			pallet_weights_store::Error::<Runtime>::ChunkNotAtEnd.into(),
+			"{refused:?}"
+		);
+		assert!(pallet_weights_store::Files::<Runtime>::get(file).is_none());
+		// Sent as the transaction's own call, its bytes end the transaction and it is stored.
+		Executive::apply_extrinsic(signed(Sr25519Keyring::Alice, chunk, 2)).unwrap().unwrap();
+		assert!(pallet_weights_store::Files::<Runtime>::get(file).is_some());
+		swarm_runtime::WeightsStore::do_try_state().unwrap();
+	});
+}
+
+/// Fees follow congestion: full blocks raise the fee multiplier, empty ones bring it back, never
+/// below 1.
+#[test]
+fn fees_rise_when_blocks_are_full_and_fall_back_when_they_are_not() {
+	use polkadot_sdk::{
+		frame_support::{dispatch::DispatchClass, traits::OnFinalize},
+		sp_runtime::FixedPointNumber,
+	};
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let one = pallet_transaction_payment::Multiplier::one();
+		assert_eq!(pallet_transaction_payment::NextFeeMultiplier::<Runtime>::get(), one);
+		let normal = <Runtime as frame_system::Config>::BlockWeights::get()
+			.get(DispatchClass::Normal)
+			.max_total
+			.unwrap();
+		for n in 1..=10 {
+			System::set_block_number(n);
+			System::register_extra_weight_unchecked(normal, DispatchClass::Normal);
+			swarm_runtime::TransactionPayment::on_finalize(n);
+			System::reset_events();
+			frame_system::BlockWeight::<Runtime>::kill();
+		}
+		let raised = pallet_transaction_payment::NextFeeMultiplier::<Runtime>::get();
+		assert!(raised > one, "ten full blocks raise fees: {raised:?}");
+		for n in 11..=1_000 {
+			System::set_block_number(n);
+			swarm_runtime::TransactionPayment::on_finalize(n);
+		}
+		assert_eq!(pallet_transaction_payment::NextFeeMultiplier::<Runtime>::get(), one);
+		println!("multiplier after ten full blocks: {}", raised.into_inner() as f64 / 1e18);
 	});
 }

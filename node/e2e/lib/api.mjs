@@ -26,10 +26,11 @@ export async function devKeyring () {
 }
 
 /**
- * Signs and submits `tx` with `signer` and resolves once it is finalized, with its events.
+ * Signs and submits `tx` with `signer` and resolves once it is finalized (or, with `inBlock`,
+ * as soon as it is in a block), with its events.
  * Rejects with the decoded module error if the extrinsic failed.
  */
-export function submitFinalized (api, tx, signer, { timeoutMs = 90_000 } = {}) {
+export function submitFinalized (api, tx, signer, { timeoutMs = 90_000, inBlock = false } = {}) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`not finalized within ${timeoutMs} ms`)), timeoutMs);
     let unsubscribe = () => {};
@@ -43,6 +44,12 @@ export function submitFinalized (api, tx, signer, { timeoutMs = 90_000 } = {}) {
         } else {
           reject(new Error(dispatchError.toString()));
         }
+        return;
+      }
+      if (inBlock && status.isInBlock) {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve({ blockHash: status.asInBlock.toHex(), events });
         return;
       }
       if (status.isFinalized) {

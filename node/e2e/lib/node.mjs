@@ -15,17 +15,25 @@ const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cach
 /** The node binary under test: `$SWARM_NODE` or the release build in the shared target dir. */
 export const NODE_BIN = process.env.SWARM_NODE ?? path.join(targetDir, 'release', 'swarm-node');
 
-/** A TCP port nobody listens on right now. */
-export function freePort () {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+/**
+ * A free TCP port on 127.0.0.1 for a node to listen on. Test files run in parallel, one process
+ * each: every process takes ports from its own block of 100 (by its pid), below the kernel's
+ * ephemeral range, so that no two files (and no outgoing connection) are handed the same port
+ * between this check and the node's bind.
+ */
+let nextPort = 10_000 + (process.pid % 220) * 100;
+export async function freePort () {
+  for (let tries = 0; tries < 100; tries++) {
+    const port = nextPort++;
+    const free = await new Promise((resolve) => {
+      const server = net.createServer();
+      server.unref();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('no free port in this test process\'s block');
 }
 
 /**

@@ -165,6 +165,32 @@ describe('the model registry', { timeout: 600_000 }, () => {
     await assert.rejects(api.rpc.weights.chunk(weightsFile, 99), /there is no chunk 99/);
   });
 
+  test('every query answers about a version as soon as it is in a block, and names a missing one', async () => {
+    const tx = api.tx.modelRegistry.publishVersion(ids.base, blake2(randomBytes(32)), 1_000,
+      { Inline: '{"layers":[784,10]}' }, [], [[ids.v1, 'Finetune']]);
+    const { events } = await submitFinalized(api, tx, alice, { inBlock: true });
+    const id = eventField(events, api.events.modelRegistry.VersionPublished, 'version');
+    // Asked at once (the best block, not yet finalized), without naming a block.
+    assert.equal((await api.rpc.models.version(String(id))).toJSON().id, id);
+    assert.deepEqual((await api.rpc.models.ancestors(String(id), 5)).toJSON().nodes.map((n) => n.id).slice(0, 2), [id, ids.v1]);
+    assert.deepEqual((await api.rpc.models.descendants(String(id))).toJSON().nodes.map((n) => n.id), [id]);
+    assert.equal((await api.rpc.models.path(String(id), String(ids.v1))).toJSON().related, true);
+    assert.ok((await api.rpc.models.contributors(String(id))).toJSON().accounts.includes(alice.address));
+    assert.ok((await api.rpc.models.versions('base-mlp')).toJSON().versions.some((v) => v.id === id));
+    // A version id that does not exist is a named error from every method, never a runtime error.
+    const missing = '999999';
+    for (const call of [
+      () => api.rpc.models.version(missing),
+      () => api.rpc.models.ancestors(missing, 5),
+      () => api.rpc.models.descendants(missing),
+      () => api.rpc.models.path(missing, String(ids.v1)),
+      () => api.rpc.models.contributors(missing)
+    ]) {
+      await assert.rejects(call(), /no such version/);
+    }
+    await assert.rejects(api.rpc.models.versions('999999'), /no such model/);
+  });
+
   test('bad extrinsics fail with named errors and change nothing', async () => {
     const versionsBefore = (await api.query.modelRegistry.nextVersionId()).toNumber();
     const cases = [

@@ -30,6 +30,9 @@ use swarm_runtime::{opaque::Block, AccountId, BlockNumber, Runtime};
 /// The deepest lineage walk asked for when the caller gives no depth.
 const DEFAULT_DEPTH: u32 = 1_000;
 
+/// How many versions `models_versions` returns when the caller gives no limit.
+const DEFAULT_VERSIONS_LIMIT: u32 = 100;
+
 /// How many ancestor walks the node remembers.
 const ANCESTORS_CACHE_ENTRIES: u32 = 1_024;
 
@@ -203,7 +206,7 @@ pub trait ModelsApi<BlockHash> {
 	fn version(&self, version: VersionParam, at: Option<BlockHash>) -> RpcResult<VersionJson>;
 
 	/// The versions of a model, by number from `start` (default 1), at most `limit` (default
-	/// and maximum: the runtime's `MaxLineageResults`).
+	/// 100; at most the runtime's `MaxLineageResults`): page with `start`.
 	#[method(name = "versions")]
 	fn versions(
 		&self,
@@ -504,7 +507,7 @@ where
 		let versions = self
 			.client
 			.runtime_api()
-			.versions(at, details.id, start.unwrap_or(1), limit.unwrap_or(u32::MAX))
+			.versions(at, details.id, start.unwrap_or(1), limit.unwrap_or(DEFAULT_VERSIONS_LIMIT))
 			.map_err(runtime_error)?;
 		Ok(VersionsJson {
 			model: details.id,
@@ -523,20 +526,23 @@ where
 		let depth = depth.unwrap_or(DEFAULT_DEPTH);
 		let block = self.at(at);
 		let id = self.resolve(block, &version)?;
-		let api = self.client.runtime_api();
 		// At the best block, a finalized version's ancestry is the finalized one, which never
-		// changes: walk it once in the finalized state and remember it.
+		// changes: walk it once in the finalized state and remember it. (A runtime API instance
+		// answers about one block only: each block gets its own.)
 		if at.is_none() {
 			if let Some(known) = self.ancestors.lock().get(&(id, depth)) {
 				return Ok(known.clone());
 			}
 			let finalized = self.client.info().finalized_hash;
-			if let Some(lineage) = api.ancestors(finalized, id, depth).map_err(runtime_error)? {
+			if let Some(lineage) =
+				self.client.runtime_api().ancestors(finalized, id, depth).map_err(runtime_error)?
+			{
 				let json = raw_json(&lineage_json(id, lineage))?;
 				self.ancestors.lock().insert((id, depth), json.clone());
 				return Ok(json);
 			}
 		}
+		let api = self.client.runtime_api();
 		let lineage = api.ancestors(block, id, depth).map_err(runtime_error)?.ok_or_else(|| {
 			error(error_code::NOT_FOUND, format!("version {id}: no such version"))
 		})?;
@@ -565,6 +571,12 @@ where
 	fn path(&self, from: VersionParam, to: VersionParam, at: Option<Hash>) -> RpcResult<PathJson> {
 		let at = self.at(at);
 		let (a, b) = (self.resolve(at, &from)?, self.resolve(at, &to)?);
+		// "Not related" is for two versions that exist; a missing one is named.
+		for id in [a, b] {
+			if self.client.runtime_api().version(at, id).map_err(runtime_error)?.is_none() {
+				return Err(error(error_code::NOT_FOUND, format!("version {id}: no such version")));
+			}
+		}
 		let path = self.client.runtime_api().derivation_path(at, a, b).map_err(runtime_error)?;
 		Ok(path_json(path))
 	}

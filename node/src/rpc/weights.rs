@@ -53,7 +53,13 @@ pub struct UploadJson {
 	pub chunks: u32,
 	pub next_chunk: u32,
 	pub uploader: String,
+	pub chunk_size: u32,
 	pub started_at: BlockNumber,
+	/// The block of its last chunk (or its start).
+	pub last_progress: BlockNumber,
+	/// The first block at which anyone may reap it (`weightsStore.reapUpload`) if no chunk
+	/// arrives before.
+	pub expires_at: BlockNumber,
 }
 
 /// The `weights_*` JSON-RPC methods.
@@ -189,7 +195,14 @@ where
 			chunks: upload.chunks,
 			next_chunk: upload.next_chunk,
 			uploader: upload.uploader.to_ss58check(),
+			chunk_size: upload.chunk_size,
 			started_at: upload.started_at,
+			last_progress: upload.last_progress,
+			expires_at: upload.last_progress.saturating_add(
+				<<Runtime as pallet_weights_store::Config>::UploadTimeout as polkadot_sdk::sp_core::Get<
+					BlockNumber,
+				>>::get(),
+			),
 		})
 	}
 }

@@ -70,6 +70,16 @@ impl EvalReport {
 	pub fn mean_loss_micro(&self) -> u64 {
 		to_micro(self.mean_loss())
 	}
+
+	/// Accuracy and mean loss as the chain records them (`swarm_primitives::metrics`: names
+	/// and nine-decimal values, the model registry's `FixedI64`), ready for `publish_version`.
+	pub fn chain_metrics(&self) -> [(&'static [u8], i64); 2] {
+		use swarm_primitives::metrics;
+		[
+			(metrics::ACCURACY, metrics::accuracy_from_ppb(self.accuracy_ppb())),
+			(metrics::LOSS, metrics::from_micro(self.mean_loss_micro())),
+		]
+	}
 }
 
 /// Evaluates `model` on `data` in batches of `batch_size`.
@@ -142,4 +152,19 @@ pub fn infer(model: &Model, inputs: &[f32], batch: usize, mode: Mode) -> Result<
 	let logits = model.logits(inputs, batch, mode)?;
 	let labels = argmax_rows(&logits, classes).collect();
 	Ok(Inference { classes, logits, labels })
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn chain_metrics_are_nine_decimal_values_the_registry_reads_back() {
+		let report = EvalReport { correct: 8812, total: 10_000, loss_sum: 3_456.789 };
+		let [(accuracy_name, accuracy), (loss_name, loss)] = report.chain_metrics();
+		assert_eq!((accuracy_name, accuracy), (&b"accuracy"[..], 881_200_000));
+		// 0.3456789 → 345_679 micro-units → 0.345679000.
+		assert_eq!((loss_name, loss), (&b"loss"[..], 345_679_000));
+		assert_eq!(swarm_primitives::metrics::to_fixed(accuracy).into_inner(), 881_200_000);
+	}
 }

@@ -199,7 +199,7 @@ pub fn simulate(
 				weights,
 			});
 		}
-		let options = AggregateOptions { clip_norm: spec.clip_norm };
+		let options = AggregateOptions { clip_norm: spec.clip_norm, max_examples: None };
 		let outcome = aggregate(&global, &updates, spec.method, &options)?;
 		global = outcome.weights;
 		let model = Model::new(&spec.model, &global)?;

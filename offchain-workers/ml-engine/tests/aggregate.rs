@@ -79,7 +79,7 @@ fn every_method_rejects_bad_updates_with_a_reason() {
 	updates.push(with(16, |u| u.weights = global().unflatten_like(&[100.0; 8]).unwrap()));
 	updates.push(honest(17, 0.01));
 	updates.push(honest(17, 0.02));
-	let options = AggregateOptions { clip_norm: Some(10.0) };
+	let options = AggregateOptions { clip_norm: Some(10.0), max_examples: None };
 	for method in METHODS {
 		let out = aggregate(&global(), &updates, method, &options).unwrap();
 		assert_eq!(out.accepted, (1..=5).map(ClientId::from).collect::<Vec<_>>(), "{method}");
@@ -191,7 +191,7 @@ fn unusable_requests_are_errors() {
 	));
 	assert!(aggregate(&global(), &updates, Method::MultiKrum { byzantine: 0, keep: 4 }, &default)
 		.is_err());
-	let bad_clip = AggregateOptions { clip_norm: Some(-1.0) };
+	let bad_clip = AggregateOptions { clip_norm: Some(-1.0), max_examples: None };
 	assert!(matches!(
 		aggregate(&global(), &updates, Method::FedAvg, &bad_clip),
 		Err(Error::InvalidSpec(_))
@@ -255,4 +255,24 @@ fn robust_methods_resist_a_poisoned_node_on_fashion_mnist() {
 			}
 		}
 	}
+}
+
+#[test]
+fn a_cap_on_examples_stops_one_client_claiming_to_outweigh_the_rest() {
+	// Four honest clients move every weight by about +0.1; a fifth moves it by -10 and claims
+	// 2⁶⁴−1 examples.
+	let mut updates: Vec<Update> = (1..=4).map(|id| honest(id, 0.0)).collect();
+	updates.push(Update {
+		client: ClientId::from(9),
+		num_examples: u64::MAX,
+		weights: global().unflatten_like(&global().flatten().iter().map(|w| w - 10.0).collect::<Vec<_>>()).unwrap(),
+	});
+	let delta = |out: &Aggregate| out.weights.flatten()[0] - global().flatten()[0];
+	let trusted = aggregate(&global(), &updates, Method::FedAvg, &AggregateOptions::default()).unwrap();
+	assert!(delta(&trusted) < -9.9, "uncapped, the claim takes over: {}", delta(&trusted));
+	let options = AggregateOptions { clip_norm: None, max_examples: Some(104) };
+	let capped = aggregate(&global(), &updates, Method::FedAvg, &options).unwrap();
+	// Five equal-ish weights (101..=104 and the cap, 104): the outlier counts about a fifth.
+	let expected = (101.0 * 0.1 + 102.0 * 0.1 + 103.0 * 0.1 + 104.0 * 0.1 - 104.0 * 10.0) / 514.0;
+	assert!((delta(&capped) - expected).abs() < 1e-3, "{} vs {expected}", delta(&capped));
 }

@@ -20,7 +20,11 @@
 //!
 //! The node then proves it is alive: its offchain worker sends a **heartbeat** signed by the
 //! worker key every [`Config::HeartbeatInterval`] blocks. Heartbeats are free, unsigned by any
-//! account, and accepted at most once per [`Config::MinHeartbeatInterval`] blocks per node. A
+//! account, and accepted at most once per [`Config::MinHeartbeatInterval`] blocks per node; each
+//! must be signed after the block that recorded the node's previous one, so none is accepted
+//! twice. They have the lowest pool priority, and `integrity_test` checks that all
+//! [`Config::MaxNodes`] nodes heartbeating as fast as allowed fit in
+//! [`Config::MaxHeartbeatShare`] of a block. A
 //! node that misses heartbeats for [`Config::HeartbeatTimeout`] blocks becomes inactive; its
 //! next heartbeat makes it active again.
 //!
@@ -86,6 +90,12 @@ use polkadot_sdk::{
 
 /// The logging target of this pallet.
 pub const LOG_TARGET: &str = "runtime::compute-nodes";
+
+/// The pool priority of heartbeats: the lowest there is. Every signed transaction's priority
+/// is at least 1 (`ChargeTransactionPayment` gives `(tip + 1) × max transactions per block`),
+/// so free heartbeats never take a block's room from a fee-paying transaction.
+pub const HEARTBEAT_PRIORITY: polkadot_sdk::sp_runtime::transaction_validity::TransactionPriority =
+	0;
 
 /// The balance type of the currency that holds bonds.
 pub type BalanceOf<T> =
@@ -200,6 +210,12 @@ pub mod pallet {
 		/// The most nodes `on_idle` checks for missed heartbeats in one block.
 		#[pallet::constant]
 		type MaxSweepPerBlock: Get<u32>;
+
+		/// The largest share of a block's normal weight that heartbeats may take in the worst
+		/// case: every one of `MaxNodes` nodes heartbeating as often as `MinHeartbeatInterval`
+		/// allows. `integrity_test` refuses a runtime whose constants break it.
+		#[pallet::constant]
+		type MaxHeartbeatShare: Get<Perbill>;
 
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
@@ -322,6 +338,8 @@ pub mod pallet {
 		HeartbeatTooSoon,
 		/// The heartbeat is older than `HeartbeatValidity` blocks, or from the future.
 		StaleHeartbeat,
+		/// The heartbeat was signed at or before the node's last accepted heartbeat: a replay.
+		HeartbeatReplayed,
 		/// The node is unbonding: it takes no work and cannot be changed.
 		NodeUnbonding,
 		/// The node is not unbonding: deregister it first.
@@ -361,6 +379,12 @@ pub mod pallet {
 				"a node must be able to heartbeat before it times out"
 			);
 			assert!(T::MaxSweepPerBlock::get() > 0, "the sweep must make progress");
+			let (worst, limit) = Self::heartbeat_load();
+			assert!(
+				worst.all_lte(limit),
+				"MaxNodes heartbeating every MinHeartbeatInterval blocks take {worst} per block, \
+				 more than MaxHeartbeatShare of the normal class ({limit})"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -447,7 +471,7 @@ pub mod pallet {
 		///
 		/// ## Errors
 		/// - [`Error::UnknownNode`], [`Error::NodeUnbonding`], [`Error::BadHeartbeatSignature`],
-		///   [`Error::HeartbeatTooSoon`], [`Error::StaleHeartbeat`]
+		///   [`Error::HeartbeatTooSoon`], [`Error::StaleHeartbeat`], [`Error::HeartbeatReplayed`]
 		///
 		/// ## Events
 		/// - [`Event::HeartbeatReceived`]; [`Event::NodeReactivated`] if it was inactive
@@ -467,6 +491,7 @@ pub mod pallet {
 						HeartbeatRejection::TooSoon => Error::<T>::HeartbeatTooSoon,
 						HeartbeatRejection::Stale => Error::<T>::StaleHeartbeat,
 						HeartbeatRejection::Unbonding => Error::<T>::NodeUnbonding,
+						HeartbeatRejection::Replayed => Error::<T>::HeartbeatReplayed,
 					},
 				)?;
 			node.last_heartbeat = frame_system::Pallet::<T>::block_number();
@@ -788,6 +813,11 @@ pub mod pallet {
 			if !node.worker_key.verify(&Self::heartbeat_payload(heartbeat), signature) {
 				return Err(HeartbeatRejection::BadSignature);
 			}
+			// A heartbeat is signed after the block that recorded the previous one: an accepted
+			// heartbeat can never be accepted again, whatever the timing constants.
+			if heartbeat.at <= node.last_heartbeat {
+				return Err(HeartbeatRejection::Replayed);
+			}
 			let now = frame_system::Pallet::<T>::block_number();
 			if heartbeat.at > now || now.saturating_sub(heartbeat.at) > T::HeartbeatValidity::get()
 			{
@@ -799,8 +829,33 @@ pub mod pallet {
 			Ok(node)
 		}
 
+		/// The worst-case weight of heartbeats in one block (every node heartbeating as often as
+		/// the rate limit allows, each costing its dispatch and its authorization) and the most
+		/// `MaxHeartbeatShare` allows.
+		pub fn heartbeat_load() -> (Weight, Weight) {
+			use frame_support::dispatch::DispatchClass;
+			let per_heartbeat =
+				T::WeightInfo::heartbeat().saturating_add(T::WeightInfo::authorize_heartbeat());
+			let min_interval: u64 =
+				T::MinHeartbeatInterval::get().try_into().unwrap_or(u64::MAX).max(1);
+			let per_block = u64::from(T::MaxNodes::get()).div_ceil(min_interval);
+			let worst = per_heartbeat.saturating_mul(per_block);
+			let normal = <T as frame_system::Config>::BlockWeights::get()
+				.get(DispatchClass::Normal)
+				.max_total
+				.unwrap_or(<T as frame_system::Config>::BlockWeights::get().max_block);
+			let share = T::MaxHeartbeatShare::get();
+			let limit = Weight::from_parts(
+				share.mul_floor(normal.ref_time()),
+				share.mul_floor(normal.proof_size()),
+			);
+			(worst, limit)
+		}
+
 		/// The pool's check of a heartbeat: valid ones are free, at most one per node per
-		/// `MinHeartbeatInterval`, and live until `HeartbeatValidity` runs out.
+		/// `MinHeartbeatInterval`, and live until `HeartbeatValidity` runs out. They have the
+		/// lowest priority ([`HEARTBEAT_PRIORITY`]), so a block builder takes every fee-paying
+		/// transaction first.
 		fn authorize_heartbeat(
 			heartbeat: &Heartbeat<BlockNumberFor<T>>,
 			signature: &WorkerSignature,
@@ -809,7 +864,7 @@ pub mod pallet {
 				.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))?;
 			let longevity: u64 = T::HeartbeatValidity::get().try_into().unwrap_or(u64::MAX);
 			let validity = ValidTransaction::with_tag_prefix("swarm-heartbeat")
-				.priority(TransactionPriority::MAX / 2)
+				.priority(HEARTBEAT_PRIORITY)
 				.and_provides((heartbeat.node, node.last_heartbeat))
 				.longevity(longevity.max(1))
 				.propagate(true)
@@ -841,8 +896,15 @@ pub mod pallet {
 			}
 		}
 
+		/// Jails `node` for `blocks` blocks from now. A jail only extends: a node jailed until
+		/// later stays jailed until then (and no event is emitted).
 		pub(crate) fn do_jail(node: NodeId, mut info: NodeInfo<T>, blocks: u32) {
 			let until = frame_system::Pallet::<T>::block_number().saturating_add(blocks.into());
+			if let NodeStatus::Jailed { until: current } = info.status {
+				if current >= until {
+					return;
+				}
+			}
 			info.status = NodeStatus::Jailed { until };
 			Nodes::<T>::insert(node, info);
 			Self::deposit_event(Event::NodeJailed { node, until });

@@ -14,7 +14,7 @@ use polkadot_sdk::{
 	},
 	sp_io::TestExternalities,
 	sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt},
-	sp_runtime::{BuildStorage, RuntimeAppPublic},
+	sp_runtime::{BuildStorage, Perbill, RuntimeAppPublic},
 };
 use std::sync::Arc;
 use swarm_primitives::WORKER_KEY_TYPE;
@@ -98,6 +98,8 @@ impl OnUnbalanced<Credit<u64, Balances>> for ToPot {
 
 parameter_types! {
 	pub static MaxNodes: u32 = 100;
+	pub static HeartbeatValidity: u64 = 3;
+	pub static MaxHeartbeatShare: Perbill = Perbill::from_percent(20);
 }
 
 impl Config for Test {
@@ -107,7 +109,7 @@ impl Config for Test {
 	type MinBond = ConstU64<100>;
 	type HeartbeatInterval = ConstU64<10>;
 	type MinHeartbeatInterval = ConstU64<5>;
-	type HeartbeatValidity = ConstU64<3>;
+	type HeartbeatValidity = HeartbeatValidity;
 	type HeartbeatTimeout = ConstU64<30>;
 	type UnbondingPeriod = ConstU64<50>;
 	type MaxNodesPerOwner = ConstU32<3>;
@@ -116,6 +118,7 @@ impl Config for Test {
 	type MaxAcceleratorLen = ConstU32<16>;
 	type MaxFormats = ConstU32<3>;
 	type MaxSweepPerBlock = ConstU32<2>;
+	type MaxHeartbeatShare = MaxHeartbeatShare;
 	type WeightInfo = ();
 }
 

@@ -5,7 +5,7 @@ use crate::{mock::*, *};
 use codec::Decode;
 use polkadot_sdk::{
 	frame_support::{
-		assert_noop, assert_ok,
+		assert_noop, assert_ok, assert_storage_noop,
 		pallet_prelude::{InvalidTransaction, TransactionSource, TransactionValidityError},
 		traits::{
 			fungible::{Inspect, InspectHold},
@@ -337,6 +337,66 @@ fn heartbeat_is_refused_by_the_pool_with_a_reason() {
 }
 
 #[test]
+fn an_accepted_heartbeat_cannot_be_replayed() {
+	build_and_execute(|| {
+		// Even with a validity longer than the rate limit, which alone would let a third party
+		// re-submit an accepted heartbeat once `MinHeartbeatInterval` has passed.
+		HeartbeatValidity::set(20);
+		let node = register(ALICE, 0);
+		run_to_block(11);
+		let (heartbeat, signature) = signed_heartbeat(node, 0);
+		assert_ok!(ComputeNodes::heartbeat(authorized(), heartbeat, signature.clone()));
+		run_to_block(16);
+		assert_eq!(
+			authorize(heartbeat, signature.clone()),
+			rejected(HeartbeatRejection::Replayed)
+		);
+		assert_noop!(
+			ComputeNodes::heartbeat(authorized(), heartbeat, signature),
+			Error::<Test>::HeartbeatReplayed
+		);
+		// A heartbeat signed at the registration block is older than the registration.
+		let fresh = register(BOB, 1);
+		let (early, signature) = signed_heartbeat(fresh, 1);
+		assert_eq!(authorize(early, signature), rejected(HeartbeatRejection::Replayed));
+		// The node's next heartbeat goes through.
+		let (next, signature) = signed_heartbeat(node, 0);
+		assert_eq!(authorize(next, signature), Ok(()));
+	});
+}
+
+#[test]
+fn heartbeats_have_the_lowest_priority() {
+	build_and_execute(|| {
+		let node = register(ALICE, 0);
+		run_to_block(11);
+		let (heartbeat, signature) = signed_heartbeat(node, 0);
+		let call = Call::<Test>::heartbeat { heartbeat, signature };
+		let (validity, _) = call.authorize(TransactionSource::External).unwrap().unwrap();
+		assert_eq!(validity.priority, HEARTBEAT_PRIORITY);
+		assert_eq!(HEARTBEAT_PRIORITY, 0, "below every fee-paying transaction");
+	});
+}
+
+#[test]
+fn the_worst_case_heartbeat_load_fits_its_share_of_the_block() {
+	build_and_execute(|| {
+		let (worst, limit) = ComputeNodes::heartbeat_load();
+		assert!(worst.all_lte(limit));
+		ComputeNodes::integrity_test();
+	});
+}
+
+#[test]
+#[should_panic(expected = "more than MaxHeartbeatShare")]
+fn integrity_test_refuses_more_heartbeats_than_the_share() {
+	build_and_execute(|| {
+		MaxHeartbeatShare::set(Perbill::from_parts(1));
+		ComputeNodes::integrity_test();
+	});
+}
+
+#[test]
 fn heartbeat_dispatch_rechecks_and_names_each_error() {
 	build_and_execute(|| {
 		let node = register(ALICE, 0);
@@ -355,8 +415,10 @@ fn heartbeat_dispatch_rechecks_and_names_each_error() {
 			Error::<Test>::BadHeartbeatSignature
 		);
 		assert_ok!(ComputeNodes::heartbeat(authorized(), heartbeat, signature.clone()));
+		run_to_block(13);
+		let (soon, soon_signature) = signed_heartbeat(node, 0);
 		assert_noop!(
-			ComputeNodes::heartbeat(authorized(), heartbeat, signature.clone()),
+			ComputeNodes::heartbeat(authorized(), soon, soon_signature),
 			Error::<Test>::HeartbeatTooSoon
 		);
 		run_to_block(20);
@@ -459,6 +521,24 @@ fn the_sweep_stays_within_its_weight() {
 			0
 		);
 		assert_eq!(Nodes::<Test>::get(0).unwrap().status, NodeStatus::Active);
+	});
+}
+
+#[test]
+fn the_sweep_checks_as_many_nodes_as_its_weight_pays_for() {
+	build_and_execute(|| {
+		register(ALICE, 0);
+		register(BOB, 1);
+		System::set_block_number(100);
+		// Enough weight for one node, not two.
+		let one = <() as crate::WeightInfo>::sweep(1);
+		assert_eq!(ComputeNodes::on_idle(100, one), one);
+		assert_eq!(Nodes::<Test>::get(0).unwrap().status, NodeStatus::Inactive);
+		assert_eq!(Nodes::<Test>::get(1).unwrap().status, NodeStatus::Active);
+		assert_eq!(SweepCursor::<Test>::get(), 1);
+		// The next block goes on from the cursor.
+		assert_eq!(ComputeNodes::on_idle(100, one), one);
+		assert_eq!(Nodes::<Test>::get(1).unwrap().status, NodeStatus::Inactive);
 	});
 }
 
@@ -756,8 +836,12 @@ fn reputation_moves_in_fixed_point_towards_its_bounds() {
 		assert_eq!(Nodes::<Test>::get(node).unwrap().reputation, Perbill::one());
 		ComputeNodes::lower(node, Perbill::one());
 		assert_eq!(Nodes::<Test>::get(node).unwrap().reputation, Perbill::zero());
-		// Unknown nodes are ignored.
-		ComputeNodes::raise(42, Perbill::one());
+		// Unknown nodes are ignored: no storage change, no event.
+		let events = System::events().len();
+		assert_storage_noop!(ComputeNodes::raise(42, Perbill::one()));
+		assert_storage_noop!(ComputeNodes::lower(42, Perbill::one()));
+		assert_storage_noop!(<ComputeNodes as Reputation>::jail(42, 10));
+		assert_eq!(System::events().len(), events);
 	});
 }
 
@@ -767,6 +851,25 @@ fn jail_through_the_trait() {
 		let node = register(ALICE, 0);
 		<ComputeNodes as Reputation>::jail(node, 5);
 		assert_eq!(Nodes::<Test>::get(node).unwrap().status, NodeStatus::Jailed { until: 6 });
+	});
+}
+
+#[test]
+fn a_jail_only_extends() {
+	build_and_execute(|| {
+		let node = register(ALICE, 0);
+		assert_ok!(ComputeNodes::force_jail(RuntimeOrigin::root(), node, 100));
+		let events = System::events().len();
+		// A later, shorter jail (from a pallet, or from root) leaves the longer one in place.
+		<ComputeNodes as Reputation>::jail(node, 10);
+		assert_ok!(ComputeNodes::force_jail(RuntimeOrigin::root(), node, 5));
+		assert_eq!(Nodes::<Test>::get(node).unwrap().status, NodeStatus::Jailed { until: 101 });
+		assert_eq!(System::events().len(), events, "an unchanged jail emits nothing");
+		// A longer one extends it.
+		run_to_block(50);
+		<ComputeNodes as Reputation>::jail(node, 100);
+		assert_eq!(Nodes::<Test>::get(node).unwrap().status, NodeStatus::Jailed { until: 150 });
+		System::assert_last_event(Event::NodeJailed { node, until: 150 }.into());
 	});
 }
 

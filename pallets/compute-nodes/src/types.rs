@@ -170,6 +170,8 @@ pub enum HeartbeatRejection {
 	Stale = 4,
 	/// The node is unbonding; it takes no work and sends no heartbeats.
 	Unbonding = 5,
+	/// Signed at or before the block of the node's last accepted heartbeat: a replay.
+	Replayed = 6,
 }
 
 impl From<HeartbeatRejection> for InvalidTransaction {

@@ -93,7 +93,9 @@ use polkadot_sdk::{
 	},
 	frame_system,
 	sp_core::H256,
+	sp_runtime::{DispatchError, FixedI64},
 };
+use swarm_primitives::{ModelPublisher, NewVersion};
 
 /// The logging target of this pallet.
 pub const LOG_TARGET: &str = "runtime::model-registry";
@@ -488,19 +490,23 @@ pub mod pallet {
 			parents: Vec<(VersionId, Derivation)>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let info = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
-			ensure!(info.owner == who, Error::<T>::NotModelOwner);
-			Self::do_publish(
-				&who,
+			Self::owned_model(&who, model)?;
+			let config = match config {
+				ConfigInput::Inline(bytes) => {
+					ConfigRef::Inline(bytes.try_into().map_err(|_| Error::<T>::ConfigTooLong)?)
+				},
+				ConfigInput::Hash(hash) => ConfigRef::Hash(hash),
+			};
+			Self::insert_version(NewVersionRecord {
+				publisher: who.clone(),
 				model,
-				info,
 				weights_hash,
 				weights_size,
 				config,
 				metrics,
 				parents,
-				Producer::Account(who.clone()),
-			)
+				producer: Producer::Account(who),
+			})
 			.map(|_| ())
 		}
 
@@ -702,22 +708,25 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// Publishes a version on behalf of `publisher`, who pays the deposit; `producer` is
-		/// recorded as who made the weights. Other pallets (training rounds) call this with
-		/// [`Producer::Round`]. Checks everything [`Pallet::publish_version`] checks except
-		/// ownership, which the caller has established.
-		#[allow(clippy::too_many_arguments)]
-		pub fn do_publish(
-			publisher: &T::AccountId,
-			model: ModelId,
-			mut info: ModelInfo<T>,
-			weights_hash: H256,
-			weights_size: u64,
-			config: ConfigInput,
-			metrics: Vec<(Vec<u8>, FixedI64)>,
-			parents: Vec<(VersionId, Derivation)>,
-			producer: Producer<T::AccountId>,
+		/// Records a version on behalf of its publisher, who pays the deposit. Reads and updates
+		/// the stored model itself (no caller-held copy can overwrite it). Checks everything
+		/// [`Pallet::publish_version`] checks except ownership, which the caller has
+		/// established (the call by signature, [`ModelPublisher`] by its caller's rules).
+		pub(crate) fn insert_version(
+			new: NewVersionRecord<T>,
 		) -> Result<VersionId, DispatchError> {
+			let NewVersionRecord {
+				publisher,
+				model,
+				weights_hash,
+				weights_size,
+				config,
+				metrics,
+				parents,
+				producer,
+			} = new;
+			let publisher = &publisher;
+			let mut info = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
 			ensure!(
 				info.version_count < T::MaxVersionsPerModel::get(),
 				Error::<T>::TooManyVersions
@@ -732,12 +741,6 @@ pub mod pallet {
 				!WeightsInModel::<T>::contains_key(model, weights_hash),
 				Error::<T>::DuplicateWeights
 			);
-			let config = match config {
-				ConfigInput::Inline(bytes) => {
-					ConfigRef::Inline(bytes.try_into().map_err(|_| Error::<T>::ConfigTooLong)?)
-				},
-				ConfigInput::Hash(hash) => ConfigRef::Hash(hash),
-			};
 			let metrics = Self::check_metrics(metrics)?;
 			let parents = Self::check_parents(publisher, parents)?;
 
@@ -827,9 +830,10 @@ pub mod pallet {
 			Ok(parents)
 		}
 
-		/// The deposit for a record of `bytes` encoded bytes.
+		/// The deposit for a record of `bytes` encoded bytes (records are bounded far below
+		/// 4 GiB; a larger count would saturate, never wrap).
 		pub fn deposit_for(bytes: usize) -> BalanceOf<T> {
-			let bytes: BalanceOf<T> = (bytes as u32).into();
+			let bytes: BalanceOf<T> = u32::try_from(bytes).unwrap_or(u32::MAX).into();
 			T::DepositBase::get().saturating_add(T::DepositPerByte::get().saturating_mul(bytes))
 		}
 
@@ -884,5 +888,37 @@ pub mod pallet {
 			}
 			Ok(())
 		}
+	}
+}
+
+/// What [`Pallet::insert_version`] records: a version as the call or [`ModelPublisher`] gives it.
+pub(crate) struct NewVersionRecord<T: Config> {
+	pub publisher: T::AccountId,
+	pub model: ModelId,
+	pub weights_hash: H256,
+	pub weights_size: u64,
+	pub config: ConfigRef<T>,
+	pub metrics: Vec<(Vec<u8>, FixedI64)>,
+	pub parents: Vec<(VersionId, Derivation)>,
+	pub producer: Producer<T::AccountId>,
+}
+
+/// Publishing by other pallets (training rounds): the round's aggregate becomes a version of
+/// `version.model` derived from `version.base` ([`Derivation::FederatedRound`]), with the base's
+/// configuration, produced by the round ([`Producer::Round`]). The publisher pays the deposit
+/// and must be allowed to derive from the base; ownership of the model is the caller's to check.
+impl<T: Config> ModelPublisher<T::AccountId> for Pallet<T> {
+	fn publish(version: NewVersion<T::AccountId>) -> Result<VersionId, DispatchError> {
+		let base = Versions::<T>::get(version.base).ok_or(Error::<T>::UnknownParent)?;
+		Self::insert_version(NewVersionRecord {
+			publisher: version.publisher,
+			model: version.model,
+			weights_hash: version.weights_hash,
+			weights_size: version.weights_size,
+			config: base.config,
+			metrics: version.metrics,
+			parents: alloc::vec![(version.base, Derivation::FederatedRound)],
+			producer: Producer::Round(version.round),
+		})
 	}
 }

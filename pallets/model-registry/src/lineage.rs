@@ -292,9 +292,13 @@ impl<T: Config> Pallet<T> {
 		queue.push_back((start, first, 0u32));
 		while let Some((id, info, depth)) = queue.pop_front() {
 			if depth < max_depth {
-				let next: Vec<VersionId> = match direction {
-					Direction::Up => info.parents.iter().map(|(parent, _)| *parent).collect(),
-					Direction::Down => Children::<T>::iter_key_prefix(id).collect(),
+				// Children are read one at a time and no further than the limit: a popular
+				// version may have more children than any answer holds.
+				let next: alloc::boxed::Box<dyn Iterator<Item = VersionId>> = match direction {
+					Direction::Up => alloc::boxed::Box::new(
+						info.parents.clone().into_iter().map(|(parent, _)| parent),
+					),
+					Direction::Down => alloc::boxed::Box::new(Children::<T>::iter_key_prefix(id)),
 				};
 				for next_id in next {
 					if seen.contains(&next_id) {

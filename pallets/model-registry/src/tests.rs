@@ -389,29 +389,99 @@ fn publish_version_rejects_a_publisher_that_cannot_pay() {
 	});
 }
 
+fn round_version(model: ModelId, base: VersionId, seed: u8) -> NewVersion<u64> {
+	NewVersion {
+		model,
+		base,
+		round: 7,
+		publisher: ALICE,
+		weights_hash: weights(seed),
+		weights_size: 1_000,
+		metrics: vec![(b"accuracy".to_vec(), FixedI64::from_inner(881_200_000))],
+	}
+}
+
 #[test]
-fn do_publish_records_a_round_as_producer() {
+fn a_pallet_publishes_a_round_through_the_trait() {
 	ExtBuilder::default().build_and_execute(|| {
 		let model = create_model(ALICE, "federated");
 		let base = publish(ALICE, model, 1, vec![]);
-		let info = Models::<Test>::get(model).unwrap();
-		let id = ModelRegistry::do_publish(
-			&ALICE,
-			model,
-			info,
-			weights(2),
-			1_000,
-			ConfigInput::Inline(vec![]),
-			vec![],
-			vec![(base, Derivation::FederatedRound)],
-			Producer::Round(7),
-		)
-		.unwrap();
-		assert_eq!(Versions::<Test>::get(id).unwrap().producer, Producer::Round(7));
+		let id = <ModelRegistry as ModelPublisher<u64>>::publish(round_version(model, base, 2))
+			.unwrap();
+		let version = Versions::<Test>::get(id).unwrap();
+		assert_eq!(version.producer, Producer::Round(7));
+		assert_eq!(version.parents.into_inner(), vec![(base, Derivation::FederatedRound)]);
+		assert_eq!(version.config, Versions::<Test>::get(base).unwrap().config, "the base's");
+		assert_eq!(version.number, 2);
 		let contributors = ModelRegistry::contributors(id).unwrap();
 		assert_eq!(contributors.rounds, vec![7]);
 		assert_eq!(contributors.accounts, vec![ALICE]);
+		System::assert_last_event(
+			Event::VersionPublished {
+				model,
+				version: id,
+				number: 2,
+				weights_hash: weights(2),
+				producer: Producer::Round(7),
+			}
+			.into(),
+		);
 	});
+}
+
+#[test]
+fn publishing_through_the_trait_never_overwrites_the_model_record() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "federated");
+		let base = publish(ALICE, model, 1, vec![]);
+		// Between the moment a round would have read the model and its publication, the model
+		// changes hands and gets another version.
+		let stale = Models::<Test>::get(model).unwrap();
+		assert_ok!(ModelRegistry::transfer_model(RuntimeOrigin::signed(ALICE), model, BOB));
+		publish(BOB, model, 3, vec![]);
+		<ModelRegistry as ModelPublisher<u64>>::publish(round_version(model, base, 2)).unwrap();
+		let now = Models::<Test>::get(model).unwrap();
+		assert_eq!(now.owner, BOB);
+		assert_eq!(now.name, stale.name);
+		assert_eq!(now.version_count, 3, "counted from the stored record, not a stale copy");
+	});
+}
+
+#[test]
+fn publishing_through_the_trait_names_each_error() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "federated");
+		let base = publish(ALICE, model, 1, vec![]);
+		let publish_round = |v| <ModelRegistry as ModelPublisher<u64>>::publish(v);
+		assert_noop!(
+			publish_round(NewVersion { base: 99, ..round_version(model, base, 2) }),
+			Error::<Test>::UnknownParent
+		);
+		assert_noop!(
+			publish_round(NewVersion { model: 99, ..round_version(model, base, 2) }),
+			Error::<Test>::ModelNotFound
+		);
+		assert_noop!(
+			publish_round(NewVersion { weights_hash: weights(1), ..round_version(model, base, 2) }),
+			Error::<Test>::DuplicateWeights
+		);
+		assert_noop!(
+			publish_round(NewVersion { weights_size: 0, ..round_version(model, base, 2) }),
+			Error::<Test>::ZeroWeightsSize
+		);
+	});
+}
+
+#[test]
+fn metrics_use_the_shared_nine_decimal_encoding() {
+	assert_eq!(FixedI64::DIV, swarm_primitives::metrics::SCALE);
+	let accuracy = swarm_primitives::metrics::accuracy_from_ppb(881_200_000);
+	assert_eq!(metric_to_decimal(swarm_primitives::metrics::to_fixed(accuracy)), "0.8812");
+	// A count past u32 saturates instead of wrapping to a tiny deposit.
+	assert_eq!(
+		ModelRegistry::deposit_for(u32::MAX as usize + 1),
+		ModelRegistry::deposit_for(u32::MAX as usize)
+	);
 }
 
 // ALIASES
@@ -826,6 +896,24 @@ fn descendants_walks_children() {
 			.map(|n| (n.id, n.depth))
 			.collect();
 		assert_eq!(found, vec![(a, 0), (t1, 1), (t2, 2), (m, 2)]);
+	});
+}
+
+#[test]
+fn descendants_of_a_version_with_more_children_than_the_limit_are_cut_at_the_limit() {
+	ExtBuilder::default().build_and_execute(|| {
+		let model = create_model(ALICE, "popular");
+		let base = publish(ALICE, model, 1, vec![]);
+		for seed in 2..8 {
+			publish(ALICE, model, seed, vec![(base, Derivation::Finetune)]);
+		}
+		MaxLineageResults::set(3);
+		let lineage = ModelRegistry::descendants(base, 5).unwrap();
+		assert_eq!(lineage.nodes.len(), 3);
+		assert!(lineage.truncated);
+		assert_eq!(ModelRegistry::versions_of(model, 1, u32::MAX).len(), 3);
+		MaxLineageResults::set(10_000);
+		assert_eq!(ModelRegistry::descendants(base, 5).unwrap().nodes.len(), 7);
 	});
 }
 

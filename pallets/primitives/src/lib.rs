@@ -14,6 +14,8 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
+extern crate alloc;
+
 use polkadot_sdk::sp_core::crypto::KeyTypeId;
 
 /// The keystore key type of a compute node's worker key: `swrk`, sr25519.
@@ -39,6 +41,65 @@ pub trait ContentInspector {
 impl ContentInspector for () {
 	fn stored_size(_hash: &polkadot_sdk::sp_core::H256) -> Option<u64> {
 		None
+	}
+}
+
+/// A version that a pallet (training rounds) publishes in the model registry through
+/// [`ModelPublisher`]: the weights it produced from `base`, with the base's configuration.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct NewVersion<AccountId> {
+	/// The model the version belongs to.
+	pub model: u64,
+	/// The version it was trained from: its parent, by [`federated round`](NewVersion::round).
+	pub base: u64,
+	/// The round that produced it (recorded as the version's producer).
+	pub round: u64,
+	/// Who pays the version's deposit; must be allowed to derive from `base`.
+	pub publisher: AccountId,
+	/// The blake2-256 hash of the weights file.
+	pub weights_hash: polkadot_sdk::sp_core::H256,
+	/// The weights file's size in bytes.
+	pub weights_size: u64,
+	/// Metrics as `(name, value)`, nine-decimal fixed point (see [`metrics`]).
+	pub metrics: alloc::vec::Vec<(alloc::vec::Vec<u8>, polkadot_sdk::sp_runtime::FixedI64)>,
+}
+
+/// Publishing model versions, for pallets that produce them. The registry reads and updates
+/// its own records (owner, name, counters); the caller gives only what is new.
+pub trait ModelPublisher<AccountId> {
+	/// Publishes `version`; returns its version id, or the registry's error (nothing changed).
+	fn publish(
+		version: NewVersion<AccountId>,
+	) -> Result<u64, polkadot_sdk::sp_runtime::DispatchError>;
+}
+
+/// The one encoding of model metrics, used by the ML engine when it reports them and by the model
+/// registry when it stores them: a metric is an `i64` with nine decimals, `round(x · 10⁹)`,
+/// which is the inner value of the registry's `FixedI64`. Accuracy in parts per billion is
+/// already that number; a loss is converted from the engine's micro-units.
+pub mod metrics {
+	/// The decimals of a metric value.
+	pub const DECIMALS: u32 = 9;
+	/// `10^DECIMALS`: the value of 1.0.
+	pub const SCALE: i64 = 1_000_000_000;
+	/// The name under which accuracy is recorded.
+	pub const ACCURACY: &[u8] = b"accuracy";
+	/// The name under which the mean loss is recorded.
+	pub const LOSS: &[u8] = b"loss";
+
+	/// Accuracy, given in parts per billion (exact: parts per billion are nine decimals).
+	pub fn accuracy_from_ppb(ppb: u32) -> i64 {
+		i64::from(ppb)
+	}
+
+	/// A value given in micro-units (six decimals), saturating at `i64::MAX`.
+	pub fn from_micro(micro: u64) -> i64 {
+		i64::try_from(micro.saturating_mul(1_000)).unwrap_or(i64::MAX)
+	}
+
+	/// A metric value as a `FixedI64` (the registry's type).
+	pub fn to_fixed(value: i64) -> polkadot_sdk::sp_runtime::FixedI64 {
+		polkadot_sdk::sp_runtime::FixedI64::from_inner(value)
 	}
 }
 
@@ -123,12 +184,18 @@ impl<Balance> BondSlasher<Balance> for () {
 pub trait WorkRewards<Balance> {
 	/// Pays `amount` from the pot for `work`, split between nodes in proportion to their
 	/// weights; each share goes to the node's owner. Returns the amount paid (the remainder of
-	/// the integer division stays in the pot). Fails, paying nothing, if the pot holds less.
+	/// the integer division stays in the pot). Fails, paying nothing, if the pot holds less, a
+	/// node has two shares, or any share cannot be paid. Nodes are paid whatever their status
+	/// (jailed nodes too): leave out of `shares` a node that should not be paid.
 	fn pay(
 		work: WorkId,
 		shares: &[(NodeId, u32)],
 		amount: Balance,
 	) -> Result<Balance, polkadot_sdk::sp_runtime::DispatchError>;
+
+	/// The most weight [`WorkRewards::pay`] uses for `shares` shares, for callers to account
+	/// for it (a hook's weight, a call's).
+	fn pay_weight(shares: u32) -> polkadot_sdk::sp_runtime::Weight;
 }
 
 impl<Balance> WorkRewards<Balance> for () {
@@ -138,5 +205,9 @@ impl<Balance> WorkRewards<Balance> for () {
 		_amount: Balance,
 	) -> Result<Balance, polkadot_sdk::sp_runtime::DispatchError> {
 		Err(polkadot_sdk::sp_runtime::DispatchError::Other("no reward pot"))
+	}
+
+	fn pay_weight(_shares: u32) -> polkadot_sdk::sp_runtime::Weight {
+		polkadot_sdk::sp_runtime::Weight::zero()
 	}
 }

@@ -17,8 +17,11 @@
 //! - **Payment.** A pallet that verified a piece of work (an inference job, a training round) calls
 //!   `WorkRewards::pay(work, shares, amount)`: `amount` leaves the pot, split between the nodes in
 //!   proportion to their weights, each share paid to the node's owner. The pot never pays more than
-//!   it holds above the existential deposit; a payment it cannot make fails whole. Root can pay
-//!   too, with [`Pallet::pay_work`].
+//!   it holds above the existential deposit; a payment it cannot make fails whole, paying nothing
+//!   (the transfers run in a storage layer). A node has at most one share per payment. Jailed,
+//!   inactive or unbonding nodes are paid all the same: a jail stops a node from taking new work,
+//!   it does not take back pay for work the calling pallet verified; a caller that withholds pay
+//!   leaves the node out of the shares. Root can pay too, with [`Pallet::pay_work`].
 //! - **Slashing** is the compute-nodes pallet's (it holds the bonds); slashed funds come here, into
 //!   the pot, and are paid out again as rewards. Nothing this pallet handles is burnt, unless the
 //!   pot cannot take it (it always can: it is kept above the existential deposit).
@@ -51,6 +54,7 @@ use alloc::vec::Vec;
 use polkadot_sdk::{
 	frame_support::{
 		self,
+		weights::Weight,
 		traits::{
 			fungible::{Balanced, Credit, Inspect, Mutate},
 			tokens::{Fortitude, Preservation},
@@ -204,6 +208,11 @@ pub mod pallet {
 		UnknownNode,
 		/// A payment must be positive.
 		ZeroAmount,
+		/// The same node has two shares in one payment.
+		DuplicateShare,
+		/// A share could not be paid (e.g. a share below the existential deposit for an owner
+		/// account that does not exist); nothing was paid.
+		TransferFailed,
 	}
 
 	#[pallet::hooks]
@@ -265,6 +274,7 @@ pub mod pallet {
 		/// ## Errors
 		/// - [`Error::NoShares`], [`Error::TooManyShares`], [`Error::ZeroWeights`]
 		/// - [`Error::UnknownNode`], [`Error::ZeroAmount`], [`Error::InsufficientPot`]
+		/// - [`Error::DuplicateShare`], [`Error::TransferFailed`]
 		///
 		/// ## Events
 		/// - [`Event::RewardPaid`] per node, then [`Event::WorkPaid`]
@@ -334,7 +344,16 @@ pub mod pallet {
 			ensure!(!shares.is_empty(), Error::<T>::NoShares);
 			ensure!(shares.len() <= T::MaxShares::get() as usize, Error::<T>::TooManyShares);
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-			let total: u64 = shares.iter().map(|(_, w)| u64::from(*w)).sum();
+			let mut nodes = alloc::collections::BTreeSet::new();
+			for (node, _) in shares {
+				ensure!(nodes.insert(*node), Error::<T>::DuplicateShare);
+			}
+			// At most `MaxShares` (a u32) weights of at most u32::MAX each: no u64 overflow, but
+			// checked all the same.
+			let total = shares
+				.iter()
+				.try_fold(0u64, |sum, (_, w)| sum.checked_add(u64::from(*w)))
+				.ok_or(Error::<T>::ZeroWeights)?;
 			ensure!(total > 0, Error::<T>::ZeroWeights);
 			ensure!(amount <= Self::pot_available(), Error::<T>::InsufficientPot);
 			let owners = shares
@@ -342,29 +361,35 @@ pub mod pallet {
 				.map(|(node, _)| T::Nodes::owner_of(*node).ok_or(Error::<T>::UnknownNode))
 				.collect::<Result<Vec<_>, _>>()?;
 
-			let pot = Self::pot();
-			let amount_128: u128 = amount.unique_saturated_into();
-			let mut paid: BalanceOf<T> = Zero::zero();
-			for ((node, weight), owner) in shares.iter().zip(owners) {
-				let part_128 = multiply_by_rational_with_rounding(
-					amount_128,
-					u128::from(*weight),
-					u128::from(total),
-					Rounding::Down,
-				)
-				.unwrap_or(0);
-				let part: BalanceOf<T> = part_128.unique_saturated_into();
-				if part.is_zero() {
-					continue;
+			// Every share is paid or none is: the transfers run in a storage layer that a
+			// failed transfer rolls back (events included), whether the caller is a
+			// transactional call or a hook.
+			frame_support::storage::with_storage_layer(|| {
+				let pot = Self::pot();
+				let amount_128: u128 = amount.unique_saturated_into();
+				let mut paid: BalanceOf<T> = Zero::zero();
+				for ((node, weight), owner) in shares.iter().zip(owners) {
+					let part_128 = multiply_by_rational_with_rounding(
+						amount_128,
+						u128::from(*weight),
+						u128::from(total),
+						Rounding::Down,
+					)
+					.unwrap_or(0);
+					let part: BalanceOf<T> = part_128.unique_saturated_into();
+					if part.is_zero() {
+						continue;
+					}
+					T::Currency::transfer(&pot, &owner, part, Preservation::Preserve)
+						.map_err(|_| Error::<T>::TransferFailed)?;
+					paid = paid.saturating_add(part);
+					NodeEarnings::<T>::mutate(node, |e| *e = e.saturating_add(part));
+					AccountEarnings::<T>::mutate(&owner, |e| *e = e.saturating_add(part));
+					Self::deposit_event(Event::RewardPaid { work, node: *node, owner, amount: part });
 				}
-				T::Currency::transfer(&pot, &owner, part, Preservation::Preserve)?;
-				paid = paid.saturating_add(part);
-				NodeEarnings::<T>::mutate(node, |e| *e = e.saturating_add(part));
-				AccountEarnings::<T>::mutate(&owner, |e| *e = e.saturating_add(part));
-				Self::deposit_event(Event::RewardPaid { work, node: *node, owner, amount: part });
-			}
-			Self::deposit_event(Event::WorkPaid { work, amount: paid });
-			Ok(paid)
+				Self::deposit_event(Event::WorkPaid { work, amount: paid });
+				Ok(paid)
+			})
 		}
 
 		/// Checks that `total issuance = genesis issuance + minted − burnt`, and that the pot
@@ -390,6 +415,10 @@ impl<T: Config> WorkRewards<BalanceOf<T>> for Pallet<T> {
 		amount: BalanceOf<T>,
 	) -> Result<BalanceOf<T>, DispatchError> {
 		Pallet::<T>::do_pay(work, shares, amount)
+	}
+
+	fn pay_weight(shares: u32) -> Weight {
+		T::WeightInfo::pay_work(shares)
 	}
 }
 

@@ -58,7 +58,7 @@ parameter_types! {
 	/// The author of the current block in tests.
 	pub static Author: Option<u64> = None;
 	/// Registered nodes in tests: (node, owner).
-	pub static NodeOwners: Vec<(NodeId, u64)> = vec![(0, ALICE), (1, BOB), (2, ALICE)];
+	pub static NodeOwners: Vec<(NodeId, u64)> = vec![(0, ALICE), (1, BOB), (2, ALICE), (3, NOBODY)];
 }
 
 /// Finds the author set in [`Author`].
@@ -103,6 +103,8 @@ impl Config for Test {
 pub const ALICE: u64 = 1;
 pub const BOB: u64 = 2;
 pub const CHARLIE: u64 = 3;
+/// Owns node 3 and has no account: a share below the existential deposit cannot reach it.
+pub const NOBODY: u64 = 4;
 
 /// Genesis: Alice, Bob and Charlie hold 1,000 each; the emission is 100 per block, 20 % to the
 /// author.

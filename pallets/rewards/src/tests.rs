@@ -132,6 +132,30 @@ fn pay_through_the_trait_counts_per_node_and_per_account() {
 }
 
 #[test]
+fn a_payment_that_fails_midway_pays_nobody() {
+	build_and_execute(|| {
+		run_to_block(11);
+		// Alice's share (5) is paid first; the share of node 3 (5, below the existential
+		// deposit of 10) cannot be: called from a hook, outside any transactional call, the
+		// whole payment must still leave no trace.
+		assert_noop!(
+			<Rewards as WorkRewards<u64>>::pay(7, &[(0, 1), (3, 1)], 10),
+			Error::<Test>::TransferFailed
+		);
+		assert_eq!(NodeEarnings::<Test>::get(0), 0);
+	});
+}
+
+#[test]
+fn pay_reports_its_weight() {
+	use crate::weights::WeightInfo as _;
+	assert_eq!(<Rewards as WorkRewards<u64>>::pay_weight(3), <() as WeightInfo>::pay_work(3));
+	assert!(
+		<Rewards as WorkRewards<u64>>::pay_weight(4).all_gte(<Rewards as WorkRewards<u64>>::pay_weight(1))
+	);
+}
+
+#[test]
 fn pay_work_never_pays_more_than_the_pot_holds() {
 	build_and_execute(|| {
 		run_to_block(2);
@@ -157,6 +181,8 @@ fn pay_work_rejects_bad_input() {
 		assert_noop!(pay(vec![(0, 0), (1, 0)], 10), Error::<Test>::ZeroWeights);
 		assert_noop!(pay(vec![(0, 1), (42, 1)], 10), Error::<Test>::UnknownNode);
 		assert_noop!(pay(vec![(0, 1)], 0), Error::<Test>::ZeroAmount);
+		assert_noop!(pay(vec![(0, 1), (1, 1), (0, 2)], 10), Error::<Test>::DuplicateShare);
+		assert_noop!(pay(vec![(0, 1), (3, 1)], 10), Error::<Test>::TransferFailed);
 		assert_noop!(
 			Rewards::pay_work(RuntimeOrigin::signed(ALICE), 1, vec![(0, 1)], 10),
 			DispatchError::BadOrigin

@@ -41,9 +41,10 @@ const SIGMA: [[usize; 16]; 12] = [
 ];
 
 /// The running state of a BLAKE2b-256 hash.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
-)]
+///
+/// Decoding checks that at most [`BLOCK_LEN`] bytes are buffered: every state it accepts is one
+/// that [`Blake2b256::update`] can continue without going out of bounds.
+#[derive(Encode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct Blake2b256 {
 	/// The chained state.
 	h: [u64; 8],
@@ -55,6 +56,21 @@ pub struct Blake2b256 {
 	/// How many bytes of `buffer` are in use.
 	buffered: u8,
 }
+
+impl Decode for Blake2b256 {
+	fn decode<I: codec::Input>(input: &mut I) -> Result<Self, codec::Error> {
+		let h = <[u64; 8]>::decode(input)?;
+		let compressed = u64::decode(input)?;
+		let buffer = <[u8; BLOCK_LEN]>::decode(input)?;
+		let buffered = u8::decode(input)?;
+		if usize::from(buffered) > BLOCK_LEN {
+			return Err("Blake2b256: more bytes buffered than a block holds".into());
+		}
+		Ok(Self { h, compressed, buffer, buffered })
+	}
+}
+
+impl DecodeWithMemTracking for Blake2b256 {}
 
 impl Default for Blake2b256 {
 	fn default() -> Self {
@@ -80,7 +96,9 @@ impl Blake2b256 {
 				self.compress(&block, false);
 				self.buffered = 0;
 			}
-			let start = usize::from(self.buffered);
+			// `buffered ≤ BLOCK_LEN` always (decoding refuses more); the `min` keeps the
+			// slice below in bounds even if it were not: `start + take ≤ BLOCK_LEN`.
+			let start = usize::from(self.buffered).min(BLOCK_LEN);
 			let take = (BLOCK_LEN - start).min(data.len());
 			let (head, rest) = data.split_at(take);
 			self.buffer[start..start + take].copy_from_slice(head);
@@ -91,7 +109,8 @@ impl Blake2b256 {
 
 	/// The hash of everything fed so far.
 	pub fn finalize(mut self) -> [u8; 32] {
-		let used = usize::from(self.buffered);
+		// In bounds: `buffered ≤ BLOCK_LEN` (see `update`).
+		let used = usize::from(self.buffered).min(BLOCK_LEN);
 		self.compressed = self.compressed.wrapping_add(used as u64);
 		let mut block = self.buffer;
 		block[used..].fill(0);
@@ -153,6 +172,21 @@ mod tests {
 
 	fn bytes(len: usize, seed: u8) -> Vec<u8> {
 		(0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+	}
+
+	#[test]
+	fn decoding_refuses_a_state_that_buffers_more_than_a_block() {
+		let mut state = Blake2b256::new();
+		state.update(&[7; 100]);
+		let mut bytes = state.encode();
+		// The last byte is `buffered`.
+		let last = bytes.len() - 1;
+		assert_eq!(bytes[last], 100);
+		assert_eq!(Blake2b256::decode(&mut &bytes[..]).unwrap(), state);
+		bytes[last] = 129;
+		assert!(Blake2b256::decode(&mut &bytes[..]).is_err());
+		bytes[last] = 128;
+		assert!(Blake2b256::decode(&mut &bytes[..]).is_ok());
 	}
 
 	#[test]

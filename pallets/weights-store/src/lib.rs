@@ -23,15 +23,21 @@
 //!    weights have that hash only with the matching size.
 //!
 //! An upload in progress can be cancelled ([`Pallet::cancel_upload`]), which returns the
-//! deposit. A stored file is permanent, like the model versions that refer to it.
+//! deposit. An upload that makes no progress for [`Config::UploadTimeout`] blocks has expired:
+//! anyone may reap it ([`Pallet::reap_upload`]; the deposit goes back to the uploader) and begin
+//! the file anew, so nobody can block a file by beginning its upload and never finishing it. A
+//! stored file is permanent, like the model versions that refer to it.
 //!
 //! ## Low Level / Implementation Details
 //!
 //! ### Design
 //!
 //! Chunk bytes never enter the runtime's state. Each `upload_chunk` asks the node, through
-//! `sp_io::transaction_index::index`, to keep the call's last argument (the chunk) in its block
-//! database under the chunk's hash; the state keeps only the file's manifest: size, chunk size
+//! `sp_io::transaction_index::index`, to keep the transaction's last `len(chunk)` bytes in its
+//! block database under the chunk's hash. Those bytes are the call's last argument, the chunk,
+//! only when nothing follows the call in the transaction, so the pallet checks that they are
+//! (against `frame_system`'s record of the transaction being applied) and refuses a chunk
+//! inside a wrapper that puts bytes after it ([`Error::ChunkNotAtEnd`]); the state keeps only the file's manifest: size, chunk size
 //! and the chunk hashes. Every full node that imports the block stores the chunk, and keeps it
 //! as long as it keeps block bodies (`--blocks-pruning archive-canonical`, the default). This is
 //! the design of the Polkadot Bulletin chain, chosen over off-chain hosting (IPFS, HTTP) so that
@@ -117,6 +123,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type DepositBase: Get<BalanceOf<Self>>;
 
+		/// Blocks without progress after which an upload has expired: anyone may then reap it
+		/// ([`Pallet::reap_upload`]) or begin the same file anew, and the deposit goes back to
+		/// the uploader. This is what stops a squatter who begins the upload of a file it has
+		/// no intention of finishing from blocking that file forever.
+		#[pallet::constant]
+		type UploadTimeout: Get<BlockNumberFor<Self>>;
+
 		/// The deposit per chunk of the file (its manifest entry).
 		#[pallet::constant]
 		type DepositPerChunk: Get<BalanceOf<Self>>;
@@ -162,6 +175,9 @@ pub mod pallet {
 		FileStored { file: H256, size: u64 },
 		/// An upload was cancelled and its deposit returned.
 		UploadCancelled { file: H256 },
+		/// An upload made no progress for `UploadTimeout` blocks and was removed; its deposit
+		/// went back to the uploader.
+		UploadExpired { file: H256, uploader: T::AccountId, reaper: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -193,6 +209,13 @@ pub mod pallet {
 		InsufficientDeposit,
 		/// The chunk is not part of a transaction, so the node cannot index it.
 		NotInTransaction,
+		/// The chunk's bytes are not the end of the transaction (the call is wrapped in a batch
+		/// or another call that puts bytes after it), so the node would index the wrong bytes.
+		/// Send `upload_chunk` as the transaction's own call, or as the last call of a batch.
+		ChunkNotAtEnd,
+		/// The upload has made progress in the last `UploadTimeout` blocks: only its uploader
+		/// may cancel it.
+		UploadNotExpired,
 	}
 
 	#[pallet::hooks]
@@ -226,7 +249,8 @@ pub mod pallet {
 		///
 		/// ## Errors
 		/// - [`Error::EmptyFile`], [`Error::FileTooLarge`]
-		/// - [`Error::AlreadyStored`], [`Error::UploadInProgress`]
+		/// - [`Error::AlreadyStored`], [`Error::UploadInProgress`] (an upload that has not
+		///   expired; reap an expired one with [`Pallet::reap_upload`] first)
 		/// - [`Error::InsufficientDeposit`]
 		///
 		/// ## Events
@@ -242,6 +266,7 @@ pub mod pallet {
 
 			let deposit = T::DepositBase::get()
 				.saturating_add(T::DepositPerChunk::get().saturating_mul(chunks.into()));
+			let now = frame_system::Pallet::<T>::block_number();
 			T::Currency::hold(&HoldReason::FileDeposit.into(), &who, deposit)
 				.map_err(|_| Error::<T>::InsufficientDeposit)?;
 			Uploads::<T>::insert(
@@ -252,7 +277,9 @@ pub mod pallet {
 					chunks,
 					next_chunk: 0,
 					hasher: blake2b::Blake2b256::new(),
-					started_at: frame_system::Pallet::<T>::block_number(),
+					chunk_size: T::ChunkSize::get(),
+					started_at: now,
+					last_progress: now,
 					deposit,
 				},
 			);
@@ -266,16 +293,17 @@ pub mod pallet {
 		/// Signed by the uploader.
 		///
 		/// ## Details
-		/// `data` must be the last argument: the node keeps exactly the call's last `len(data)`
-		/// bytes under the chunk's hash. Chunks come in order and are `ChunkSize` bytes except
-		/// the last. With the last chunk the file's hash is checked and the file is stored.
+		/// `data` must be the last argument: the node keeps exactly the transaction's last
+		/// `len(data)` bytes under the chunk's hash, so nothing may follow the call in its
+		/// transaction (it may be a batch's last call). Chunks come in order and are the
+		/// upload's chunk size (`ChunkSize` when it began) except the last. With the last chunk the file's hash is checked and the file is stored.
 		/// The transaction fee grows with the chunk's length.
 		///
 		/// ## Errors
 		/// - [`Error::UploadNotFound`], [`Error::NotUploader`]
 		/// - [`Error::ChunkOutOfOrder`], [`Error::ChunkSizeMismatch`], [`Error::ChunkHashMismatch`]
 		/// - [`Error::FileHashMismatch`] (last chunk only)
-		/// - [`Error::NotInTransaction`]
+		/// - [`Error::NotInTransaction`], [`Error::ChunkNotAtEnd`]
 		///
 		/// ## Events
 		/// - [`Event::ChunkStored`]; with the last chunk also [`Event::FileStored`]
@@ -293,7 +321,7 @@ pub mod pallet {
 			ensure!(upload.uploader == who, Error::<T>::NotUploader);
 			ensure!(index == upload.next_chunk, Error::<T>::ChunkOutOfOrder);
 			ensure!(
-				data.len() as u64 == Self::chunk_len(upload.size, index),
+				data.len() as u64 == chunk_len(upload.size, upload.chunk_size, index),
 				Error::<T>::ChunkSizeMismatch
 			);
 			ensure!(
@@ -311,6 +339,13 @@ pub mod pallet {
 			};
 			let extrinsic =
 				frame_system::Pallet::<T>::extrinsic_index().ok_or(Error::<T>::NotInTransaction)?;
+			// The node keeps the transaction's last `data.len()` bytes under the chunk's hash:
+			// they must be the chunk. They are when the call is the transaction's own call (or
+			// the last of a batch, the inner call of a proxy, ...); a call that wraps it and puts
+			// bytes after it would make the node keep the wrong bytes.
+			#[allow(deprecated)]
+			let transaction = frame_system::Pallet::<T>::extrinsic_data(extrinsic);
+			ensure!(transaction.ends_with(&data), Error::<T>::ChunkNotAtEnd);
 
 			polkadot_sdk::sp_io::transaction_index::index(extrinsic, data.len() as u32, chunk.0);
 			Chunks::<T>::insert(file, index, chunk);
@@ -321,7 +356,7 @@ pub mod pallet {
 					file,
 					FileInfo {
 						size: upload.size,
-						chunk_size: T::ChunkSize::get(),
+						chunk_size: upload.chunk_size,
 						chunks: upload.chunks,
 						uploader: upload.uploader,
 						stored_at: frame_system::Pallet::<T>::block_number(),
@@ -331,6 +366,7 @@ pub mod pallet {
 				Self::deposit_event(Event::FileStored { file, size: upload.size });
 			} else {
 				upload.next_chunk = upload.next_chunk.saturating_add(1);
+				upload.last_progress = frame_system::Pallet::<T>::block_number();
 				Uploads::<T>::insert(file, upload);
 			}
 			Ok(())
@@ -352,18 +388,38 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let upload = Uploads::<T>::get(file).ok_or(Error::<T>::UploadNotFound)?;
 			ensure!(upload.uploader == who, Error::<T>::NotUploader);
-			let received = upload.next_chunk;
-			let _ = Chunks::<T>::clear_prefix(file, received, None);
-			Uploads::<T>::remove(file);
-			if let Err(error) = T::Currency::release(
-				&HoldReason::FileDeposit.into(),
-				&who,
-				upload.deposit,
-				Precision::BestEffort,
-			) {
-				log::error!(target: LOG_TARGET, "releasing the deposit of {who:?} failed: {error:?}");
-			}
+			let received = Self::remove_upload(file, upload);
 			Self::deposit_event(Event::UploadCancelled { file });
+			Ok(Some(T::WeightInfo::cancel_upload(received)).into())
+		}
+
+		/// Removes the upload of `file` once it has made no progress for `UploadTimeout`
+		/// blocks, returning the deposit to its uploader.
+		///
+		/// ## Dispatch Origin
+		/// Signed: anyone (typically whoever wants to upload the same file).
+		///
+		/// ## Details
+		/// The same work as [`Pallet::cancel_upload`]; afterwards the file can be begun anew.
+		///
+		/// ## Errors
+		/// - [`Error::UploadNotFound`], [`Error::UploadNotExpired`]
+		///
+		/// ## Events
+		/// - [`Event::UploadExpired`]
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::cancel_upload(T::MaxChunks::get()))]
+		pub fn reap_upload(origin: OriginFor<T>, file: H256) -> DispatchResultWithPostInfo {
+			let reaper = ensure_signed(origin)?;
+			let upload = Uploads::<T>::get(file).ok_or(Error::<T>::UploadNotFound)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(
+				now >= upload.last_progress.saturating_add(T::UploadTimeout::get()),
+				Error::<T>::UploadNotExpired
+			);
+			let uploader = upload.uploader.clone();
+			let received = Self::remove_upload(file, upload);
+			Self::deposit_event(Event::UploadExpired { file, uploader, reaper });
 			Ok(Some(T::WeightInfo::cancel_upload(received)).into())
 		}
 	}
@@ -379,9 +435,28 @@ pub mod pallet {
 
 		/// The length of chunk `index` of a file of `size` bytes.
 		pub fn chunk_len(size: u64, index: u32) -> u64 {
-			let chunk = u64::from(T::ChunkSize::get());
-			let start = u64::from(index).saturating_mul(chunk);
-			size.saturating_sub(start).min(chunk)
+			chunk_len(size, T::ChunkSize::get(), index)
+		}
+
+		/// Removes an upload and the chunk hashes it received, and returns its deposit to the
+		/// uploader; returns how many chunks it had received.
+		fn remove_upload(file: H256, upload: UploadInfo<T>) -> u32 {
+			let received = upload.next_chunk;
+			let _ = Chunks::<T>::clear_prefix(file, received, None);
+			Uploads::<T>::remove(file);
+			if let Err(error) = T::Currency::release(
+				&HoldReason::FileDeposit.into(),
+				&upload.uploader,
+				upload.deposit,
+				Precision::BestEffort,
+			) {
+				log::error!(
+					target: LOG_TARGET,
+					"releasing the deposit of {:?} failed: {error:?}",
+					upload.uploader
+				);
+			}
+			received
 		}
 
 		/// The manifest of a stored file: its record and its chunk hashes in order.
@@ -413,6 +488,13 @@ pub mod pallet {
 			Ok(())
 		}
 	}
+}
+
+/// The length of chunk `index` of a file of `size` bytes cut in chunks of `chunk_size`.
+fn chunk_len(size: u64, chunk_size: u32, index: u32) -> u64 {
+	let chunk = u64::from(chunk_size);
+	let start = u64::from(index).saturating_mul(chunk);
+	size.saturating_sub(start).min(chunk)
 }
 
 impl<T: Config> swarm_primitives::ContentInspector for Pallet<T> {

@@ -1,12 +1,14 @@
 //! A test runtime with balances and the weights store (chunks of 256 bytes, at most 4).
 
 use crate::{self as pallet_weights_store, *};
+use codec::Encode;
+use polkadot_sdk::sp_runtime::DispatchResult;
 use polkadot_sdk::{
 	frame_support::{
 		derive_impl,
 		traits::{ConstU32, ConstU64},
 	},
-	frame_system, pallet_balances,
+	frame_system, pallet_balances, pallet_utility,
 	sp_io::{hashing::blake2_256, TestExternalities},
 	sp_runtime::BuildStorage,
 };
@@ -36,6 +38,15 @@ mod runtime {
 	pub type Balances = pallet_balances;
 	#[runtime::pallet_index(2)]
 	pub type WeightsStore = pallet_weights_store;
+	#[runtime::pallet_index(3)]
+	pub type Utility = pallet_utility;
+}
+
+impl pallet_utility::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type PalletsOrigin = OriginCaller;
+	type WeightInfo = ();
 }
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
@@ -53,13 +64,19 @@ impl pallet_balances::Config for Test {
 /// Chunks of 256 bytes, so that tests exercise several chunks with small files.
 pub const CHUNK: u64 = 256;
 
+polkadot_sdk::frame_support::parameter_types! {
+	/// `CHUNK`, changeable to test an upgrade that changes the chunk size.
+	pub static ChunkSize: u32 = CHUNK as u32;
+}
+
 impl Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type ChunkSize = ConstU32<256>;
+	type ChunkSize = ChunkSize;
 	type MaxChunks = ConstU32<4>;
 	type DepositBase = ConstU64<100>;
 	type DepositPerChunk = ConstU64<10>;
+	type UploadTimeout = ConstU64<20>;
 	type WeightInfo = ();
 }
 
@@ -106,11 +123,35 @@ pub fn chunk_hash(data: &[u8]) -> H256 {
 	H256(blake2_256(data))
 }
 
+/// Applies `call` as the block's first transaction does: `frame_system` notes the
+/// transaction's bytes (here a stand-in for its signature part, then the call) before the call
+/// runs. A failed call leaves no trace, as a failed transaction would not.
+pub fn apply(origin: RuntimeOrigin, call: RuntimeCall) -> DispatchResult {
+	use polkadot_sdk::sp_runtime::traits::Dispatchable;
+	polkadot_sdk::frame_support::storage::with_storage_layer(|| {
+		let mut transaction = b"signature and extensions".to_vec();
+		transaction.extend(call.encode());
+		frame_system::Pallet::<Test>::note_extrinsic(transaction);
+		call.dispatch(origin).map(|_| ()).map_err(|e| e.error)
+	})
+}
+
+/// Sends a chunk as the transaction's own call.
+pub fn upload_chunk(
+	origin: RuntimeOrigin,
+	file: H256,
+	index: u32,
+	chunk: H256,
+	data: Vec<u8>,
+) -> DispatchResult {
+	apply(origin, RuntimeCall::WeightsStore(Call::upload_chunk { file, index, chunk, data }))
+}
+
 /// Uploads `bytes` (announced as `hash`) as `who`, chunk by chunk.
 pub fn upload(who: u64, bytes: &[u8], hash: H256) {
 	WeightsStore::begin_upload(RuntimeOrigin::signed(who), hash, bytes.len() as u64).unwrap();
 	for (index, chunk) in bytes.chunks(CHUNK as usize).enumerate() {
-		WeightsStore::upload_chunk(
+		upload_chunk(
 			RuntimeOrigin::signed(who),
 			hash,
 			index as u32,

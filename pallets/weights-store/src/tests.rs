@@ -1,6 +1,7 @@
 //! Tests of every call (success and each error) and of file manifests.
 
 use crate::{mock::*, *};
+use polkadot_sdk::sp_core::H256;
 use polkadot_sdk::frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect, InspectHold},
@@ -9,6 +10,12 @@ use swarm_primitives::ContentInspector;
 
 fn held(who: u64) -> u64 {
 	Balances::balance_on_hold(&HoldReason::FileDeposit.into(), &who)
+}
+
+/// Sends the first chunk (256 bytes) of `bytes`, announced as `hash`, as `who`.
+fn send_first_chunk(who: u64, bytes: &[u8], hash: H256) -> polkadot_sdk::sp_runtime::DispatchResult {
+	let first = &bytes[..256];
+	upload_chunk(RuntimeOrigin::signed(who), hash, 0, chunk_hash(first), first.to_vec())
 }
 
 // BEGIN UPLOAD
@@ -88,7 +95,7 @@ fn upload_chunk_stores_a_file_in_several_chunks() {
 		// when the first two arrive
 		for index in 0..2 {
 			let chunk = &bytes[index * 256..(index + 1) * 256];
-			assert_ok!(WeightsStore::upload_chunk(
+			assert_ok!(upload_chunk(
 				RuntimeOrigin::signed(ALICE),
 				hash,
 				index as u32,
@@ -101,7 +108,7 @@ fn upload_chunk_stores_a_file_in_several_chunks() {
 		assert!(WeightsStore::stored_size(&hash).is_none());
 		// when the last arrives
 		let last = &bytes[512..];
-		assert_ok!(WeightsStore::upload_chunk(
+		assert_ok!(upload_chunk(
 			RuntimeOrigin::signed(ALICE),
 			hash,
 			2,
@@ -138,7 +145,7 @@ fn upload_chunk_rejects_an_unknown_upload_and_another_sender() {
 		let (bytes, hash) = file(300, 6);
 		let chunk = &bytes[..256];
 		assert_noop!(
-			WeightsStore::upload_chunk(
+			upload_chunk(
 				RuntimeOrigin::signed(ALICE),
 				hash,
 				0,
@@ -149,7 +156,7 @@ fn upload_chunk_rejects_an_unknown_upload_and_another_sender() {
 		);
 		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 300));
 		assert_noop!(
-			WeightsStore::upload_chunk(
+			upload_chunk(
 				RuntimeOrigin::signed(BOB),
 				hash,
 				0,
@@ -168,7 +175,7 @@ fn upload_chunk_rejects_chunks_out_of_order() {
 		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 600));
 		let second = &bytes[256..512];
 		assert_noop!(
-			WeightsStore::upload_chunk(
+			upload_chunk(
 				RuntimeOrigin::signed(ALICE),
 				hash,
 				1,
@@ -187,7 +194,7 @@ fn upload_chunk_rejects_a_chunk_of_the_wrong_size() {
 		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 600));
 		let short = &bytes[..255];
 		assert_noop!(
-			WeightsStore::upload_chunk(
+			upload_chunk(
 				RuntimeOrigin::signed(ALICE),
 				hash,
 				0,
@@ -198,7 +205,7 @@ fn upload_chunk_rejects_a_chunk_of_the_wrong_size() {
 		);
 		let long = &bytes[..257];
 		assert_noop!(
-			WeightsStore::upload_chunk(
+			upload_chunk(
 				RuntimeOrigin::signed(ALICE),
 				hash,
 				0,
@@ -219,7 +226,7 @@ fn upload_chunk_rejects_a_chunk_that_does_not_match_its_hash_and_accepts_it_rese
 		let mut corrupted = chunk.clone();
 		corrupted[17] ^= 1;
 		assert_noop!(
-			WeightsStore::upload_chunk(
+			upload_chunk(
 				RuntimeOrigin::signed(ALICE),
 				hash,
 				0,
@@ -229,7 +236,7 @@ fn upload_chunk_rejects_a_chunk_that_does_not_match_its_hash_and_accepts_it_rese
 			Error::<Test>::ChunkHashMismatch
 		);
 		// Nothing changed, so the right chunk goes through.
-		assert_ok!(WeightsStore::upload_chunk(
+		assert_ok!(upload_chunk(
 			RuntimeOrigin::signed(ALICE),
 			hash,
 			0,
@@ -246,7 +253,7 @@ fn upload_chunk_rejects_chunks_that_are_not_the_announced_file() {
 		let (other, _) = file(300, 11);
 		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 300));
 		let first = &other[..256];
-		assert_ok!(WeightsStore::upload_chunk(
+		assert_ok!(upload_chunk(
 			RuntimeOrigin::signed(ALICE),
 			hash,
 			0,
@@ -255,7 +262,7 @@ fn upload_chunk_rejects_chunks_that_are_not_the_announced_file() {
 		));
 		let last = &other[256..];
 		assert_noop!(
-			WeightsStore::upload_chunk(
+			upload_chunk(
 				RuntimeOrigin::signed(ALICE),
 				hash,
 				1,
@@ -277,7 +284,7 @@ fn upload_chunk_needs_a_transaction_to_index_into() {
 			polkadot_sdk::sp_core::storage::well_known_keys::EXTRINSIC_INDEX,
 		);
 		assert_noop!(
-			WeightsStore::upload_chunk(
+			upload_chunk(
 				RuntimeOrigin::signed(ALICE),
 				hash,
 				0,
@@ -289,6 +296,81 @@ fn upload_chunk_needs_a_transaction_to_index_into() {
 	});
 }
 
+#[test]
+fn an_upload_keeps_its_chunk_layout_when_the_chunk_size_changes() {
+	build_and_execute(|| {
+		let (bytes, hash) = file(600, 15);
+		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 600));
+		assert_eq!(Uploads::<Test>::get(hash).unwrap().chunk_size, 256);
+		// A runtime upgrade halves the chunk size while the upload runs.
+		ChunkSize::set(128);
+		for (index, chunk) in bytes.chunks(256).enumerate() {
+			assert_ok!(upload_chunk(
+				RuntimeOrigin::signed(ALICE),
+				hash,
+				index as u32,
+				chunk_hash(chunk),
+				chunk.to_vec()
+			));
+		}
+		let info = Files::<Test>::get(hash).unwrap();
+		assert_eq!((info.chunk_size, info.chunks), (256, 3), "the layout the chunks came in");
+		ChunkSize::set(256);
+	});
+}
+
+// WRAPPED CALLS
+
+fn chunk_call(hash: H256, index: u32, data: &[u8]) -> RuntimeCall {
+	RuntimeCall::WeightsStore(Call::upload_chunk {
+		file: hash,
+		index,
+		chunk: chunk_hash(data),
+		data: data.to_vec(),
+	})
+}
+
+fn remark() -> RuntimeCall {
+	RuntimeCall::System(polkadot_sdk::frame_system::Call::remark { remark: vec![7; 40] })
+}
+
+#[test]
+fn a_chunk_followed_by_other_bytes_in_its_transaction_is_refused() {
+	use polkadot_sdk::pallet_utility::Call as UtilityCall;
+	build_and_execute(|| {
+		let (bytes, hash) = file(10, 16);
+		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 10));
+		// In a batch with a call after it, the transaction's last 10 bytes are the remark's:
+		// the node would keep them under the chunk's hash.
+		let batch = |calls| RuntimeCall::Utility(UtilityCall::batch_all { calls });
+		assert_noop!(
+			apply(RuntimeOrigin::signed(ALICE), batch(vec![chunk_call(hash, 0, &bytes), remark()])),
+			Error::<Test>::ChunkNotAtEnd
+		);
+		assert_ok!(apply(
+			RuntimeOrigin::signed(ALICE),
+			RuntimeCall::Utility(UtilityCall::batch {
+				calls: vec![chunk_call(hash, 0, &bytes), remark()]
+			})
+		));
+		System::assert_has_event(
+			polkadot_sdk::pallet_utility::Event::BatchInterrupted {
+				index: 0,
+				error: Error::<Test>::ChunkNotAtEnd.into(),
+			}
+			.into(),
+		);
+		assert!(Chunks::<Test>::get(hash, 0).is_none());
+		assert!(!Files::<Test>::contains_key(hash));
+		// As the last call of a batch the chunk is the transaction's tail, and is stored.
+		assert_ok!(apply(
+			RuntimeOrigin::signed(ALICE),
+			batch(vec![remark(), chunk_call(hash, 0, &bytes)])
+		));
+		assert!(Files::<Test>::contains_key(hash));
+	});
+}
+
 // CANCEL UPLOAD
 
 #[test]
@@ -297,14 +379,7 @@ fn cancel_upload_forgets_chunks_and_returns_the_deposit() {
 		let free = Balances::balance(&ALICE);
 		let (bytes, hash) = file(600, 13);
 		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 600));
-		let first = &bytes[..256];
-		assert_ok!(WeightsStore::upload_chunk(
-			RuntimeOrigin::signed(ALICE),
-			hash,
-			0,
-			chunk_hash(first),
-			first.to_vec()
-		));
+		assert_ok!(send_first_chunk(ALICE, &bytes, hash));
 		assert_ok!(WeightsStore::cancel_upload(RuntimeOrigin::signed(ALICE), hash));
 		assert!(Uploads::<Test>::get(hash).is_none());
 		assert_eq!(Chunks::<Test>::iter_prefix(hash).count(), 0);
@@ -328,6 +403,70 @@ fn cancel_upload_rejects_bad_input() {
 		assert_noop!(
 			WeightsStore::cancel_upload(RuntimeOrigin::signed(BOB), hash),
 			Error::<Test>::NotUploader
+		);
+	});
+}
+
+// REAP UPLOAD
+
+#[test]
+fn a_squatted_upload_expires_and_the_file_can_be_stored() {
+	build_and_execute(|| {
+		let (bytes, hash) = file(600, 17);
+		// Bob sees the hash (in the pool, say) and begins its upload, meaning never to finish.
+		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(BOB), hash, 600));
+		assert_ok!(send_first_chunk(BOB, &bytes, hash));
+		assert_noop!(
+			WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 600),
+			Error::<Test>::UploadInProgress
+		);
+		// Progress (the chunk at block 1) keeps it alive for UploadTimeout (20) blocks.
+		System::set_block_number(20);
+		assert_noop!(
+			WeightsStore::reap_upload(RuntimeOrigin::signed(ALICE), hash),
+			Error::<Test>::UploadNotExpired
+		);
+		System::set_block_number(21);
+		let bob_free = Balances::balance(&BOB);
+		assert_ok!(WeightsStore::reap_upload(RuntimeOrigin::signed(ALICE), hash));
+		System::assert_last_event(
+			Event::UploadExpired { file: hash, uploader: BOB, reaper: ALICE }.into(),
+		);
+		assert!(Uploads::<Test>::get(hash).is_none());
+		assert_eq!(Chunks::<Test>::iter_prefix(hash).count(), 0);
+		assert_eq!(held(BOB), 0);
+		assert_eq!(Balances::balance(&BOB), bob_free + 130, "the deposit goes back to Bob");
+		// Now Alice stores the file.
+		upload(ALICE, &bytes, hash);
+		assert!(Files::<Test>::contains_key(hash));
+	});
+}
+
+#[test]
+fn each_chunk_restarts_the_timeout() {
+	build_and_execute(|| {
+		let (bytes, hash) = file(600, 18);
+		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 600));
+		System::set_block_number(15);
+		assert_ok!(send_first_chunk(ALICE, &bytes, hash));
+		assert_eq!(Uploads::<Test>::get(hash).unwrap().last_progress, 15);
+		System::set_block_number(34);
+		assert_noop!(
+			WeightsStore::reap_upload(RuntimeOrigin::signed(BOB), hash),
+			Error::<Test>::UploadNotExpired
+		);
+		System::set_block_number(35);
+		assert_ok!(WeightsStore::reap_upload(RuntimeOrigin::signed(BOB), hash));
+	});
+}
+
+#[test]
+fn reap_upload_rejects_an_unknown_upload() {
+	build_and_execute(|| {
+		let (_, hash) = file(300, 19);
+		assert_noop!(
+			WeightsStore::reap_upload(RuntimeOrigin::signed(ALICE), hash),
+			Error::<Test>::UploadNotFound
 		);
 	});
 }

@@ -36,8 +36,14 @@ pub struct UploadInfo<T: Config> {
 	pub next_chunk: u32,
 	/// The hash state over the chunks received so far.
 	pub hasher: Blake2b256,
+	/// The size of every chunk but the last, fixed when the upload began (a runtime upgrade that
+	/// changes `ChunkSize` does not change the layout of an upload in progress).
+	pub chunk_size: u32,
 	/// The block the upload began in.
 	pub started_at: BlockNumberFor<T>,
+	/// The block of the upload's last progress (its start or its last chunk): after
+	/// `UploadTimeout` blocks without progress anyone may reap it.
+	pub last_progress: BlockNumberFor<T>,
 	/// The deposit held from the uploader.
 	pub deposit: BalanceOf<T>,
 }

@@ -182,6 +182,11 @@ impl FromStr for Method {
 pub struct AggregateOptions {
 	/// Reject updates whose delta has an L2 norm above this bound.
 	pub clip_norm: Option<f64>,
+	/// The most examples an update's FedAvg weight counts (its `num_examples` is a claim the
+	/// client makes): without a cap, one client claiming 2⁶⁴−1 examples would outweigh all
+	/// others. A training round states its cap; `None` trusts the claims.
+	#[serde(default)]
+	pub max_examples: Option<u64>,
 }
 
 /// Why an update was left out.
@@ -361,7 +366,10 @@ pub fn aggregate(
 			validate_update(global, u, options)
 		};
 		match checked {
-			Ok(delta) => valid.push(Valid { client: u.client, examples: u.num_examples, delta }),
+			Ok(delta) => {
+				let examples = options.max_examples.map_or(u.num_examples, |cap| u.num_examples.min(cap));
+				valid.push(Valid { client: u.client, examples, delta })
+			},
 			Err(reason) => rejected.push(Rejection { client: u.client, reason }),
 		}
 	}

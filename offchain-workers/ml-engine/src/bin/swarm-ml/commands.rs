@@ -148,6 +148,8 @@ pub(crate) fn train(args: TrainArgs) -> Result<()> {
 			report.mean_loss(),
 			report.mean_loss_micro()
 		);
+		let [(_, accuracy), (_, loss)] = report.chain_metrics();
+		println!("metrics    accuracy {accuracy}, loss {loss} (nine decimals, as the chain records them)");
 	}
 	Ok(())
 }
@@ -251,7 +253,7 @@ pub(crate) fn aggregate(args: AggregateArgs) -> Result<()> {
 		&global,
 		&updates,
 		args.method,
-		&AggregateOptions { clip_norm: args.clip },
+		&AggregateOptions { clip_norm: args.clip, max_examples: None },
 	)?;
 	println!("method     {}", args.method);
 	println!(
