@@ -247,7 +247,7 @@ fn chunks_are_indexed_only_when_they_end_their_transaction() {
 fn fees_rise_when_blocks_are_full_and_fall_back_when_they_are_not() {
 	use polkadot_sdk::{
 		frame_support::{dispatch::DispatchClass, traits::OnFinalize},
-		sp_runtime::FixedPointNumber,
+		sp_runtime::traits::One,
 	};
 	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 		let one = pallet_transaction_payment::Multiplier::one();

@@ -421,10 +421,16 @@ fn heartbeat_dispatch_rechecks_and_names_each_error() {
 			ComputeNodes::heartbeat(authorized(), soon, soon_signature),
 			Error::<Test>::HeartbeatTooSoon
 		);
+		run_to_block(14);
+		let (old, old_signature) = signed_heartbeat(node, 0);
 		run_to_block(20);
 		assert_noop!(
-			ComputeNodes::heartbeat(authorized(), heartbeat, signature),
+			ComputeNodes::heartbeat(authorized(), old, old_signature),
 			Error::<Test>::StaleHeartbeat
+		);
+		assert_noop!(
+			ComputeNodes::heartbeat(authorized(), heartbeat, signature),
+			Error::<Test>::HeartbeatReplayed
 		);
 		assert_ok!(ComputeNodes::deregister(RuntimeOrigin::signed(ALICE), node));
 		let (h, s) = signed_heartbeat(node, 0);

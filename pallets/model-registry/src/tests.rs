@@ -474,7 +474,7 @@ fn publishing_through_the_trait_names_each_error() {
 
 #[test]
 fn metrics_use_the_shared_nine_decimal_encoding() {
-	assert_eq!(FixedI64::DIV, swarm_primitives::metrics::SCALE);
+	assert_eq!(<FixedI64 as polkadot_sdk::sp_runtime::FixedPointNumber>::DIV, swarm_primitives::metrics::SCALE);
 	let accuracy = swarm_primitives::metrics::accuracy_from_ppb(881_200_000);
 	assert_eq!(metric_to_decimal(swarm_primitives::metrics::to_fixed(accuracy)), "0.8812");
 	// A count past u32 saturates instead of wrapping to a tiny deposit.

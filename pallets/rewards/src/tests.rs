@@ -148,7 +148,6 @@ fn a_payment_that_fails_midway_pays_nobody() {
 
 #[test]
 fn pay_reports_its_weight() {
-	use crate::weights::WeightInfo as _;
 	assert_eq!(<Rewards as WorkRewards<u64>>::pay_weight(3), <() as WeightInfo>::pay_work(3));
 	assert!(
 		<Rewards as WorkRewards<u64>>::pay_weight(4).all_gte(<Rewards as WorkRewards<u64>>::pay_weight(1))
