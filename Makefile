@@ -11,12 +11,13 @@ NODE := $(SWARM_NODE)
 CARGO_BUILD_FLAGS ?=
 E2E := node/e2e
 
-.PHONY: help setup build dev test test-rust test-e2e test-zombienet bench weights
+.PHONY: help setup build dev test lint test-rust test-e2e test-zombienet bench weights
 
 help:
 	@echo "make dev    set up this machine, build swarm-node and run a dev chain (ws://127.0.0.1:9944)"
 	@echo "make test   set up this machine and run the whole test suite (what CI runs)"
 	@echo "make build  build the release node (and swarm-ml) only"
+	@echo "make lint   clippy on the runtime crates (part of make test)"
 	@echo "make bench  run the benchmarks and print their figures (see BENCHMARKS.md)"
 	@echo "make weights  regenerate the pallets' weights.rs from their benchmarks"
 
@@ -39,7 +40,17 @@ dev: build
 # profile, which shares its compiled dependencies with the node, then end-to-end tests against
 # the release node with polkadot.js, then a two-validator zombienet network. (While working on a
 # pallet, `SKIP_WASM_BUILD=1 cargo test -p pallet-x` is faster.)
-test: setup build test-rust test-e2e test-zombienet
+test: setup build lint test-rust test-e2e test-zombienet
+
+# The runtime crates under the workspace's lints (no unwrap, expect, unchecked indexing or
+# arithmetic that can overflow; tests exempt), in the release profile so that clippy reuses the
+# build's proc macros and build scripts. Warnings fail it too.
+RUNTIME_CRATES := swarm-primitives pallet-compute-nodes pallet-compute-nodes-runtime-api \
+	pallet-inference pallet-model-registry pallet-model-registry-runtime-api pallet-rewards \
+	pallet-rewards-runtime-api pallet-weights-store pallet-weights-store-runtime-api swarm-runtime
+lint: build
+	cargo clippy --release --locked $(CARGO_BUILD_FLAGS) $(addprefix -p ,$(RUNTIME_CRATES)) \
+		--all-targets -- -D warnings
 
 test-rust: build
 	cargo test --release --locked $(CARGO_BUILD_FLAGS) --workspace

@@ -10,4 +10,5 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_weights_store, WeightsStore]
 	[pallet_compute_nodes, ComputeNodes]
 	[pallet_rewards, Rewards]
+	[pallet_inference, Inference]
 );

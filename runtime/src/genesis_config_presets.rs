@@ -5,13 +5,13 @@
 //!
 //! In both, the well-known dev accounts Alice, Bob, Charlie, Dave, Eve and Ferdie are funded with
 //! [`ENDOWMENT`], and each block mints [`EMISSION_PER_BLOCK`] (a fifth to its author, the rest
-//! into the reward pot). A preset is a JSON patch over the default genesis config; `swarm-node
+//! into the reward pot); inference jobs use short windows ([`test_network_timing`]). A preset is a JSON patch over the default genesis config; `swarm-node
 //! export-chain-spec` writes it out, and `chain-spec/README.md` explains how to make a spec for a
 //! real network from it.
 
 use crate::{
-	currency::UNIT, AccountId, Balance, BalancesConfig, RewardsConfig, RuntimeGenesisConfig,
-	SudoConfig,
+	currency::UNIT, AccountId, Balance, BalancesConfig, BlockNumber, InferenceConfig,
+	RewardsConfig, RuntimeGenesisConfig, SudoConfig,
 };
 use alloc::{vec, vec::Vec};
 use polkadot_sdk::{
@@ -56,7 +56,21 @@ pub fn genesis(validators: Vec<ValidatorKeys>, endowed: Vec<AccountId>, root: Ac
 			emission_per_block: EMISSION_PER_BLOCK,
 			author_share: Perbill::from_percent(20),
 		},
+		inference: InferenceConfig { timing: Some(test_network_timing()) },
 	})
+}
+
+/// Job windows of the dev and local test networks: short, so that a job settles within a few
+/// blocks and the nodes are paid at settlement (no challenge window); closed jobs are kept an
+/// hour.
+pub fn test_network_timing() -> pallet_inference::Timing<BlockNumber> {
+	pallet_inference::Timing {
+		commit_window: 5,
+		reveal_window: 5,
+		job_timeout: 15,
+		challenge_window: 0,
+		retention: 1_200,
+	}
 }
 
 /// The consensus keys of a well-known dev account, derived from its name (`//Alice`, ...).

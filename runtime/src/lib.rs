@@ -250,4 +250,7 @@ mod runtime {
 
 	#[runtime::pallet_index(13)]
 	pub type Rewards = pallet_rewards;
+
+	#[runtime::pallet_index(14)]
+	pub type Inference = pallet_inference;
 }

@@ -571,13 +571,19 @@ where
 	fn path(&self, from: VersionParam, to: VersionParam, at: Option<Hash>) -> RpcResult<PathJson> {
 		let at = self.at(at);
 		let (a, b) = (self.resolve(at, &from)?, self.resolve(at, &to)?);
-		// "Not related" is for two versions that exist; a missing one is named.
-		for id in [a, b] {
-			if self.client.runtime_api().version(at, id).map_err(runtime_error)?.is_none() {
-				return Err(error(error_code::NOT_FOUND, format!("version {id}: no such version")));
+		let path = self.client.runtime_api().derivation_path(at, a, b).map_err(runtime_error)?;
+		// The runtime answers no path both for unrelated versions and for a missing one: "not
+		// related" is for two versions that exist, a missing one is named.
+		if path.is_none() {
+			for id in [a, b] {
+				if self.client.runtime_api().version(at, id).map_err(runtime_error)?.is_none() {
+					return Err(error(
+						error_code::NOT_FOUND,
+						format!("version {id}: no such version"),
+					));
+				}
 			}
 		}
-		let path = self.client.runtime_api().derivation_path(at, a, b).map_err(runtime_error)?;
 		Ok(path_json(path))
 	}
 

@@ -198,11 +198,7 @@ where
 			chunk_size: upload.chunk_size,
 			started_at: upload.started_at,
 			last_progress: upload.last_progress,
-			expires_at: upload.last_progress.saturating_add(
-				<<Runtime as pallet_weights_store::Config>::UploadTimeout as polkadot_sdk::sp_core::Get<
-					BlockNumber,
-				>>::get(),
-			),
+			expires_at: pallet_weights_store::Pallet::<Runtime>::expires_at(&upload),
 		})
 	}
 }

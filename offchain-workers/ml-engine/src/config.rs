@@ -427,6 +427,20 @@ mod tests {
 	}
 
 	#[test]
+	fn the_chain_decodes_the_canonical_bytes_of_every_preset() {
+		use swarm_primitives::model_config::{decode, ModelKind};
+		for (config, kind) in [
+			(ModelConfig::fashion_mnist_mlp(), ModelKind::Mlp),
+			(ModelConfig::fashion_mnist_cnn(), ModelKind::Cnn),
+		] {
+			let summary = decode(&config.canonical_bytes()).unwrap();
+			assert_eq!(summary.kind, kind);
+			assert_eq!(summary.input, [1, 28, 28]);
+			assert_eq!(summary.classes as usize, config.classes());
+		}
+	}
+
+	#[test]
 	fn canonical_bytes_round_trip_through_json_and_identify_the_config() {
 		let cnn = ModelConfig::fashion_mnist_cnn();
 		let json = serde_json::to_string(&cnn).unwrap();

@@ -265,10 +265,13 @@ fn a_cap_on_examples_stops_one_client_claiming_to_outweigh_the_rest() {
 	updates.push(Update {
 		client: ClientId::from(9),
 		num_examples: u64::MAX,
-		weights: global().unflatten_like(&global().flatten().iter().map(|w| w - 10.0).collect::<Vec<_>>()).unwrap(),
+		weights: global()
+			.unflatten_like(&global().flatten().iter().map(|w| w - 10.0).collect::<Vec<_>>())
+			.unwrap(),
 	});
 	let delta = |out: &Aggregate| out.weights.flatten()[0] - global().flatten()[0];
-	let trusted = aggregate(&global(), &updates, Method::FedAvg, &AggregateOptions::default()).unwrap();
+	let trusted =
+		aggregate(&global(), &updates, Method::FedAvg, &AggregateOptions::default()).unwrap();
 	assert!(delta(&trusted) < -9.9, "uncapped, the claim takes over: {}", delta(&trusted));
 	let options = AggregateOptions { clip_norm: None, max_examples: Some(104) };
 	let capped = aggregate(&global(), &updates, Method::FedAvg, &options).unwrap();

@@ -72,6 +72,9 @@ fn train_eval_infer_aggregate_and_hash() {
 		text.contains(&first),
 		"canonical hash of the written file is the training hash:\n{text}"
 	);
+	// The configuration's canonical bytes, as the chain decodes them (1, MLP, 1 × 28 × 28, ...).
+	let config_line = text.lines().find(|line| line.contains("configuration of mlp")).unwrap();
+	assert!(config_line.starts_with("0x0101010000001c0000001c0000000a000000"), "{text}");
 	std::fs::remove_file(&a).ok();
 	std::fs::remove_file(&b).ok();
 }

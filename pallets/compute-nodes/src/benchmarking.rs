@@ -152,6 +152,25 @@ mod benchmarks {
 		assert_eq!(NodeByKey::<T>::get(&new_key), Some(node));
 	}
 
+	/// The failing path of a key proof, which `register_node` and `rotate_worker_key` may take
+	/// instead of their success path: a proof for neither the owner's current nonce nor the
+	/// previous one is checked against both, two signature verifications.
+	#[benchmark]
+	fn reject_key_proof() {
+		let owner = funded::<T>(0);
+		registered::<T>(&owner);
+		let key = WorkerKey::generate_pair(None);
+		let proof = key.sign(&b"not a key proof payload"[..]).expect("key in keystore");
+		let result;
+
+		#[block]
+		{
+			result = Pallet::<T>::check_key_proof(&owner, &key, &proof);
+		}
+
+		assert_eq!(result, Err(Error::<T>::BadProof.into()));
+	}
+
 	/// Worst case: both the peer id and the capabilities change, at their longest.
 	#[benchmark]
 	fn update_node() {

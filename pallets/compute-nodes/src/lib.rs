@@ -74,6 +74,8 @@ mod impls;
 mod mock;
 pub mod offchain;
 #[cfg(test)]
+mod testing_utils;
+#[cfg(test)]
 mod tests;
 pub mod types;
 pub mod weights;
@@ -266,6 +268,11 @@ pub mod pallet {
 	pub type KeyNonce<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// The id the inactivity sweep checks next.
+	/// The nodes work may be given to: every registered node that is not unbonding (whether
+	/// it is eligible now is checked when it is drawn). At most `MaxNodes`.
+	#[pallet::storage]
+	pub type Candidates<T: Config> = StorageValue<_, BoundedVec<NodeId, T::MaxNodes>, ValueQuery>;
+
 	#[pallet::storage]
 	pub type SweepCursor<T> = StorageValue<_, NodeId, ValueQuery>;
 
@@ -415,6 +422,7 @@ pub mod pallet {
 		/// ## Events
 		/// - [`Event::NodeRegistered`]
 		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_node().max(T::WeightInfo::reject_key_proof()))]
 		pub fn register_node(
 			origin: OriginFor<T>,
 			worker_key: WorkerKey,
@@ -452,6 +460,8 @@ pub mod pallet {
 					reputation: Perbill::from_percent(50),
 				},
 			);
+			Candidates::<T>::try_mutate(|candidates| candidates.try_push(id))
+				.map_err(|_| Error::<T>::NodeLimitReached)?;
 			NodeByKey::<T>::insert(&worker_key, id);
 			NodesByOwner::<T>::insert(&owner, id, ());
 			OwnerNodeCount::<T>::insert(&owner, owned.saturating_add(1));
@@ -523,6 +533,9 @@ pub mod pallet {
 		/// ## Events
 		/// - [`Event::WorkerKeyRotated`]
 		#[pallet::call_index(2)]
+		#[pallet::weight(
+			T::WeightInfo::rotate_worker_key().max(T::WeightInfo::reject_key_proof())
+		)]
 		pub fn rotate_worker_key(
 			origin: OriginFor<T>,
 			node: NodeId,
@@ -627,6 +640,7 @@ pub mod pallet {
 			let until = now.saturating_add(T::UnbondingPeriod::get());
 			info.status = NodeStatus::Unbonding { until };
 			Nodes::<T>::insert(node, info);
+			Candidates::<T>::mutate(|candidates| candidates.retain(|id| *id != node));
 			Self::deposit_event(Event::NodeDeregistered { node, unbonds_at: until });
 			Ok(())
 		}
@@ -745,8 +759,9 @@ pub mod pallet {
 		}
 
 		/// Checks a key proof against the owner's current nonce; a proof for the previous nonce
-		/// is a replay.
-		fn check_key_proof(
+		/// is a replay. A bad proof costs two signature checks (benchmarked as
+		/// `reject_key_proof`), which the calls that take a proof declare.
+		pub(crate) fn check_key_proof(
 			owner: &T::AccountId,
 			worker_key: &WorkerKey,
 			proof: &WorkerSignature,
@@ -885,6 +900,18 @@ pub mod pallet {
 			}
 		}
 
+		/// Whether `node` may take work that `needs` this much now: eligible, and declaring the
+		/// safetensors format and at least the memory.
+		pub(crate) fn fits(node: NodeId, needs: &swarm_primitives::WorkNeeds) -> bool {
+			let now = frame_system::Pallet::<T>::block_number();
+			Nodes::<T>::get(node).is_some_and(|info| {
+				info.bond >= T::MinBond::get() &&
+					Self::effective_status(&info, now) == NodeStatus::Active &&
+					info.capabilities.formats.contains(&ModelFormat::Safetensors) &&
+					info.capabilities.memory_mib >= needs.memory_mib
+			})
+		}
+
 		/// A node's status as of `now`, whether or not the sweep has reached it yet.
 		pub fn effective_status(
 			info: &NodeInfo<T>,
@@ -1013,6 +1040,16 @@ pub mod pallet {
 				*bond = bond.saturating_add(info.bond);
 			}
 			ensure!(count == NodeCount::<T>::get(), "node count is wrong");
+			let candidates = Candidates::<T>::get();
+			let unbonding = |id: &NodeId| {
+				Nodes::<T>::get(id)
+					.is_none_or(|info| matches!(info.status, NodeStatus::Unbonding { .. }))
+			};
+			ensure!(
+				candidates.iter().all(|id| !unbonding(id)) &&
+					Nodes::<T>::iter_keys().all(|id| unbonding(&id) || candidates.contains(&id)),
+				"the candidates are not the nodes that are not unbonding"
+			);
 			ensure!(NodeByKey::<T>::iter().count() as u32 == count, "stale keys in the key index");
 			for (owner, bond) in bonds {
 				let held = T::Currency::balance_on_hold(&HoldReason::NodeBond.into(), &owner);

@@ -1,7 +1,7 @@
 //! Tests of every call (success and each error), heartbeats through the pool and the offchain
 //! worker, the inactivity sweep, and the traits other pallets use.
 
-use crate::{mock::*, *};
+use crate::{mock::*, testing_utils::*, *};
 use codec::Decode;
 use polkadot_sdk::{
 	frame_support::{
@@ -48,28 +48,16 @@ fn register_node_works() {
 		// given
 		let key = worker_key(0);
 		// when
-		assert_ok!(ComputeNodes::register_node(
-			RuntimeOrigin::signed(ALICE),
-			key.clone(),
-			proof(ALICE, &key),
-			b"12D3KooWpeer".to_vec(),
+		let node = assert_register_node(
+			ALICE,
+			&key,
+			b"12D3KooWpeer",
 			CapabilitiesInput { accelerator: Some(b"nvidia-h100".to_vec()), ..cpu_node() },
 			700,
-		));
-		// then
-		let node = Nodes::<Test>::get(0).unwrap();
-		assert_eq!(node.owner, ALICE);
-		assert_eq!(node.worker_key, key);
-		assert_eq!(node.bond, 700);
-		assert_eq!(node.status, NodeStatus::Active);
-		assert_eq!(node.reputation, Perbill::from_percent(50));
-		assert_eq!(node.capabilities.accelerator.unwrap().to_vec(), b"nvidia-h100".to_vec());
-		assert_eq!(NodeByKey::<Test>::get(&key), Some(0));
-		assert_eq!(bond_held(ALICE), 700);
-		assert_eq!(KeyNonce::<Test>::get(ALICE), 1);
-		System::assert_last_event(
-			Event::NodeRegistered { node: 0, owner: ALICE, worker_key: key, bond: 700 }.into(),
 		);
+		// then node 0 is Alice's, active, at half reputation, with its key indexed, 700 held
+		// and Alice's key nonce at 1 (all checked by the helper, with the event)
+		assert_eq!(node, 0);
 	});
 }
 
@@ -295,9 +283,8 @@ fn heartbeat_is_authorized_and_recorded() {
 		run_to_block(11);
 		let (heartbeat, signature) = signed_heartbeat(node, 0);
 		assert_eq!(authorize(heartbeat, signature.clone()), Ok(()));
-		assert_ok!(ComputeNodes::heartbeat(authorized(), heartbeat, signature));
-		assert_eq!(Nodes::<Test>::get(node).unwrap().last_heartbeat, 11);
-		System::assert_last_event(Event::HeartbeatReceived { node }.into());
+		// The node's last heartbeat is now block 11.
+		assert_heartbeat(heartbeat, signature);
 	});
 }
 
@@ -499,9 +486,9 @@ fn nodes_that_stop_heartbeating_become_inactive_and_come_back() {
 		assert!(!ComputeNodes::is_eligible(node));
 
 		let (heartbeat, signature) = signed_heartbeat(node, 0);
-		assert_ok!(ComputeNodes::heartbeat(authorized(), heartbeat, signature));
+		// Reactivated, with `NodeReactivated` after `HeartbeatReceived`.
+		assert_heartbeat(heartbeat, signature);
 		assert_eq!(Nodes::<Test>::get(node).unwrap().status, NodeStatus::Active);
-		System::assert_last_event(Event::NodeReactivated { node }.into());
 		assert_eq!(ComputeNodes::active_nodes().len(), 1);
 	});
 }
@@ -555,22 +542,13 @@ fn rotate_worker_key_works_without_the_old_key() {
 	build_and_execute(|| {
 		let node = register(ALICE, 0);
 		let new_key = worker_key(1);
-		assert_ok!(ComputeNodes::rotate_worker_key(
-			RuntimeOrigin::signed(ALICE),
-			node,
-			new_key.clone(),
-			proof(ALICE, &new_key)
-		));
-		assert_eq!(Nodes::<Test>::get(node).unwrap().worker_key, new_key);
-		assert_eq!(NodeByKey::<Test>::get(&worker_key(0)), None);
-		assert_eq!(NodeByKey::<Test>::get(&new_key), Some(node));
-		System::assert_last_event(
-			Event::WorkerKeyRotated { node, old_key: worker_key(0), new_key }.into(),
-		);
+		// The node has the new key, indexed instead of the old one (key 0), and nothing else
+		// about it changed.
+		assert_rotate_worker_key(ALICE, node, &new_key);
 		// The node keeps its history: same id, bond, reputation; the new key heartbeats.
 		run_to_block(11);
 		let (heartbeat, signature) = signed_heartbeat(node, 1);
-		assert_ok!(ComputeNodes::heartbeat(authorized(), heartbeat, signature));
+		assert_heartbeat(heartbeat, signature);
 		let (heartbeat, old) = signed_heartbeat(node, 0);
 		assert_eq!(authorize(heartbeat, old), rejected(HeartbeatRejection::BadSignature));
 	});
@@ -622,22 +600,9 @@ fn update_node_works() {
 	build_and_execute(|| {
 		let node = register(ALICE, 0);
 		let caps = CapabilitiesInput { cores: 64, formats: vec![ModelFormat::Gguf], ..cpu_node() };
-		assert_ok!(ComputeNodes::update_node(
-			RuntimeOrigin::signed(ALICE),
-			node,
-			Some(b"new-peer".to_vec()),
-			Some(caps)
-		));
-		let info = Nodes::<Test>::get(node).unwrap();
-		assert_eq!(info.peer_id.to_vec(), b"new-peer".to_vec());
-		assert_eq!(info.capabilities.cores, 64);
-		System::assert_last_event(Event::NodeUpdated { node }.into());
-		assert_ok!(ComputeNodes::update_node(
-			RuntimeOrigin::signed(ALICE),
-			node,
-			Some(b"only-peer".to_vec()),
-			None
-		));
+		assert_update_node(ALICE, node, Some(b"new-peer".to_vec()), Some(caps));
+		// Only the peer id changes; the capabilities stay.
+		assert_update_node(ALICE, node, Some(b"only-peer".to_vec()), None);
 		assert_eq!(Nodes::<Test>::get(node).unwrap().capabilities.cores, 64);
 	});
 }
@@ -680,10 +645,9 @@ fn update_node_rejects_bad_input() {
 fn bond_extra_works_and_checks_input() {
 	build_and_execute(|| {
 		let node = register(ALICE, 0);
-		assert_ok!(ComputeNodes::bond_extra(RuntimeOrigin::signed(ALICE), node, 250));
-		assert_eq!(Nodes::<Test>::get(node).unwrap().bond, 750);
+		// The bond is 750, all of it held.
+		assert_bond_extra(ALICE, node, 250);
 		assert_eq!(bond_held(ALICE), 750);
-		System::assert_last_event(Event::BondIncreased { node, bond: 750 }.into());
 		assert_noop!(
 			ComputeNodes::bond_extra(RuntimeOrigin::signed(ALICE), node, 0),
 			Error::<Test>::ZeroAmount
@@ -710,20 +674,19 @@ fn deregister_then_withdraw_returns_the_bond() {
 	build_and_execute(|| {
 		let free = Balances::balance(&ALICE);
 		let node = register(ALICE, 0);
-		assert_ok!(ComputeNodes::deregister(RuntimeOrigin::signed(ALICE), node));
+		// Unbonding until block 51.
+		assert_deregister(ALICE, node);
 		assert_eq!(Nodes::<Test>::get(node).unwrap().status, NodeStatus::Unbonding { until: 51 });
-		System::assert_last_event(Event::NodeDeregistered { node, unbonds_at: 51 }.into());
 		assert!(!ComputeNodes::is_eligible(node));
 		assert_noop!(
 			ComputeNodes::withdraw_bond(RuntimeOrigin::signed(ALICE), node),
 			Error::<Test>::StillUnbonding
 		);
 		run_to_block(51);
-		assert_ok!(ComputeNodes::withdraw_bond(RuntimeOrigin::signed(ALICE), node));
-		assert!(Nodes::<Test>::get(node).is_none());
+		// The node and its index entries are gone, the whole bond (500) is released.
+		assert_withdraw_bond(ALICE, node);
 		assert_eq!(bond_held(ALICE), 0);
 		assert_eq!(Balances::balance(&ALICE), free);
-		System::assert_last_event(Event::BondWithdrawn { node, owner: ALICE, amount: 500 }.into());
 		// The key is free again.
 		register(BOB, 0);
 	});
@@ -773,18 +736,17 @@ fn deregister_and_withdraw_reject_bad_input() {
 fn force_jail_and_unjail_work() {
 	build_and_execute(|| {
 		let node = register(ALICE, 0);
-		assert_ok!(ComputeNodes::force_jail(RuntimeOrigin::root(), node, 10));
+		assert_force_jail(node, 10);
 		assert_eq!(Nodes::<Test>::get(node).unwrap().status, NodeStatus::Jailed { until: 11 });
-		System::assert_last_event(Event::NodeJailed { node, until: 11 }.into());
 		assert!(!ComputeNodes::is_eligible(node));
 		assert_noop!(
 			ComputeNodes::unjail(RuntimeOrigin::signed(ALICE), node),
 			Error::<Test>::StillJailed
 		);
 		run_to_block(11);
-		assert_ok!(ComputeNodes::unjail(RuntimeOrigin::signed(ALICE), node));
+		// Active again: its last heartbeat (block 1) is within the timeout.
+		assert_unjail(ALICE, node);
 		assert_eq!(Nodes::<Test>::get(node).unwrap().status, NodeStatus::Active);
-		System::assert_last_event(Event::NodeUnjailed { node }.into());
 		assert!(ComputeNodes::is_eligible(node));
 	});
 }
@@ -864,11 +826,11 @@ fn jail_through_the_trait() {
 fn a_jail_only_extends() {
 	build_and_execute(|| {
 		let node = register(ALICE, 0);
-		assert_ok!(ComputeNodes::force_jail(RuntimeOrigin::root(), node, 100));
+		assert_force_jail(node, 100);
 		let events = System::events().len();
 		// A later, shorter jail (from a pallet, or from root) leaves the longer one in place.
 		<ComputeNodes as Reputation>::jail(node, 10);
-		assert_ok!(ComputeNodes::force_jail(RuntimeOrigin::root(), node, 5));
+		assert_force_jail(node, 5);
 		assert_eq!(Nodes::<Test>::get(node).unwrap().status, NodeStatus::Jailed { until: 101 });
 		assert_eq!(System::events().len(), events, "an unchanged jail emits nothing");
 		// A longer one extends it.
@@ -893,7 +855,7 @@ fn slashing_moves_a_share_of_the_bond_to_the_pot() {
 		System::assert_last_event(Event::NodeSlashed { node, amount: 450 }.into());
 		// Below MinBond the node may not work until topped up.
 		assert!(!ComputeNodes::is_eligible(node));
-		assert_ok!(ComputeNodes::bond_extra(RuntimeOrigin::signed(ALICE), node, 50));
+		assert_bond_extra(ALICE, node, 50);
 		assert!(ComputeNodes::is_eligible(node));
 		assert_eq!(ComputeNodes::slash(9, Perbill::one()), Err(Error::<Test>::UnknownNode.into()));
 	});
@@ -909,5 +871,113 @@ fn node_registry_answers_for_other_pallets() {
 		assert!(!ComputeNodes::is_eligible(5));
 		let (id, info) = ComputeNodes::node_by_key(&worker_key(0)).unwrap();
 		assert_eq!((id, info.owner), (node, ALICE));
+	});
+}
+
+#[test]
+fn worker_key_names_the_key_a_node_signs_with() {
+	use swarm_primitives::WorkerDirectory;
+	build_and_execute(|| {
+		let node = register(ALICE, 0);
+		assert_eq!(ComputeNodes::worker_key(node), Some(worker_key(0)));
+		assert_eq!(ComputeNodes::worker_key(99), None);
+	});
+}
+
+#[test]
+fn choose_draws_distinct_eligible_nodes_by_seed() {
+	use swarm_primitives::{WorkNeeds, WorkerDirectory};
+	build_and_execute(|| {
+		let nodes: Vec<NodeId> =
+			(0..4).map(|key| register(if key < 2 { ALICE } else { BOB }, key)).collect();
+		let needs = WorkNeeds { memory_mib: 1024 };
+		let chosen = ComputeNodes::choose(&[1; 32], 3, &[], &needs);
+		assert_eq!(chosen.len(), 3);
+		assert!(chosen.iter().all(|n| nodes.contains(n)));
+		assert_eq!(chosen.iter().collect::<std::collections::BTreeSet<_>>().len(), 3);
+		// The same seed gives the same nodes; other seeds spread the choice over all nodes.
+		assert_eq!(ComputeNodes::choose(&[1; 32], 3, &[], &needs), chosen);
+		let mut seen = std::collections::BTreeSet::new();
+		for seed in 0..16u8 {
+			seen.extend(ComputeNodes::choose(&[seed; 32], 1, &[], &needs));
+		}
+		assert_eq!(seen.len(), 4);
+		// Asking for more than there are gives all of them; excluded nodes are left out.
+		assert_eq!(ComputeNodes::choose(&[1; 32], 9, &[], &needs).len(), 4);
+		let rest = ComputeNodes::choose(&[1; 32], 4, &nodes[..2], &needs);
+		assert_eq!(rest.iter().collect::<std::collections::BTreeSet<_>>(), nodes[2..].iter().collect());
+	});
+}
+
+#[test]
+fn choose_leaves_out_nodes_that_cannot_take_the_work() {
+	use swarm_primitives::{WorkNeeds, WorkerDirectory};
+	build_and_execute(|| {
+		let jailed = register(ALICE, 0);
+		let unbonding = register(ALICE, 1);
+		let fit = register(BOB, 2);
+		assert_ok!(ComputeNodes::force_jail(RawOrigin::Root.into(), jailed, 10));
+		assert_ok!(ComputeNodes::deregister(RuntimeOrigin::signed(ALICE), unbonding));
+		assert_eq!(Candidates::<Test>::get().into_inner(), vec![jailed, fit]);
+		let needs = WorkNeeds { memory_mib: 16_384 };
+		for seed in 0..8u8 {
+			assert_eq!(ComputeNodes::choose(&[seed; 32], 3, &[], &needs), vec![fit]);
+		}
+		// Too little memory, or no safetensors: not chosen.
+		assert!(ComputeNodes::choose(&[0; 32], 3, &[], &WorkNeeds { memory_mib: 16_385 }).is_empty());
+		let onnx_only = CapabilitiesInput { formats: vec![ModelFormat::Onnx], ..cpu_node() };
+		assert_ok!(ComputeNodes::update_node(RuntimeOrigin::signed(BOB), fit, None, Some(onnx_only)));
+		assert!(ComputeNodes::choose(&[0; 32], 3, &[], &needs).is_empty());
+	});
+}
+
+#[test]
+fn calls_that_check_a_key_proof_declare_its_failing_path() {
+	use polkadot_sdk::frame_support::dispatch::GetDispatchInfo;
+	build_and_execute(|| {
+		let reject = <() as WeightInfo>::reject_key_proof();
+		let key = worker_key(0);
+		let register = Call::<Test>::register_node {
+			worker_key: key.clone(),
+			proof: proof(ALICE, &key),
+			peer_id: vec![],
+			capabilities: cpu_node(),
+			bond: 500,
+		};
+		let rotate = Call::<Test>::rotate_worker_key { node: 0, new_key: key.clone(), proof: proof(ALICE, &key) };
+		assert_eq!(
+			register.get_dispatch_info().call_weight,
+			<() as WeightInfo>::register_node().max(reject)
+		);
+		assert_eq!(
+			rotate.get_dispatch_info().call_weight,
+			<() as WeightInfo>::rotate_worker_key().max(reject)
+		);
+	});
+}
+
+// TESTING UTILITIES
+
+#[test]
+fn the_snapshot_catches_a_collateral_write() {
+	build_and_execute(|| {
+		// given two nodes, and the state Bob's `bond_extra` of 100 must leave: his node's bond
+		// and his hold 100 higher, nothing else changed
+		let alices = register(ALICE, 0);
+		let bobs = register(BOB, 1);
+		let mut expected = MemorySnapshot::new();
+		expected.node_mut(bobs).bond += 100;
+		expected.balances.hold(BOB, 100);
+		assert_ok!(ComputeNodes::bond_extra(RuntimeOrigin::signed(BOB), bobs, 100));
+		assert_eq!(expected.diff(&MemorySnapshot::new()), Vec::<String>::new());
+		// when a write the call should not make lands as well: Alice's node loses its
+		// reputation
+		Nodes::<Test>::mutate(alices, |info| info.as_mut().unwrap().reputation = Perbill::zero());
+		// then the comparison reports that entry, and only it
+		let post = MemorySnapshot::new();
+		let diff = expected.diff(&post);
+		assert_eq!(diff.len(), 1, "{diff:#?}");
+		assert!(diff[0].starts_with(&format!("Nodes[{alices}]: expected ")), "{diff:#?}");
+		assert!(std::panic::catch_unwind(|| expected.assert_matches(&post)).is_err());
 	});
 }

@@ -41,6 +41,7 @@ pub trait WeightInfo {
 	fn heartbeat() -> Weight;
 	fn authorize_heartbeat() -> Weight;
 	fn rotate_worker_key() -> Weight;
+	fn reject_key_proof() -> Weight;
 	fn update_node() -> Weight;
 	fn bond_extra() -> Weight;
 	fn deregister() -> Weight;
@@ -127,6 +128,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 3724))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
+	}
+	/// Storage: `ComputeNodes::KeyNonce` (r:1 w:0)
+	/// Proof: `ComputeNodes::KeyNonce` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	fn reject_key_proof() -> Weight {
+		Weight::from_parts(110_584_000, 0)
+			.saturating_add(Weight::from_parts(0, 3517))
+			.saturating_add(T::DbWeight::get().reads(2))
 	}
 	/// Storage: `ComputeNodes::Nodes` (r:1 w:1)
 	/// Proof: `ComputeNodes::Nodes` (`max_values`: None, `max_size`: Some(259), added: 2734, mode: `MaxEncodedLen`)
@@ -316,6 +326,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3724))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
+	}
+	/// Storage: `ComputeNodes::KeyNonce` (r:1 w:0)
+	/// Proof: `ComputeNodes::KeyNonce` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	fn reject_key_proof() -> Weight {
+		Weight::from_parts(110_584_000, 0)
+			.saturating_add(Weight::from_parts(0, 3517))
+			.saturating_add(ParityDbWeight::get().reads(2))
 	}
 	/// Storage: `ComputeNodes::Nodes` (r:1 w:1)
 	/// Proof: `ComputeNodes::Nodes` (`max_values`: None, `max_size`: Some(259), added: 2734, mode: `MaxEncodedLen`)

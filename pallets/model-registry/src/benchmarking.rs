@@ -63,6 +63,33 @@ fn version_of<T: Config>(owner: &T::AccountId, model: ModelId, n: u64) -> Versio
 	id
 }
 
+/// A model of `owner` (funded) with one version: the weights `weights_hash` of `weights_size`
+/// bytes (stored in the weights store) and the inline configuration `config`. Other pallets'
+/// benchmarks reach it through `ModelCatalog::benchmark_version`.
+pub(crate) fn served_version<T: Config>(
+	owner: &T::AccountId,
+	config: Vec<u8>,
+	weights_hash: H256,
+	weights_size: u64,
+) -> VersionId {
+	use swarm_primitives::ContentInspector;
+	T::Currency::set_balance(owner, benchmark_balance());
+	T::Content::benchmark_store(weights_hash, weights_size);
+	let model = model_of::<T>(owner, NextModelId::<T>::get() as u8);
+	let id = NextVersionId::<T>::get();
+	Pallet::<T>::publish_version(
+		RawOrigin::Signed(owner.clone()).into(),
+		model,
+		weights_hash,
+		weights_size,
+		ConfigInput::Inline(config),
+		vec![],
+		vec![],
+	)
+	.expect("benchmark setup: the version is valid and its owner funded");
+	id
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;

@@ -76,6 +76,8 @@ pub mod lineage;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
+mod testing_utils;
+#[cfg(test)]
 mod tests;
 pub mod types;
 pub mod weights;
@@ -901,6 +903,41 @@ pub(crate) struct NewVersionRecord<T: Config> {
 	pub metrics: Vec<(Vec<u8>, FixedI64)>,
 	pub parents: Vec<(VersionId, Derivation)>,
 	pub producer: Producer<T::AccountId>,
+}
+
+/// What pallets that run models (inference, training) read of a version.
+impl<T: Config> swarm_primitives::ModelCatalog<T::AccountId> for Pallet<T> {
+	fn served_version(
+		version: VersionId,
+	) -> Option<swarm_primitives::ServedVersion<T::AccountId>> {
+		let info = Versions::<T>::get(version)?;
+		let owner = Models::<T>::get(info.model)?.owner;
+		Some(swarm_primitives::ServedVersion {
+			model: info.model,
+			owner,
+			weights_hash: info.weights_hash,
+			weights_size: info.weights_size,
+			config: match info.config {
+				ConfigRef::Inline(bytes) => Some(bytes.into_inner()),
+				ConfigRef::Hash(_) => None,
+			},
+			deprecated: Deprecated::<T>::contains_key(version),
+		})
+	}
+
+	fn model_owner(model: ModelId) -> Option<T::AccountId> {
+		Models::<T>::get(model).map(|info| info.owner)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_version(
+		owner: &T::AccountId,
+		config: alloc::vec::Vec<u8>,
+		weights_hash: H256,
+		weights_size: u64,
+	) -> VersionId {
+		benchmarking::served_version::<T>(owner, config, weights_hash, weights_size)
+	}
 }
 
 /// Publishing by other pallets (training rounds): the round's aggregate becomes a version of

@@ -1,6 +1,6 @@
 //! Tests of every call (success and each error) and of the lineage queries.
 
-use crate::{mock::*, *};
+use crate::{mock::*, testing_utils::*, *};
 use polkadot_sdk::{
 	frame_support::{
 		assert_noop, assert_ok,
@@ -19,25 +19,18 @@ fn held(who: u64) -> u64 {
 fn create_model_works() {
 	ExtBuilder::default().build_and_execute(|| {
 		// when
-		assert_ok!(ModelRegistry::create_model(
-			RuntimeOrigin::signed(ALICE),
-			b"mnist-mlp".to_vec(),
-			b"apache-2.0".to_vec(),
-			b"784-256-128-10".to_vec(),
+		let model = assert_create_model(
+			ALICE,
+			b"mnist-mlp",
+			b"apache-2.0",
+			b"784-256-128-10",
 			DerivationPolicy::Open,
-		));
-		// then
-		let model = Models::<Test>::get(0).unwrap();
-		assert_eq!(model.owner, ALICE);
-		assert_eq!(model.name.to_vec(), b"mnist-mlp".to_vec());
-		assert_eq!(model.version_count, 0);
-		assert_eq!(ModelIdByName::<Test>::get(model.name.clone()), Some(0));
-		assert_eq!(NextModelId::<Test>::get(), 1);
-		assert_eq!(held(ALICE), model.deposit);
-		assert!(model.deposit > 10, "the deposit grows with the record");
-		System::assert_last_event(
-			Event::ModelCreated { model: 0, owner: ALICE, name: model.name }.into(),
 		);
+		// then model 0 is Alice's, without versions, its name indexed, the next id 1 and its
+		// deposit held (all checked by the helper, with the event)
+		assert_eq!(model, 0);
+		assert_eq!(held(ALICE), Models::<Test>::get(model).unwrap().deposit);
+		assert!(held(ALICE) > 10, "the deposit grows with the record");
 	});
 }
 
@@ -137,10 +130,9 @@ fn publish_version_works() {
 	ExtBuilder::default().build_and_execute(|| {
 		// given
 		let model = create_model(ALICE, "mnist");
-		let before = held(ALICE);
 		// when
-		assert_ok!(ModelRegistry::publish_version(
-			RuntimeOrigin::signed(ALICE),
+		let version = assert_publish_version(
+			ALICE,
 			model,
 			weights(1),
 			814_920,
@@ -150,32 +142,12 @@ fn publish_version_works() {
 				(b"loss".to_vec(), FixedI64::from_inner(352_000_000)),
 			],
 			vec![],
-		));
-		// then
-		let version = Versions::<Test>::get(0).unwrap();
-		assert_eq!(version.model, model);
-		assert_eq!(version.number, 1);
-		assert_eq!(version.weights_hash, weights(1));
-		assert_eq!(version.weights_size, 814_920);
-		assert_eq!(version.config, ConfigRef::Hash(H256::repeat_byte(9)));
-		assert_eq!(version.metrics.len(), 2);
-		assert_eq!(version.metrics[0].value, FixedI64::from_inner(881_200_000));
-		assert_eq!(version.producer, Producer::Account(ALICE));
-		assert_eq!(version.publisher, ALICE);
-		assert_eq!(version.published_at, 1);
-		assert_eq!(Models::<Test>::get(model).unwrap().version_count, 1);
-		assert_eq!(ModelVersions::<Test>::get(model, 1), Some(0));
-		assert_eq!(held(ALICE), before + version.deposit);
-		System::assert_last_event(
-			Event::VersionPublished {
-				model,
-				version: 0,
-				number: 1,
-				weights_hash: weights(1),
-				producer: Producer::Account(ALICE),
-			}
-			.into(),
 		);
+		// then version 0 is number 1 of the model, with these weights, configuration and
+		// metrics, produced and published by Alice at block 1; the model counts it, its number
+		// maps to it and its deposit is held (all checked by the helper, with the event)
+		assert_eq!(version, 0);
+		assert_eq!(Versions::<Test>::get(version).unwrap().number, 1);
 	});
 }
 
@@ -186,7 +158,16 @@ fn publish_version_records_parents_and_reverse_edges() {
 		let a = publish(ALICE, base, 1, vec![]);
 		let b = publish(ALICE, base, 2, vec![]);
 		let merged = create_model(BOB, "merged");
-		let m = publish(BOB, merged, 3, vec![(a, Derivation::Merge), (b, Derivation::Merge)]);
+		// A reverse edge from each parent, and no other change to the parents.
+		let m = assert_publish_version(
+			BOB,
+			merged,
+			weights(3),
+			1_000,
+			ConfigInput::Hash(H256::zero()),
+			vec![],
+			vec![(a, Derivation::Merge), (b, Derivation::Merge)],
+		);
 		assert_eq!(
 			Versions::<Test>::get(m).unwrap().parents.into_inner(),
 			vec![(a, Derivation::Merge), (b, Derivation::Merge)]
@@ -246,7 +227,15 @@ fn publish_version_allows_the_same_weights_in_another_model() {
 		let a = create_model(ALICE, "a");
 		let b = create_model(ALICE, "b");
 		publish(ALICE, a, 1, vec![]);
-		publish(ALICE, b, 1, vec![]);
+		assert_publish_version(
+			ALICE,
+			b,
+			weights(1),
+			1_000,
+			ConfigInput::Inline(vec![]),
+			vec![],
+			vec![],
+		);
 		assert_eq!(NextVersionId::<Test>::get(), 2);
 	});
 }
@@ -406,26 +395,15 @@ fn a_pallet_publishes_a_round_through_the_trait() {
 	ExtBuilder::default().build_and_execute(|| {
 		let model = create_model(ALICE, "federated");
 		let base = publish(ALICE, model, 1, vec![]);
-		let id = <ModelRegistry as ModelPublisher<u64>>::publish(round_version(model, base, 2))
-			.unwrap();
+		// Number 2 of the model, produced by round 7, derived from the base as a federated
+		// round, with the base's configuration (all checked by the helper, with the event).
+		let id = assert_publish_round(round_version(model, base, 2));
 		let version = Versions::<Test>::get(id).unwrap();
 		assert_eq!(version.producer, Producer::Round(7));
-		assert_eq!(version.parents.into_inner(), vec![(base, Derivation::FederatedRound)]);
-		assert_eq!(version.config, Versions::<Test>::get(base).unwrap().config, "the base's");
 		assert_eq!(version.number, 2);
 		let contributors = ModelRegistry::contributors(id).unwrap();
 		assert_eq!(contributors.rounds, vec![7]);
 		assert_eq!(contributors.accounts, vec![ALICE]);
-		System::assert_last_event(
-			Event::VersionPublished {
-				model,
-				version: id,
-				number: 2,
-				weights_hash: weights(2),
-				producer: Producer::Round(7),
-			}
-			.into(),
-		);
 	});
 }
 
@@ -437,9 +415,10 @@ fn publishing_through_the_trait_never_overwrites_the_model_record() {
 		// Between the moment a round would have read the model and its publication, the model
 		// changes hands and gets another version.
 		let stale = Models::<Test>::get(model).unwrap();
-		assert_ok!(ModelRegistry::transfer_model(RuntimeOrigin::signed(ALICE), model, BOB));
+		assert_transfer_model(ALICE, model, BOB);
 		publish(BOB, model, 3, vec![]);
-		<ModelRegistry as ModelPublisher<u64>>::publish(round_version(model, base, 2)).unwrap();
+		// The publication changes the stored model's version count, and nothing else of it.
+		assert_publish_round(round_version(model, base, 2));
 		let now = Models::<Test>::get(model).unwrap();
 		assert_eq!(now.owner, BOB);
 		assert_eq!(now.name, stale.name);
@@ -474,7 +453,10 @@ fn publishing_through_the_trait_names_each_error() {
 
 #[test]
 fn metrics_use_the_shared_nine_decimal_encoding() {
-	assert_eq!(<FixedI64 as polkadot_sdk::sp_runtime::FixedPointNumber>::DIV, swarm_primitives::metrics::SCALE);
+	assert_eq!(
+		<FixedI64 as polkadot_sdk::sp_runtime::FixedPointNumber>::DIV,
+		swarm_primitives::metrics::SCALE
+	);
 	let accuracy = swarm_primitives::metrics::accuracy_from_ppb(881_200_000);
 	assert_eq!(metric_to_decimal(swarm_primitives::metrics::to_fixed(accuracy)), "0.8812");
 	// A count past u32 saturates instead of wrapping to a tiny deposit.
@@ -493,30 +475,12 @@ fn set_alias_works_and_moves() {
 		let v1 = publish(ALICE, model, 1, vec![]);
 		let v2 = publish(ALICE, model, 2, vec![]);
 		let before = held(ALICE);
-		assert_ok!(ModelRegistry::set_alias(
-			RuntimeOrigin::signed(ALICE),
-			model,
-			b"production".to_vec(),
-			v1
-		));
+		assert_set_alias(ALICE, model, b"production", v1);
 		let deposit = held(ALICE) - before;
 		assert!(deposit > 0);
 		assert_eq!(ModelRegistry::resolve(b"mnist@production"), Ok(v1));
-		System::assert_last_event(
-			Event::AliasSet {
-				model,
-				alias: b"production".to_vec().try_into().unwrap(),
-				version: v1,
-			}
-			.into(),
-		);
 		// Moving the alias keeps its deposit.
-		assert_ok!(ModelRegistry::set_alias(
-			RuntimeOrigin::signed(ALICE),
-			model,
-			b"production".to_vec(),
-			v2
-		));
+		assert_set_alias(ALICE, model, b"production", v2);
 		assert_eq!(held(ALICE) - before, deposit);
 		assert_eq!(ModelRegistry::resolve(b"mnist@production"), Ok(v2));
 		assert_eq!(Models::<Test>::get(model).unwrap().alias_count, 1);
@@ -570,23 +534,11 @@ fn remove_alias_works_and_returns_the_deposit() {
 		let v = publish(ALICE, model, 1, vec![]);
 		let before = held(ALICE);
 		let free_before = Balances::balance(&ALICE);
-		assert_ok!(ModelRegistry::set_alias(
-			RuntimeOrigin::signed(ALICE),
-			model,
-			b"prod".to_vec(),
-			v
-		));
-		assert_ok!(ModelRegistry::remove_alias(
-			RuntimeOrigin::signed(ALICE),
-			model,
-			b"prod".to_vec()
-		));
+		assert_set_alias(ALICE, model, b"prod", v);
+		assert_remove_alias(ALICE, model, b"prod");
 		assert_eq!(held(ALICE), before);
 		assert_eq!(Balances::balance(&ALICE), free_before);
 		assert_eq!(ModelRegistry::resolve(b"mnist@prod"), Err(ResolveError::UnknownVersion));
-		System::assert_last_event(
-			Event::AliasRemoved { model, alias: b"prod".to_vec().try_into().unwrap() }.into(),
-		);
 	});
 }
 
@@ -619,9 +571,8 @@ fn deprecate_version_works() {
 		let model = create_model(ALICE, "mnist");
 		let v = publish(ALICE, model, 1, vec![]);
 		System::set_block_number(5);
-		assert_ok!(ModelRegistry::deprecate_version(RuntimeOrigin::signed(ALICE), v));
+		assert_deprecate_version(ALICE, v);
 		assert_eq!(ModelRegistry::version(v).unwrap().deprecated_at, Some(5));
-		System::assert_last_event(Event::VersionDeprecated { model, version: v }.into());
 		// A deprecated version is still a valid parent.
 		publish(ALICE, model, 2, vec![(v, Derivation::Quantize)]);
 	});
@@ -653,11 +604,9 @@ fn transfer_model_works() {
 	ExtBuilder::default().build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		let deposit = held(ALICE);
-		assert_ok!(ModelRegistry::transfer_model(RuntimeOrigin::signed(ALICE), model, BOB));
-		assert_eq!(Models::<Test>::get(model).unwrap().owner, BOB);
+		assert_transfer_model(ALICE, model, BOB);
 		// The deposit stays with Alice, who paid it.
 		assert_eq!(held(ALICE), deposit);
-		System::assert_last_event(Event::ModelTransferred { model, from: ALICE, to: BOB }.into());
 		// Bob now publishes; Alice no longer can.
 		publish(BOB, model, 1, vec![]);
 		assert_noop!(
@@ -686,18 +635,7 @@ fn transfer_model_rejects_bad_input() {
 fn set_derivation_policy_works_and_checks_ownership() {
 	ExtBuilder::default().build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
-		assert_ok!(ModelRegistry::set_derivation_policy(
-			RuntimeOrigin::signed(ALICE),
-			model,
-			DerivationPolicy::OwnerOnly
-		));
-		assert_eq!(
-			Models::<Test>::get(model).unwrap().derivation_policy,
-			DerivationPolicy::OwnerOnly
-		);
-		System::assert_last_event(
-			Event::DerivationPolicyChanged { model, policy: DerivationPolicy::OwnerOnly }.into(),
-		);
+		assert_set_derivation_policy(ALICE, model, DerivationPolicy::OwnerOnly);
 		assert_noop!(
 			ModelRegistry::set_derivation_policy(
 				RuntimeOrigin::signed(BOB),
@@ -722,11 +660,10 @@ fn remove_model_works_and_frees_the_name() {
 	ExtBuilder::default().build_and_execute(|| {
 		let free_before = Balances::balance(&ALICE);
 		let model = create_model(ALICE, "draft");
-		assert_ok!(ModelRegistry::remove_model(RuntimeOrigin::signed(ALICE), model));
-		assert!(Models::<Test>::get(model).is_none());
+		// The model and its name are gone, its deposit released.
+		assert_remove_model(ALICE, model);
 		assert_eq!(held(ALICE), 0);
 		assert_eq!(Balances::balance(&ALICE), free_before);
-		System::assert_last_event(Event::ModelRemoved { model }.into());
 		create_model(BOB, "draft");
 	});
 }
@@ -1023,4 +960,34 @@ fn metric_values_print_exactly() {
 	assert_eq!(metric_to_decimal(FixedI64::from_inner(1)), "0.000000001");
 	assert_eq!(metric_to_decimal(FixedI64::from_inner(0)), "0");
 	assert_eq!(metric_to_decimal(FixedI64::from_inner(i64::MIN)), "-9223372036.854775808");
+}
+
+// TESTING UTILITIES
+
+#[test]
+fn the_snapshot_catches_a_collateral_write() {
+	ExtBuilder::default().build_and_execute(|| {
+		// given two models, and the state closing Alice's must leave: her model's policy
+		// changed, nothing else
+		let alices = create_model(ALICE, "alices");
+		let bobs = create_model(BOB, "bobs");
+		let mut expected = MemorySnapshot::new();
+		expected.model_mut(alices).derivation_policy = DerivationPolicy::OwnerOnly;
+		assert_ok!(ModelRegistry::set_derivation_policy(
+			RuntimeOrigin::signed(ALICE),
+			alices,
+			DerivationPolicy::OwnerOnly
+		));
+		assert_eq!(expected.diff(&MemorySnapshot::new()), Vec::<String>::new());
+		// when a write the call should not make lands as well: Bob's model is closed too
+		Models::<Test>::mutate(bobs, |info| {
+			info.as_mut().unwrap().derivation_policy = DerivationPolicy::OwnerOnly
+		});
+		// then the comparison reports that entry, and only it
+		let post = MemorySnapshot::new();
+		let diff = expected.diff(&post);
+		assert_eq!(diff.len(), 1, "{diff:#?}");
+		assert!(diff[0].starts_with(&format!("Models[{bobs}]: expected ")), "{diff:#?}");
+		assert!(std::panic::catch_unwind(|| expected.assert_matches(&post)).is_err());
+	});
 }

@@ -10,11 +10,17 @@
 //!   [`ContentInspector`] (weights store → model registry), [`NodeRegistry`], [`Reputation`] and
 //!   [`BondSlasher`] (compute nodes → others), [`WorkRewards`] (rewards → others). Each has a `()`
 //!   implementation that does nothing, for runtimes and tests without the other pallet.
+//! - [`commit_reveal`]: commitments, ballots and quorum counting, shared by every kind of
+//!   verified work.
+//! - [`model_config`]: the ML engine's model configurations as the runtime reads them.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
 extern crate alloc;
+
+pub mod commit_reveal;
+pub mod model_config;
 
 use polkadot_sdk::sp_core::crypto::KeyTypeId;
 
@@ -35,6 +41,10 @@ pub trait ContentInspector {
 	/// The size in bytes of the file whose blake2-256 hash is `hash`, if the chain holds all of
 	/// it.
 	fn stored_size(hash: &polkadot_sdk::sp_core::H256) -> Option<u64>;
+
+	/// Records a file of `size` bytes under `hash` as stored, for other pallets' benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_store(_hash: polkadot_sdk::sp_core::H256, _size: u64) {}
 }
 
 /// No files stored: for runtimes and tests without a weights store.
@@ -144,6 +154,77 @@ impl<AccountId> NodeRegistry<AccountId> for () {
 	fn benchmark_node(_owner: &AccountId) -> NodeId {
 		0
 	}
+}
+
+/// What a piece of work asks of the nodes that do it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct WorkNeeds {
+	/// Memory the work takes, in MiB: a node must declare at least this much.
+	pub memory_mib: u32,
+}
+
+/// Choosing compute nodes for work, and the keys their work is signed with.
+pub trait WorkerDirectory {
+	/// The worker key of `node`: it signs the node's commits and reveals.
+	fn worker_key(node: NodeId) -> Option<worker::Public>;
+	/// Up to `count` distinct nodes that may take work now ([`NodeRegistry::is_eligible`]),
+	/// declare the safetensors format and `needs`, and are not in `exclude`; chosen uniformly
+	/// from the registered nodes by `seed`, with a bounded number of draws. Fewer than `count`
+	/// when too few qualify.
+	fn choose(
+		seed: &[u8; 32],
+		count: u32,
+		exclude: &[NodeId],
+		needs: &WorkNeeds,
+	) -> alloc::vec::Vec<NodeId>;
+}
+
+impl WorkerDirectory for () {
+	fn worker_key(_node: NodeId) -> Option<worker::Public> {
+		None
+	}
+	fn choose(
+		_seed: &[u8; 32],
+		_count: u32,
+		_exclude: &[NodeId],
+		_needs: &WorkNeeds,
+	) -> alloc::vec::Vec<NodeId> {
+		alloc::vec::Vec::new()
+	}
+}
+
+/// A model version as the pallets that serve it see it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ServedVersion<AccountId> {
+	/// The model it belongs to.
+	pub model: u64,
+	/// The model's owner, who sets its price and is paid it.
+	pub owner: AccountId,
+	/// The blake2-256 hash of its weights file.
+	pub weights_hash: polkadot_sdk::sp_core::H256,
+	/// The weights file's size in bytes.
+	pub weights_size: u64,
+	/// Its configuration bytes, when stored inline (see [`model_config`]).
+	pub config: Option<alloc::vec::Vec<u8>>,
+	/// Whether its owner deprecated it.
+	pub deprecated: bool,
+}
+
+/// Looking up model versions, for pallets that run them (inference, training).
+pub trait ModelCatalog<AccountId> {
+	/// Version `version`, if it exists.
+	fn served_version(version: u64) -> Option<ServedVersion<AccountId>>;
+	/// The owner of model `model`, if it exists.
+	fn model_owner(model: u64) -> Option<AccountId>;
+	/// Publishes a version owned by `owner` with weights of `weights_size` bytes stored under
+	/// `weights_hash` and inline configuration `config`, for other pallets' benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_version(
+		owner: &AccountId,
+		config: alloc::vec::Vec<u8>,
+		weights_hash: polkadot_sdk::sp_core::H256,
+		weights_size: u64,
+	) -> u64;
 }
 
 /// Raising and lowering a node's reputation, for pallets that verify its work.

@@ -44,6 +44,8 @@ mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
+mod testing_utils;
+#[cfg(test)]
 mod tests;
 pub mod weights;
 
@@ -77,6 +79,14 @@ pub const LOG_TARGET: &str = "runtime::rewards";
 /// The balance type of the currency.
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// What the benchmarks need from the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Makes `author` the author of the current block, as [`Config::FindAuthor`] finds it in
+	/// the block's digest.
+	fn set_author(author: &AccountId);
+}
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -113,6 +123,11 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls and hooks, from its benchmarks.
 		type WeightInfo: WeightInfo;
+
+		/// Makes a block author that [`Config::FindAuthor`] finds, so that the emission's
+		/// benchmark measures the author's share (a mint into a new account) too.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// How much each block mints, in the currency's smallest unit.

@@ -98,6 +98,15 @@ impl Config for Test {
 	type Nodes = TestNodes;
 	type MaxShares = ConstU32<4>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestAuthor;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<u64> for TestAuthor {
+	fn set_author(author: &u64) {
+		Author::set(Some(*author));
+	}
 }
 
 pub const ALICE: u64 = 1;

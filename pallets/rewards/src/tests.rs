@@ -1,7 +1,7 @@
 //! Tests of emission, payments, the pot as a sink, every call and error, and the issuance
 //! invariant (checked after every test).
 
-use crate::{mock::*, *};
+use crate::{mock::*, testing_utils::*, *};
 use polkadot_sdk::{
 	frame_support::{
 		assert_noop, assert_ok,
@@ -55,7 +55,7 @@ fn an_author_share_too_small_to_exist_goes_to_the_pot() {
 	build_and_execute(|| {
 		// A new account cannot receive 2 (below the existential deposit of 10).
 		Author::set(Some(77));
-		assert_ok!(Rewards::set_author_share(RuntimeOrigin::root(), Perbill::from_percent(2)));
+		assert_set_author_share(Perbill::from_percent(2));
 		run_to_block(2);
 		assert_eq!(Balances::balance(&77), 0);
 		assert_eq!(pot_balance(), 110);
@@ -66,16 +66,14 @@ fn an_author_share_too_small_to_exist_goes_to_the_pot() {
 #[test]
 fn set_emission_works_and_needs_root() {
 	build_and_execute(|| {
-		assert_ok!(Rewards::set_emission(RuntimeOrigin::root(), 7));
-		assert_eq!(EmissionPerBlock::<Test>::get(), 7);
-		System::assert_last_event(Event::EmissionChanged { per_block: 7 }.into());
+		assert_set_emission(7);
 		run_to_block(2);
 		assert_eq!(pot_balance(), 17);
 		assert_noop!(
 			Rewards::set_emission(RuntimeOrigin::signed(ALICE), 1),
 			DispatchError::BadOrigin
 		);
-		assert_ok!(Rewards::set_emission(RuntimeOrigin::root(), 0));
+		assert_set_emission(0);
 		run_to_block(3);
 		assert_eq!(pot_balance(), 17, "no emission, no mint");
 	});
@@ -84,10 +82,7 @@ fn set_emission_works_and_needs_root() {
 #[test]
 fn set_author_share_works_and_needs_root() {
 	build_and_execute(|| {
-		assert_ok!(Rewards::set_author_share(RuntimeOrigin::root(), Perbill::from_percent(50)));
-		System::assert_last_event(
-			Event::AuthorShareChanged { share: Perbill::from_percent(50) }.into(),
-		);
+		assert_set_author_share(Perbill::from_percent(50));
 		Author::set(Some(BOB));
 		run_to_block(2);
 		assert_eq!(Balances::balance(&BOB), 1_050);
@@ -105,17 +100,15 @@ fn pay_work_splits_by_weight_and_pays_owners() {
 		run_to_block(11);
 		assert_eq!(pot_balance(), 1_010);
 		// when node 0 (Alice) and node 1 (Bob) are paid 301 in a 2 : 1 split
-		assert_ok!(Rewards::pay_work(RuntimeOrigin::root(), 5, vec![(0, 2), (1, 1)], 301));
+		let paid = assert_pay_work(5, vec![(0, 2), (1, 1)], 301);
 		// then Alice gets 200, Bob 100, and the remainder of the division stays in the pot
+		// (the helper also checked the earnings, `RewardPaid` for each node and `WorkPaid`)
+		assert_eq!(paid, 300);
 		assert_eq!(Balances::balance(&ALICE), 1_200);
 		assert_eq!(Balances::balance(&BOB), 1_100);
 		assert_eq!(pot_balance(), 1_010 - 300);
 		assert_eq!(NodeEarnings::<Test>::get(0), 200);
 		assert_eq!(AccountEarnings::<Test>::get(BOB), 100);
-		System::assert_has_event(
-			Event::RewardPaid { work: 5, node: 0, owner: ALICE, amount: 200 }.into(),
-		);
-		System::assert_last_event(Event::WorkPaid { work: 5, amount: 300 }.into());
 	});
 }
 
@@ -222,5 +215,29 @@ fn the_issuance_invariant_catches_untracked_minting() {
 		assert_ok!(Rewards::do_try_state());
 		let _ = <Balances as Mutate<u64>>::mint_into(&ALICE, 1);
 		assert!(Rewards::do_try_state().is_err());
+	});
+}
+
+// TESTING UTILITIES
+
+#[test]
+fn the_snapshot_catches_a_collateral_write() {
+	build_and_execute(|| {
+		// given the state a payment of 100 to node 0 (Alice's) must leave: 100 from the pot to
+		// Alice, on her and her node's earnings, nothing else changed
+		run_to_block(11);
+		let mut expected = MemorySnapshot::new();
+		expected.balances.transfer(Rewards::pot(), ALICE, 100);
+		expected.node_earnings.insert(0, 100);
+		expected.account_earnings.insert(ALICE, 100);
+		assert_ok!(Rewards::pay_work(RuntimeOrigin::root(), 1, vec![(0, 1)], 100));
+		assert_eq!(expected.diff(&MemorySnapshot::new()), Vec::<String>::new());
+		// when a write the call should not make lands as well: Bob's node is credited too
+		NodeEarnings::<Test>::insert(1, 100);
+		// then the comparison reports that entry, and only it
+		let post = MemorySnapshot::new();
+		let diff = expected.diff(&post);
+		assert_eq!(diff, vec!["NodeEarnings[1]: expected nothing, found 100".to_string()]);
+		assert!(std::panic::catch_unwind(|| expected.assert_matches(&post)).is_err());
 	});
 }

@@ -37,10 +37,10 @@
 //! block database under the chunk's hash. Those bytes are the call's last argument, the chunk,
 //! only when nothing follows the call in the transaction, so the pallet checks that they are
 //! (against `frame_system`'s record of the transaction being applied) and refuses a chunk
-//! inside a wrapper that puts bytes after it ([`Error::ChunkNotAtEnd`]); the state keeps only the file's manifest: size, chunk size
-//! and the chunk hashes. Every full node that imports the block stores the chunk, and keeps it
-//! as long as it keeps block bodies (`--blocks-pruning archive-canonical`, the default). This is
-//! the design of the Polkadot Bulletin chain, chosen over off-chain hosting (IPFS, HTTP) so that
+//! inside a wrapper that puts bytes after it ([`Error::ChunkNotAtEnd`]). The state keeps only
+//! the file's manifest: size, chunk size and the chunk hashes. Every full node that imports the
+//! block stores the chunk, and keeps it as long as it keeps block bodies
+//! (`--blocks-pruning archive-canonical`, the default). This is the design of the Polkadot Bulletin chain, chosen over off-chain hosting (IPFS, HTTP) so that
 //! the chain alone guarantees the weights are retrievable, and over runtime storage because
 //! megabytes of weights in the state trie would slow every node for every block.
 //!
@@ -58,6 +58,8 @@ mod benchmarking;
 pub mod blake2b;
 #[cfg(test)]
 mod mock;
+#[cfg(test)]
+mod testing_utils;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -124,8 +126,8 @@ pub mod pallet {
 		type DepositBase: Get<BalanceOf<Self>>;
 
 		/// Blocks without progress after which an upload has expired: anyone may then reap it
-		/// ([`Pallet::reap_upload`]) or begin the same file anew, and the deposit goes back to
-		/// the uploader. This is what stops a squatter who begins the upload of a file it has
+		/// ([`Pallet::reap_upload`]; the deposit goes back to the uploader) and begin the same
+		/// file anew. This is what stops a squatter who begins the upload of a file it has
 		/// no intention of finishing from blocking that file forever.
 		#[pallet::constant]
 		type UploadTimeout: Get<BlockNumberFor<Self>>;
@@ -296,7 +298,8 @@ pub mod pallet {
 		/// `data` must be the last argument: the node keeps exactly the transaction's last
 		/// `len(data)` bytes under the chunk's hash, so nothing may follow the call in its
 		/// transaction (it may be a batch's last call). Chunks come in order and are the
-		/// upload's chunk size (`ChunkSize` when it began) except the last. With the last chunk the file's hash is checked and the file is stored.
+		/// upload's chunk size (`ChunkSize` when it began) except the last. With the last chunk
+		/// the file's hash is checked and the file is stored.
 		/// The transaction fee grows with the chunk's length.
 		///
 		/// ## Errors
@@ -412,9 +415,8 @@ pub mod pallet {
 		pub fn reap_upload(origin: OriginFor<T>, file: H256) -> DispatchResultWithPostInfo {
 			let reaper = ensure_signed(origin)?;
 			let upload = Uploads::<T>::get(file).ok_or(Error::<T>::UploadNotFound)?;
-			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(
-				now >= upload.last_progress.saturating_add(T::UploadTimeout::get()),
+				frame_system::Pallet::<T>::block_number() >= Self::expires_at(&upload),
 				Error::<T>::UploadNotExpired
 			);
 			let uploader = upload.uploader.clone();
@@ -436,6 +438,12 @@ pub mod pallet {
 		/// The length of chunk `index` of a file of `size` bytes.
 		pub fn chunk_len(size: u64, index: u32) -> u64 {
 			chunk_len(size, T::ChunkSize::get(), index)
+		}
+
+		/// The first block at which `upload` may be reaped: `UploadTimeout` blocks after its
+		/// last progress.
+		pub fn expires_at(upload: &UploadInfo<T>) -> BlockNumberFor<T> {
+			upload.last_progress.saturating_add(T::UploadTimeout::get())
 		}
 
 		/// Removes an upload and the chunk hashes it received, and returns its deposit to the
@@ -500,5 +508,22 @@ fn chunk_len(size: u64, chunk_size: u32, index: u32) -> u64 {
 impl<T: Config> swarm_primitives::ContentInspector for Pallet<T> {
 	fn stored_size(hash: &H256) -> Option<u64> {
 		Files::<T>::get(hash).map(|file| file.size)
+	}
+
+	/// A manifest without chunks: enough for pallets that only ask whether a file is stored.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_store(hash: H256, size: u64) {
+		use polkadot_sdk::sp_runtime::traits::Zero;
+		Files::<T>::insert(
+			hash,
+			FileInfo {
+				size,
+				chunk_size: T::ChunkSize::get(),
+				chunks: 0,
+				uploader: polkadot_sdk::frame_benchmarking::account("uploader", 0, 0),
+				stored_at: frame_system::Pallet::<T>::block_number(),
+				deposit: Zero::zero(),
+			},
+		);
 	}
 }

@@ -1,6 +1,6 @@
 //! Tests of every call (success and each error) and of file manifests.
 
-use crate::{mock::*, *};
+use crate::{mock::*, testing_utils::*, *};
 use polkadot_sdk::sp_core::H256;
 use polkadot_sdk::frame_support::{
 	assert_noop, assert_ok,
@@ -13,7 +13,11 @@ fn held(who: u64) -> u64 {
 }
 
 /// Sends the first chunk (256 bytes) of `bytes`, announced as `hash`, as `who`.
-fn send_first_chunk(who: u64, bytes: &[u8], hash: H256) -> polkadot_sdk::sp_runtime::DispatchResult {
+fn send_first_chunk(
+	who: u64,
+	bytes: &[u8],
+	hash: H256,
+) -> polkadot_sdk::sp_runtime::DispatchResult {
 	let first = &bytes[..256];
 	upload_chunk(RuntimeOrigin::signed(who), hash, 0, chunk_hash(first), first.to_vec())
 }
@@ -24,14 +28,13 @@ fn send_first_chunk(who: u64, bytes: &[u8], hash: H256) -> polkadot_sdk::sp_runt
 fn begin_upload_works() {
 	build_and_execute(|| {
 		let (_, hash) = file(600, 1);
-		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 600));
+		// An upload of 600 bytes in 3 chunks, none received yet, with its deposit held (all
+		// checked by the helper, with the event).
+		assert_begin_upload(ALICE, hash, 600);
 		let upload = Uploads::<Test>::get(hash).unwrap();
 		assert_eq!((upload.size, upload.chunks, upload.next_chunk), (600, 3, 0));
 		assert_eq!(upload.deposit, 100 + 3 * 10);
 		assert_eq!(held(ALICE), 130);
-		System::assert_last_event(
-			Event::UploadStarted { file: hash, size: 600, chunks: 3, uploader: ALICE }.into(),
-		);
 	});
 }
 
@@ -91,30 +94,17 @@ fn upload_chunk_stores_a_file_in_several_chunks() {
 	build_and_execute(|| {
 		// given a file of three chunks: 256 + 256 + 88 bytes
 		let (bytes, hash) = file(600, 4);
-		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 600));
-		// when the first two arrive
+		assert_begin_upload(ALICE, hash, 600);
+		// when the first two arrive (each recorded, hashed into the upload's state, and the
+		// upload expecting the next)
 		for index in 0..2 {
-			let chunk = &bytes[index * 256..(index + 1) * 256];
-			assert_ok!(upload_chunk(
-				RuntimeOrigin::signed(ALICE),
-				hash,
-				index as u32,
-				chunk_hash(chunk),
-				chunk.to_vec()
-			));
+			assert_upload_chunk(ALICE, hash, index as u32, &bytes[index * 256..(index + 1) * 256]);
 		}
 		// then the file is not stored yet
 		assert_eq!(Uploads::<Test>::get(hash).unwrap().next_chunk, 2);
 		assert!(WeightsStore::stored_size(&hash).is_none());
-		// when the last arrives
-		let last = &bytes[512..];
-		assert_ok!(upload_chunk(
-			RuntimeOrigin::signed(ALICE),
-			hash,
-			2,
-			chunk_hash(last),
-			last.to_vec()
-		));
+		// when the last arrives (`ChunkStored`, then `FileStored`)
+		assert_upload_chunk(ALICE, hash, 2, &bytes[512..]);
 		// then it is
 		assert!(Uploads::<Test>::get(hash).is_none());
 		assert_eq!(WeightsStore::stored_size(&hash), Some(600));
@@ -123,10 +113,6 @@ fn upload_chunk_stores_a_file_in_several_chunks() {
 		assert_eq!(manifest.chunks, bytes.chunks(256).map(chunk_hash).collect::<Vec<_>>());
 		// The deposit stays held for the stored manifest.
 		assert_eq!(held(ALICE), 130);
-		System::assert_has_event(
-			Event::ChunkStored { file: hash, index: 2, chunk: chunk_hash(last) }.into(),
-		);
-		System::assert_last_event(Event::FileStored { file: hash, size: 600 }.into());
 	});
 }
 
@@ -134,7 +120,8 @@ fn upload_chunk_stores_a_file_in_several_chunks() {
 fn upload_chunk_stores_a_single_chunk_file() {
 	build_and_execute(|| {
 		let (bytes, hash) = file(5, 5);
-		upload(ALICE, &bytes, hash);
+		assert_begin_upload(ALICE, hash, 5);
+		assert_upload_chunk(ALICE, hash, 0, &bytes);
 		assert_eq!(WeightsStore::stored_size(&hash), Some(5));
 	});
 }
@@ -300,18 +287,12 @@ fn upload_chunk_needs_a_transaction_to_index_into() {
 fn an_upload_keeps_its_chunk_layout_when_the_chunk_size_changes() {
 	build_and_execute(|| {
 		let (bytes, hash) = file(600, 15);
-		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 600));
+		assert_begin_upload(ALICE, hash, 600);
 		assert_eq!(Uploads::<Test>::get(hash).unwrap().chunk_size, 256);
 		// A runtime upgrade halves the chunk size while the upload runs.
 		ChunkSize::set(128);
 		for (index, chunk) in bytes.chunks(256).enumerate() {
-			assert_ok!(upload_chunk(
-				RuntimeOrigin::signed(ALICE),
-				hash,
-				index as u32,
-				chunk_hash(chunk),
-				chunk.to_vec()
-			));
+			assert_upload_chunk(ALICE, hash, index as u32, chunk);
 		}
 		let info = Files::<Test>::get(hash).unwrap();
 		assert_eq!((info.chunk_size, info.chunks), (256, 3), "the layout the chunks came in");
@@ -378,14 +359,13 @@ fn cancel_upload_forgets_chunks_and_returns_the_deposit() {
 	build_and_execute(|| {
 		let free = Balances::balance(&ALICE);
 		let (bytes, hash) = file(600, 13);
-		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 600));
-		assert_ok!(send_first_chunk(ALICE, &bytes, hash));
-		assert_ok!(WeightsStore::cancel_upload(RuntimeOrigin::signed(ALICE), hash));
-		assert!(Uploads::<Test>::get(hash).is_none());
+		assert_begin_upload(ALICE, hash, 600);
+		assert_upload_chunk(ALICE, hash, 0, &bytes[..256]);
+		// The upload and its chunk hash are gone, its deposit released.
+		assert_cancel_upload(ALICE, hash);
 		assert_eq!(Chunks::<Test>::iter_prefix(hash).count(), 0);
 		assert_eq!(held(ALICE), 0);
 		assert_eq!(Balances::balance(&ALICE), free);
-		System::assert_last_event(Event::UploadCancelled { file: hash }.into());
 		// The same file can be uploaded again afterwards.
 		upload(BOB, &bytes, hash);
 	});
@@ -428,11 +408,8 @@ fn a_squatted_upload_expires_and_the_file_can_be_stored() {
 		);
 		System::set_block_number(21);
 		let bob_free = Balances::balance(&BOB);
-		assert_ok!(WeightsStore::reap_upload(RuntimeOrigin::signed(ALICE), hash));
-		System::assert_last_event(
-			Event::UploadExpired { file: hash, uploader: BOB, reaper: ALICE }.into(),
-		);
-		assert!(Uploads::<Test>::get(hash).is_none());
+		// The upload and its chunk hash are gone (`UploadExpired`, uploader Bob, reaper Alice).
+		assert_reap_upload(ALICE, hash);
 		assert_eq!(Chunks::<Test>::iter_prefix(hash).count(), 0);
 		assert_eq!(held(BOB), 0);
 		assert_eq!(Balances::balance(&BOB), bob_free + 130, "the deposit goes back to Bob");
@@ -446,9 +423,9 @@ fn a_squatted_upload_expires_and_the_file_can_be_stored() {
 fn each_chunk_restarts_the_timeout() {
 	build_and_execute(|| {
 		let (bytes, hash) = file(600, 18);
-		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), hash, 600));
+		assert_begin_upload(ALICE, hash, 600);
 		System::set_block_number(15);
-		assert_ok!(send_first_chunk(ALICE, &bytes, hash));
+		assert_upload_chunk(ALICE, hash, 0, &bytes[..256]);
 		assert_eq!(Uploads::<Test>::get(hash).unwrap().last_progress, 15);
 		System::set_block_number(34);
 		assert_noop!(
@@ -456,7 +433,7 @@ fn each_chunk_restarts_the_timeout() {
 			Error::<Test>::UploadNotExpired
 		);
 		System::set_block_number(35);
-		assert_ok!(WeightsStore::reap_upload(RuntimeOrigin::signed(BOB), hash));
+		assert_reap_upload(BOB, hash);
 	});
 }
 
@@ -482,5 +459,37 @@ fn chunk_arithmetic() {
 		assert_eq!(WeightsStore::chunk_len(600, 0), 256);
 		assert_eq!(WeightsStore::chunk_len(600, 2), 88);
 		assert_eq!(WeightsStore::chunk_len(600, 3), 0);
+	});
+}
+
+// TESTING UTILITIES
+
+#[test]
+fn the_snapshot_catches_a_collateral_write() {
+	build_and_execute(|| {
+		// given two uploads, and the state Alice's first chunk must leave: her chunk recorded
+		// and her upload moved on, nothing else changed
+		let (alices_bytes, alices) = file(600, 20);
+		let (_, bobs) = file(600, 21);
+		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(ALICE), alices, 600));
+		assert_ok!(WeightsStore::begin_upload(RuntimeOrigin::signed(BOB), bobs, 600));
+		System::set_block_number(10);
+		let first = &alices_bytes[..256];
+		let mut expected = MemorySnapshot::new();
+		expected.chunks.insert((alices, 0), chunk_hash(first));
+		let upload = expected.upload_mut(alices);
+		upload.hasher.update(first);
+		upload.next_chunk = 1;
+		upload.last_progress = 10;
+		assert_ok!(send_first_chunk(ALICE, &alices_bytes, alices));
+		assert_eq!(expected.diff(&MemorySnapshot::new()), Vec::<String>::new());
+		// when a write the call should not make lands as well: Bob's idle upload is kept alive
+		Uploads::<Test>::mutate(bobs, |upload| upload.as_mut().unwrap().last_progress = 10);
+		// then the comparison reports that entry, and only it
+		let post = MemorySnapshot::new();
+		let diff = expected.diff(&post);
+		assert_eq!(diff.len(), 1, "{diff:#?}");
+		assert!(diff[0].starts_with(&format!("Uploads[{bobs:?}]: expected ")), "{diff:#?}");
+		assert!(std::panic::catch_unwind(|| expected.assert_matches(&post)).is_err());
 	});
 }

@@ -4,8 +4,8 @@
 use crate::{
 	currency::{EXISTENTIAL_DEPOSIT, MICRO_UNIT, MILLI_UNIT, UNIT},
 	time::{DAYS, MINUTES, SLOT_DURATION},
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, ComputeNodes, Hash, Nonce, OriginCaller, PalletInfo,
-	Rewards, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, ComputeNodes, Hash, Nonce, OriginCaller,
+	ModelRegistry, PalletInfo, Rewards, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
 	RuntimeOrigin, RuntimeTask, System, TxExtension, UncheckedExtrinsic, WeightsStore, VERSION,
 };
 use polkadot_sdk::{
@@ -282,6 +282,70 @@ impl pallet_rewards::Config for Runtime {
 	type Nodes = ComputeNodes;
 	type MaxShares = ConstU32<256>;
 	type WeightInfo = pallet_rewards::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = AuraAuthorAccount;
+}
+
+parameter_types! {
+	/// The reward pot's account, where the nodes' fees of inference jobs go before payout.
+	pub RewardPotAccount: AccountId = Rewards::pot();
+	/// A job settles when two thirds of its seats (rounded up) reveal the same result.
+	pub InferenceQuorum: Perbill = swarm_primitives::commit_reveal::two_thirds();
+}
+
+/// Inference jobs: k nodes run a model on a request's samples and a quorum settles the result.
+/// Up to 64 Fashion-MNIST-sized samples (784 bytes each) inline, 16 classes each; up to 16
+/// replicas. The windows are in `JobTiming` (genesis, or root's `set_timing`).
+impl pallet_inference::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = ModelRegistry;
+	type Content = WeightsStore;
+	type Nodes = ComputeNodes;
+	type Rewards = Rewards;
+	type RewardPot = RewardPotAccount;
+	type NodeFee = ConstU128<{ 10 * MILLI_UNIT }>;
+	type DefaultReplicas = ConstU32<3>;
+	type MaxReplicas = ConstU32<16>;
+	type MaxOutcomes = ConstU32<32>;
+	type Quorum = InferenceQuorum;
+	type MaxSamples = ConstU32<64>;
+	type MaxInputBytes = ConstU32<{ 64 * 784 }>;
+	type MaxLogits = ConstU32<{ 64 * 16 }>;
+	type MaxOpenJobs = ConstU32<1024>;
+	type MaxExpiriesPerBlock = ConstU32<16>;
+	type SlashShare = InferenceSlashShare;
+	type AgreedReputation = AgreedReputation;
+	type OutvotedReputation = OutvotedReputation;
+	type MissedReputation = MissedReputation;
+	type MaxMisses = ConstU32<3>;
+	type MissJail = ConstU32<{ 60 * MINUTES }>;
+	type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// An outvoted node loses a tenth of its bond.
+	pub const InferenceSlashShare: Perbill = Perbill::from_percent(10);
+	pub const AgreedReputation: Perbill = Perbill::from_percent(2);
+	pub const OutvotedReputation: Perbill = Perbill::from_percent(20);
+	pub const MissedReputation: Perbill = Perbill::from_percent(5);
+}
+
+/// Makes an account the Aura author of the block being benchmarked: the only authority, named by
+/// the slot in the block's pre-runtime digest.
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_rewards::BenchmarkHelper<AccountId> for AuraAuthorAccount {
+	fn set_author(author: &AccountId) {
+		use polkadot_sdk::{
+			sp_consensus_aura::{Slot, AURA_ENGINE_ID},
+			sp_core::sr25519,
+			sp_runtime::{BoundedVec, DigestItem},
+		};
+		let key = AuraId::from(sr25519::Public::from_raw(author.clone().into()));
+		pallet_aura::Authorities::<Runtime>::put(BoundedVec::truncate_from(vec![key]));
+		let slot = codec::Encode::encode(&Slot::from(0u64));
+		System::deposit_log(DigestItem::PreRuntime(AURA_ENGINE_ID, slot));
+	}
 }
 
 // Transactions the runtime creates itself: the compute nodes' heartbeats, sent by their

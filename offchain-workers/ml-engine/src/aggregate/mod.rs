@@ -367,7 +367,8 @@ pub fn aggregate(
 		};
 		match checked {
 			Ok(delta) => {
-				let examples = options.max_examples.map_or(u.num_examples, |cap| u.num_examples.min(cap));
+				let examples =
+					options.max_examples.map_or(u.num_examples, |cap| u.num_examples.min(cap));
 				valid.push(Valid { client: u.client, examples, delta })
 			},
 			Err(reason) => rejected.push(Rejection { client: u.client, reason }),

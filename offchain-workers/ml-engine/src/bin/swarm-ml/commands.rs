@@ -149,7 +149,9 @@ pub(crate) fn train(args: TrainArgs) -> Result<()> {
 			report.mean_loss_micro()
 		);
 		let [(_, accuracy), (_, loss)] = report.chain_metrics();
-		println!("metrics    accuracy {accuracy}, loss {loss} (nine decimals, as the chain records them)");
+		println!(
+			"metrics    accuracy {accuracy}, loss {loss} (nine decimals, as the chain records them)"
+		);
 	}
 	Ok(())
 }
@@ -283,6 +285,10 @@ pub(crate) fn hash(args: HashArgs) -> Result<()> {
 	if let Some(model) = &args.model {
 		let config = ModelConfig::from_name_or_path(model)?;
 		println!("0x{}  model id of {model}", to_hex(&config.id()));
+		println!(
+			"0x{}  configuration of {model} (canonical bytes: publish them inline to serve it)",
+			to_hex(&config.canonical_bytes())
+		);
 	}
 	for path in &args.files {
 		let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;

@@ -159,7 +159,8 @@ struct AggregateArgs {
 struct HashArgs {
 	/// Files to hash.
 	files: Vec<PathBuf>,
-	/// Also print the id of this model config (`mlp`, `cnn` or a JSON file).
+	/// Also print the id and the canonical bytes of this model config (`mlp`, `cnn` or a JSON
+	/// file).
 	#[arg(long)]
 	model: Option<String>,
 }

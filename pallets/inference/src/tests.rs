@@ -1,0 +1,866 @@
+//! Tests of every call (success and each error), the pool's checks of commits and reveals, and
+//! the settlement rules: quorum reached early or at the window's end or not at all, a minority
+//! outvoted, missed commits (replaced once) and missed reveals, escrow and payouts, removal.
+
+use crate::{mock::*, *};
+use polkadot_sdk::{
+	frame_support::{
+		assert_noop, assert_ok,
+		pallet_prelude::{InvalidTransaction, TransactionSource, TransactionValidityError},
+		traits::{fungible::InspectHold, Authorize, Hooks},
+	},
+	frame_system::RawOrigin,
+	sp_runtime::{traits::BlakeTwo256, DispatchError, DispatchResult, RuntimeAppPublic},
+};
+use swarm_primitives::commit_reveal::{commitment, Vote};
+
+fn authorized() -> RuntimeOrigin {
+	RawOrigin::Authorized.into()
+}
+
+fn escrow(who: u64) -> u64 {
+	Balances::balance_on_hold(&HoldReason::JobEscrow.into(), &who)
+}
+
+fn free(who: u64) -> u64 {
+	Balances::free_balance(who)
+}
+
+/// `samples` samples of the mock model's 1 × 2 × 2 input.
+fn inline(samples: u32) -> JobInput<Test> {
+	JobInput::Inline { samples, data: vec![7u8; samples as usize * 4].try_into().unwrap() }
+}
+
+/// An output for one sample whose first score is `score`.
+fn output(score: i32) -> InferenceOutput<Test> {
+	InferenceOutput {
+		labels: vec![0].try_into().unwrap(),
+		logits: vec![score, -1, -2].try_into().unwrap(),
+	}
+}
+
+/// Alice requests one sample with `replicas` replicas; returns the job id.
+fn request(replicas: u32) -> JobId {
+	let job = NextJobId::<Test>::get();
+	assert_ok!(Inference::request(
+		RuntimeOrigin::signed(ALICE),
+		1,
+		inline(1),
+		Some(replicas),
+		1_000
+	));
+	job
+}
+
+fn seats(job: JobId) -> Vec<NodeId> {
+	Jobs::<Test>::get(job).unwrap().ballot.seats().iter().map(|s| s.node).collect()
+}
+
+fn salt(node: NodeId) -> Salt {
+	[node as u8 + 1; 32]
+}
+
+fn genesis() -> H256 {
+	System::block_hash(0)
+}
+
+fn commitment_of(job: JobId, node: NodeId, out: &InferenceOutput<Test>) -> H256 {
+	commitment::<BlakeTwo256>(&job, node, &out.hash(), &salt(node))
+}
+
+fn commit_signature(job: JobId, node: NodeId, key: usize, c: &H256) -> WorkerSignature {
+	worker_key(key).sign(&commit_payload(&genesis(), job, node, c)).unwrap()
+}
+
+fn reveal_signature(
+	job: JobId,
+	node: NodeId,
+	key: usize,
+	out: &InferenceOutput<Test>,
+) -> WorkerSignature {
+	worker_key(key).sign(&reveal_payload(&genesis(), job, node, &out.hash(), &salt(node))).unwrap()
+}
+
+/// `node` commits to `out`, signed with its own key.
+fn commit(job: JobId, node: NodeId, out: &InferenceOutput<Test>) -> DispatchResult {
+	let c = commitment_of(job, node, out);
+	Inference::commit(authorized(), job, node, c, commit_signature(job, node, node as usize, &c))
+}
+
+/// `node` reveals `out`, signed with its own key.
+fn reveal(job: JobId, node: NodeId, out: &InferenceOutput<Test>) -> DispatchResult {
+	let signature = reveal_signature(job, node, node as usize, out);
+	Inference::reveal(authorized(), job, node, out.clone(), salt(node), signature)
+}
+
+fn phase(job: JobId) -> Phase<u64> {
+	Jobs::<Test>::get(job).unwrap().phase
+}
+
+fn outcomes(job: JobId) -> Vec<(NodeId, Outcome)> {
+	Jobs::<Test>::get(job).unwrap().outcomes.into_inner()
+}
+
+fn node(id: NodeId) -> MockNode {
+	MockNodes::get()[id as usize].clone()
+}
+
+fn rejected(code: WorkRejection) -> Result<(), TransactionValidityError> {
+	Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(code as u8)))
+}
+
+fn pool_commit(
+	job: JobId,
+	node: NodeId,
+	key: usize,
+	c: H256,
+) -> Result<(), TransactionValidityError> {
+	let signature = commit_signature(job, node, key, &c);
+	Call::<Test>::commit { job, node, commitment: c, signature }
+		.authorize(TransactionSource::External)
+		.expect("commit is an authorized call")
+		.map(|_| ())
+}
+
+fn pool_reveal(
+	job: JobId,
+	node: NodeId,
+	key: usize,
+	out: &InferenceOutput<Test>,
+) -> Result<(), TransactionValidityError> {
+	let signature = reveal_signature(job, node, key, out);
+	Call::<Test>::reveal { job, node, output: out.clone(), salt: salt(node), signature }
+		.authorize(TransactionSource::External)
+		.expect("reveal is an authorized call")
+		.map(|_| ())
+}
+
+// SET PRICE
+
+#[test]
+fn set_price_offers_a_model_or_a_version_and_withdraws_it() {
+	build_and_execute(|| {
+		assert_ok!(Inference::set_price(
+			RuntimeOrigin::signed(OWNER),
+			PriceTarget::Version(1),
+			Some(7)
+		));
+		assert_eq!(Prices::<Test>::get(PriceTarget::Version(1)), Some(7));
+		System::assert_last_event(
+			Event::PriceSet { target: PriceTarget::Version(1), price: Some(7) }.into(),
+		);
+		// The version's price takes precedence over the model's.
+		request(1);
+		assert_eq!(escrow(ALICE), 7 + NODE_FEE);
+		assert_ok!(Inference::set_price(RuntimeOrigin::signed(OWNER), PriceTarget::Model(1), None));
+		assert_eq!(Prices::<Test>::get(PriceTarget::Model(1)), None);
+		System::assert_last_event(
+			Event::PriceSet { target: PriceTarget::Model(1), price: None }.into(),
+		);
+	});
+}
+
+#[test]
+fn set_price_names_each_error() {
+	build_and_execute(|| {
+		assert_noop!(
+			Inference::set_price(RuntimeOrigin::signed(OWNER), PriceTarget::Model(9), Some(1)),
+			Error::<Test>::UnknownModel
+		);
+		assert_noop!(
+			Inference::set_price(RuntimeOrigin::signed(OWNER), PriceTarget::Version(9), Some(1)),
+			Error::<Test>::UnknownVersion
+		);
+		assert_noop!(
+			Inference::set_price(RuntimeOrigin::signed(ALICE), PriceTarget::Model(1), Some(1)),
+			Error::<Test>::NotModelOwner
+		);
+		assert_noop!(
+			Inference::set_price(RuntimeOrigin::signed(ALICE), PriceTarget::Version(1), Some(1)),
+			Error::<Test>::NotModelOwner
+		);
+		assert_noop!(
+			Inference::set_price(RawOrigin::None.into(), PriceTarget::Model(1), Some(1)),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+// REQUEST
+
+#[test]
+fn request_holds_the_escrow_and_seats_the_nodes() {
+	build_and_execute(|| {
+		let job = request(3);
+		let record = Jobs::<Test>::get(job).unwrap();
+		let nodes = seats(job);
+		assert_eq!(nodes.len(), 3);
+		assert_eq!((record.price, record.node_fee, record.quorum), (PRICE, 3 * NODE_FEE, 2));
+		assert_eq!(record.phase, Phase::Commit { until: 1 + 3 });
+		assert_eq!((record.model, record.owner, record.classes), (1, OWNER, 3));
+		assert_eq!(escrow(ALICE), PRICE + 3 * NODE_FEE);
+		for n in &nodes {
+			assert!(Assignments::<Test>::contains_key(n, job));
+		}
+		assert_eq!((NextJobId::<Test>::get(), JobCount::<Test>::get()), (1, 1));
+		assert_eq!(QueueItems::<Test>::get(Queue::Commit, 0), Some(QueueItem { job, at: 5 }));
+		System::assert_last_event(
+			Event::JobRequested {
+				job,
+				requester: ALICE,
+				version: 1,
+				nodes,
+				price: PRICE,
+				node_fee: 3 * NODE_FEE,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn request_defaults_to_three_replicas_and_takes_an_input_file() {
+	build_and_execute(|| {
+		let file = H256::repeat_byte(0xF1);
+		Stored::mutate(|s| s.push((file, 8)));
+		assert_ok!(Inference::request(
+			RuntimeOrigin::signed(ALICE),
+			1,
+			JobInput::File { samples: 2, hash: file },
+			None,
+			1_000
+		));
+		assert_eq!(seats(0).len(), 3);
+	});
+}
+
+#[test]
+fn request_refuses_versions_it_cannot_run() {
+	build_and_execute(|| {
+		let ask = |version| {
+			Inference::request(RuntimeOrigin::signed(ALICE), version, inline(1), None, 1_000)
+		};
+		assert_noop!(ask(9), Error::<Test>::UnknownVersion);
+		let mut deprecated = served(2);
+		deprecated.deprecated = true;
+		let mut unstored = served(3);
+		unstored.weights_hash = H256::repeat_byte(0xEE);
+		let mut by_hash = served(1);
+		by_hash.config = None;
+		let mut json = served(1);
+		json.config = Some(b"{\"kind\":\"mlp\"}".to_vec());
+		let mut unpriced = served(1);
+		unpriced.model = 2;
+		Versions::mutate(|v| {
+			v.extend([(2, deprecated), (3, unstored), (4, by_hash), (5, json), (6, unpriced)])
+		});
+		assert_noop!(ask(2), Error::<Test>::VersionDeprecated);
+		assert_noop!(ask(3), Error::<Test>::WeightsNotStored);
+		assert_noop!(ask(4), Error::<Test>::UnsupportedConfig);
+		assert_noop!(ask(5), Error::<Test>::UnsupportedConfig);
+		assert_noop!(ask(6), Error::<Test>::NotOffered);
+	});
+}
+
+#[test]
+fn request_refuses_bad_inputs() {
+	build_and_execute(|| {
+		let ask = |input| Inference::request(RuntimeOrigin::signed(ALICE), 1, input, None, 1_000);
+		assert_noop!(ask(inline(0)), Error::<Test>::NoSamples);
+		assert_noop!(
+			ask(JobInput::File { samples: 5, hash: weights_hash(1) }),
+			Error::<Test>::TooManySamples
+		);
+		let short = JobInput::Inline { samples: 2, data: vec![1u8; 7].try_into().unwrap() };
+		assert_noop!(ask(short), Error::<Test>::InputSizeMismatch);
+		assert_noop!(
+			ask(JobInput::File { samples: 1, hash: H256::repeat_byte(0xAB) }),
+			Error::<Test>::InputFileNotStored
+		);
+		// The weights file is stored, but is not one sample of 4 bytes.
+		assert_noop!(
+			ask(JobInput::File { samples: 1, hash: weights_hash(1) }),
+			Error::<Test>::InputSizeMismatch
+		);
+		// Four samples of a four-class model would be 16 scores, more than MaxLogits (12).
+		let mut four_classes = served(1);
+		let mut config = mlp_config();
+		config[14..18].copy_from_slice(&4u32.to_le_bytes());
+		four_classes.config = Some(config);
+		Versions::mutate(|v| v.push((7, four_classes)));
+		assert_noop!(
+			Inference::request(RuntimeOrigin::signed(ALICE), 7, inline(4), None, 1_000),
+			Error::<Test>::OutputTooLarge
+		);
+		assert_ok!(Inference::request(RuntimeOrigin::signed(ALICE), 7, inline(3), None, 1_000));
+	});
+}
+
+#[test]
+fn request_refuses_bad_replicas_fees_and_balances() {
+	build_and_execute(|| {
+		let ask = |who, replicas, max_fee| {
+			Inference::request(RuntimeOrigin::signed(who), 1, inline(1), Some(replicas), max_fee)
+		};
+		assert_noop!(ask(ALICE, 0, 1_000), Error::<Test>::BadReplicas);
+		assert_noop!(ask(ALICE, 6, 1_000), Error::<Test>::BadReplicas);
+		assert_noop!(ask(ALICE, 3, PRICE + 3 * NODE_FEE - 1), Error::<Test>::FeeAboveMax);
+		assert_noop!(ask(PAUPER, 1, 1_000), Error::<Test>::InsufficientBalance);
+		MockNodes::mutate(|nodes| nodes[0].eligible = false);
+		assert_noop!(ask(ALICE, 5, 1_000), Error::<Test>::NotEnoughNodes);
+		// Nodes with too little memory for the weights do not count.
+		MockNodes::mutate(|nodes| nodes.iter_mut().for_each(|n| n.memory_mib = 0));
+		assert_noop!(ask(ALICE, 1, 1_000), Error::<Test>::NotEnoughNodes);
+		assert_noop!(
+			Inference::request(RawOrigin::None.into(), 1, inline(1), None, 1_000),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn request_refuses_more_than_max_open_jobs() {
+	build_and_execute(|| {
+		for _ in 0..8 {
+			request(1);
+		}
+		assert_noop!(
+			Inference::request(RuntimeOrigin::signed(ALICE), 1, inline(1), Some(1), 1_000),
+			Error::<Test>::TooManyJobs
+		);
+	});
+}
+
+// COMMIT
+
+#[test]
+fn commit_records_the_commitment_and_the_last_one_opens_the_reveal() {
+	build_and_execute(|| {
+		let job = request(3);
+		let nodes = seats(job);
+		let out = output(5);
+		assert_eq!(
+			pool_commit(job, nodes[0], nodes[0] as usize, commitment_of(job, nodes[0], &out)),
+			Ok(())
+		);
+		assert_ok!(commit(job, nodes[0], &out));
+		System::assert_last_event(Event::Committed { job, node: nodes[0] }.into());
+		assert_eq!(
+			Jobs::<Test>::get(job).unwrap().ballot.seats()[0].vote,
+			Vote::Committed(commitment_of(job, nodes[0], &out))
+		);
+		assert_ok!(commit(job, nodes[1], &out));
+		assert!(matches!(phase(job), Phase::Commit { .. }));
+		assert_ok!(commit(job, nodes[2], &out));
+		assert_eq!(phase(job), Phase::Reveal { until: 1 + 3 });
+		System::assert_last_event(Event::RevealOpened { job, until: 4 }.into());
+	});
+}
+
+#[test]
+fn commit_names_each_error_and_the_pool_refuses_it() {
+	build_and_execute(|| {
+		let job = request(2);
+		let nodes = seats(job);
+		let stranger = (0..5).find(|n| !nodes.contains(n)).unwrap();
+		let out = output(5);
+		let c = commitment_of(job, nodes[0], &out);
+		assert_noop!(
+			Inference::commit(
+				authorized(),
+				9,
+				nodes[0],
+				c,
+				commit_signature(9, nodes[0], nodes[0] as usize, &c)
+			),
+			Error::<Test>::UnknownJob
+		);
+		assert_eq!(
+			pool_commit(9, nodes[0], nodes[0] as usize, c),
+			rejected(WorkRejection::UnknownJob)
+		);
+		assert_noop!(commit(job, stranger, &out), Error::<Test>::NotAssigned);
+		assert_eq!(
+			pool_commit(job, stranger, stranger as usize, c),
+			rejected(WorkRejection::NotAssigned)
+		);
+		// Signed by another node's key: a forgery.
+		assert_noop!(
+			Inference::commit(
+				authorized(),
+				job,
+				nodes[0],
+				c,
+				commit_signature(job, nodes[0], 5, &c)
+			),
+			Error::<Test>::BadSignature
+		);
+		assert_eq!(pool_commit(job, nodes[0], 5, c), rejected(WorkRejection::BadSignature));
+		assert_ok!(commit(job, nodes[0], &out));
+		assert_noop!(commit(job, nodes[0], &out), Error::<Test>::AlreadyCommitted);
+		assert_eq!(
+			pool_commit(job, nodes[0], nodes[0] as usize, c),
+			rejected(WorkRejection::AlreadyCommitted)
+		);
+		// Signed by an account instead of the worker key: refused.
+		assert_noop!(
+			Inference::commit(
+				RuntimeOrigin::signed(ALICE),
+				job,
+				nodes[1],
+				c,
+				commit_signature(job, nodes[1], nodes[1] as usize, &c)
+			),
+			DispatchError::BadOrigin
+		);
+		// After the commit window (no node to take the missing seat: the job ends).
+		MockNodes::mutate(|all| all.iter_mut().for_each(|n| n.eligible = false));
+		run_to_block(5);
+		assert_noop!(commit(job, nodes[1], &out), Error::<Test>::WrongPhase);
+		assert_eq!(
+			pool_commit(job, nodes[1], nodes[1] as usize, c),
+			rejected(WorkRejection::WrongPhase)
+		);
+	});
+}
+
+// REVEAL
+
+#[test]
+fn three_agreeing_reveals_settle_at_once_and_pay_everyone() {
+	build_and_execute(|| {
+		let job = request(3);
+		let nodes = seats(job);
+		let out = output(5);
+		for n in &nodes {
+			assert_ok!(commit(job, *n, &out));
+		}
+		assert_eq!(pool_reveal(job, nodes[0], nodes[0] as usize, &out), Ok(()));
+		assert_ok!(reveal(job, nodes[0], &out));
+		System::assert_last_event(
+			Event::Revealed { job, node: nodes[0], result: out.hash() }.into(),
+		);
+		assert_ok!(reveal(job, nodes[1], &out));
+		// The quorum (2 of 3) is there, but the third committed node may still reveal.
+		assert!(matches!(phase(job), Phase::Reveal { .. }));
+		let owner_before = free(OWNER);
+		assert_ok!(reveal(job, nodes[2], &out));
+		assert_eq!(phase(job), Phase::Paid { result: out.hash() });
+		assert_eq!(Outputs::<Test>::get(job, out.hash()), Some(out.clone()));
+		assert_eq!(free(OWNER), owner_before + PRICE);
+		assert_eq!(escrow(ALICE), 0);
+		assert_eq!(free(ALICE), 10_000 - PRICE - 3 * NODE_FEE);
+		for n in &nodes {
+			assert_eq!(free(100 + n), NODE_FEE);
+			assert_eq!(node(*n).reputation, 1);
+		}
+		assert_eq!(outcomes(job), nodes.iter().map(|n| (*n, Outcome::Agreed)).collect::<Vec<_>>());
+		System::assert_has_event(
+			Event::JobSettled { job, result: out.hash(), agreed: 3, price: PRICE }.into(),
+		);
+		System::assert_has_event(
+			Event::NodeOutcome { job, node: nodes[2], outcome: Outcome::Agreed }.into(),
+		);
+		System::assert_last_event(Event::NodesPaid { job, amount: 3 * NODE_FEE, nodes: 3 }.into());
+	});
+}
+
+#[test]
+fn reveal_is_refused_outside_the_reveal_window() {
+	build_and_execute(|| {
+		let job = request(3);
+		let nodes = seats(job);
+		let out = output(5);
+		assert_ok!(commit(job, nodes[0], &out));
+		assert_ok!(commit(job, nodes[1], &out));
+		// Not yet in the reveal phase.
+		assert_noop!(reveal(job, nodes[0], &out), Error::<Test>::WrongPhase);
+		assert_eq!(
+			pool_reveal(job, nodes[0], nodes[0] as usize, &out),
+			rejected(WorkRejection::WrongPhase)
+		);
+		// Nor after the reveal window.
+		assert_ok!(commit(job, nodes[2], &out));
+		run_to_block(5);
+		assert_noop!(reveal(job, nodes[0], &out), Error::<Test>::WrongPhase);
+	});
+}
+
+#[test]
+fn reveal_refuses_mismatches_forgeries_repeats_and_malformed_outputs() {
+	build_and_execute(|| {
+		let job = request(3);
+		let nodes = seats(job);
+		let out = output(5);
+		let stranger = (0..5).find(|n| !nodes.contains(n)).unwrap();
+		for n in &nodes[..2] {
+			assert_ok!(commit(job, *n, &out));
+		}
+		// The third commits to an output that is not well formed (a label that is no class).
+		let bad = InferenceOutput::<Test> {
+			labels: vec![3].try_into().unwrap(),
+			logits: vec![1, 2, 3].try_into().unwrap(),
+		};
+		assert_ok!(commit(job, nodes[2], &bad));
+		assert_eq!(phase(job), Phase::Reveal { until: 4 });
+		assert_noop!(reveal(9, nodes[0], &out), Error::<Test>::UnknownJob);
+		assert_noop!(reveal(job, stranger, &out), Error::<Test>::NotAssigned);
+		// Another output than the one committed to.
+		assert_noop!(reveal(job, nodes[0], &output(6)), Error::<Test>::CommitmentMismatch);
+		assert_eq!(
+			pool_reveal(job, nodes[0], nodes[0] as usize, &output(6)),
+			rejected(WorkRejection::Mismatch)
+		);
+		// A copy of node 0's reveal sent for node 1 (same salt): node 1's commitment differs.
+		let copied = reveal_signature(job, nodes[1], nodes[1] as usize, &out);
+		assert_noop!(
+			Inference::reveal(authorized(), job, nodes[1], out.clone(), salt(nodes[0]), copied),
+			Error::<Test>::CommitmentMismatch
+		);
+		let forged = reveal_signature(job, nodes[0], 5, &out);
+		assert_noop!(
+			Inference::reveal(authorized(), job, nodes[0], out.clone(), salt(nodes[0]), forged),
+			Error::<Test>::BadSignature
+		);
+		assert_eq!(pool_reveal(job, nodes[0], 5, &out), rejected(WorkRejection::BadSignature));
+		assert_noop!(reveal(job, nodes[2], &bad), Error::<Test>::MalformedOutput);
+		assert_eq!(
+			pool_reveal(job, nodes[2], nodes[2] as usize, &bad),
+			rejected(WorkRejection::Malformed)
+		);
+		assert_ok!(reveal(job, nodes[0], &out));
+		assert_noop!(reveal(job, nodes[0], &out), Error::<Test>::AlreadyRevealed);
+		assert_eq!(
+			pool_reveal(job, nodes[0], nodes[0] as usize, &out),
+			rejected(WorkRejection::AlreadyRevealed)
+		);
+	});
+}
+
+#[test]
+fn a_node_that_did_not_commit_cannot_reveal() {
+	build_and_execute(|| {
+		let job = request(3);
+		let nodes = seats(job);
+		let out = output(5);
+		assert_ok!(commit(job, nodes[0], &out));
+		assert_ok!(commit(job, nodes[1], &out));
+		// No replacement: every other node is seated or excluded.
+		MockNodes::mutate(|all| all.iter_mut().for_each(|n| n.eligible = false));
+		run_to_block(5);
+		assert_eq!(phase(job), Phase::Reveal { until: 5 + 3 });
+		assert_noop!(reveal(job, nodes[2], &out), Error::<Test>::NotCommitted);
+		assert_eq!(
+			pool_reveal(job, nodes[2], nodes[2] as usize, &out),
+			rejected(WorkRejection::NotCommitted)
+		);
+	});
+}
+
+// SETTLEMENT
+
+#[test]
+fn an_outvoted_node_is_slashed_and_the_agreeing_ones_are_paid() {
+	build_and_execute(|| {
+		let job = request(4);
+		let nodes = seats(job);
+		let (good, wrong) = (output(5), output(-9));
+		for n in &nodes[..3] {
+			assert_ok!(commit(job, *n, &good));
+		}
+		assert_ok!(commit(job, nodes[3], &wrong));
+		assert_ok!(reveal(job, nodes[3], &wrong));
+		for n in &nodes[..3] {
+			assert_ok!(reveal(job, *n, &good));
+		}
+		assert_eq!(phase(job), Phase::Paid { result: good.hash() });
+		assert_eq!(node(nodes[3]).slashed, 40);
+		assert_eq!(node(nodes[3]).reputation, -1);
+		System::assert_has_event(Event::NodeSlashed { job, node: nodes[3], amount: 40 }.into());
+		System::assert_has_event(
+			Event::NodeOutcome { job, node: nodes[3], outcome: Outcome::Outvoted }.into(),
+		);
+		// The whole nodes' fee is split between the three that agreed.
+		for n in &nodes[..3] {
+			assert_eq!(free(100 + n), 4 * NODE_FEE / 3);
+			assert_eq!(node(*n).slashed, 0);
+		}
+		assert_eq!(free(100 + nodes[3]), 0);
+		// Only the agreed output is kept.
+		assert_eq!(Outputs::<Test>::iter_prefix(job).count(), 1);
+	});
+}
+
+#[test]
+fn a_missing_reveal_settles_at_the_windows_end_and_counts_as_a_miss() {
+	build_and_execute(|| {
+		let job = request(3);
+		let nodes = seats(job);
+		let out = output(5);
+		for n in &nodes {
+			assert_ok!(commit(job, *n, &out));
+		}
+		assert_ok!(reveal(job, nodes[0], &out));
+		assert_ok!(reveal(job, nodes[1], &out));
+		run_to_block(4);
+		assert!(matches!(phase(job), Phase::Reveal { .. }));
+		run_to_block(5);
+		assert_eq!(phase(job), Phase::Paid { result: out.hash() });
+		assert_eq!(outcomes(job)[2], (nodes[2], Outcome::MissedReveal));
+		assert_eq!(Misses::<Test>::get(nodes[2]), 1);
+		assert_eq!(node(nodes[2]).reputation, -1);
+		assert_eq!(free(100 + nodes[2]), 0);
+		assert_eq!(free(100 + nodes[0]), 3 * NODE_FEE / 2);
+	});
+}
+
+#[test]
+fn a_seat_that_misses_its_commit_is_given_to_another_node_once() {
+	build_and_execute(|| {
+		let job = request(3);
+		let nodes = seats(job);
+		let out = output(5);
+		assert_ok!(commit(job, nodes[0], &out));
+		assert_ok!(commit(job, nodes[1], &out));
+		run_to_block(5);
+		let now_seated = seats(job);
+		let by = now_seated[2];
+		assert!(!nodes.contains(&by));
+		assert_eq!(LastExcluded::get(), nodes);
+		assert_eq!(phase(job), Phase::Commit { until: 5 + 3 });
+		assert!(Assignments::<Test>::contains_key(by, job));
+		assert!(!Assignments::<Test>::contains_key(nodes[2], job));
+		System::assert_has_event(Event::SeatReplaced { job, missed: nodes[2], by }.into());
+		assert_eq!(Misses::<Test>::get(nodes[2]), 1);
+		// The new node commits; everyone reveals; the missed node's outcome stays recorded.
+		assert_ok!(commit(job, by, &out));
+		for n in &now_seated {
+			assert_ok!(reveal(job, *n, &out));
+		}
+		assert_eq!(phase(job), Phase::Paid { result: out.hash() });
+		assert_eq!(outcomes(job)[0], (nodes[2], Outcome::MissedCommit));
+		assert_eq!(free(100 + by), NODE_FEE);
+	});
+}
+
+#[test]
+fn a_replacement_that_also_misses_is_not_replaced_again() {
+	build_and_execute(|| {
+		let job = request(3);
+		let nodes = seats(job);
+		let out = output(5);
+		assert_ok!(commit(job, nodes[0], &out));
+		assert_ok!(commit(job, nodes[1], &out));
+		run_to_block(5);
+		let by = seats(job)[2];
+		run_to_block(9);
+		// Two committed of three: the quorum can still be reached; the reveal window opens.
+		assert_eq!(phase(job), Phase::Reveal { until: 9 + 3 });
+		assert_eq!(seats(job)[2], by);
+		assert_ok!(reveal(job, nodes[0], &out));
+		assert_ok!(reveal(job, nodes[1], &out));
+		assert_eq!(phase(job), Phase::Paid { result: out.hash() });
+		assert_eq!(outcomes(job).last(), Some(&(by, Outcome::MissedCommit)));
+	});
+}
+
+#[test]
+fn too_few_commits_refund_the_requester() {
+	build_and_execute(|| {
+		let job = request(3);
+		let nodes = seats(job);
+		assert_ok!(commit(job, nodes[0], &output(5)));
+		MockNodes::mutate(|all| all.iter_mut().for_each(|n| n.eligible = false));
+		run_to_block(5);
+		assert_eq!(phase(job), Phase::Failed { reason: FailReason::TooFewCommits });
+		assert_eq!((escrow(ALICE), free(ALICE)), (0, 10_000));
+		System::assert_has_event(
+			Event::JobFailed {
+				job,
+				reason: FailReason::TooFewCommits,
+				refunded: PRICE + 3 * NODE_FEE,
+			}
+			.into(),
+		);
+		assert_eq!(
+			outcomes(job),
+			vec![
+				(nodes[0], Outcome::MissedReveal),
+				(nodes[1], Outcome::MissedCommit),
+				(nodes[2], Outcome::MissedCommit)
+			]
+		);
+	});
+}
+
+#[test]
+fn no_quorum_refunds_as_soon_as_it_is_out_of_reach() {
+	build_and_execute(|| {
+		let job = request(3);
+		let nodes = seats(job);
+		for (i, n) in nodes.iter().enumerate() {
+			assert_ok!(commit(job, *n, &output(i as i32)));
+		}
+		assert_ok!(reveal(job, nodes[0], &output(0)));
+		assert_ok!(reveal(job, nodes[1], &output(1)));
+		// Node 2 could still agree with either.
+		assert!(matches!(phase(job), Phase::Reveal { .. }));
+		assert_ok!(reveal(job, nodes[2], &output(2)));
+		assert_eq!(phase(job), Phase::Failed { reason: FailReason::NoQuorum });
+		assert_eq!((escrow(ALICE), free(ALICE)), (0, 10_000));
+		assert!(outcomes(job).iter().all(|(_, o)| *o == Outcome::Inconclusive));
+		assert!(nodes.iter().all(|n| node(*n).slashed == 0 && node(*n).reputation == 0));
+	});
+}
+
+#[test]
+fn no_quorum_at_the_reveal_windows_end_refunds_too() {
+	build_and_execute(|| {
+		let job = request(3);
+		let nodes = seats(job);
+		for n in &nodes {
+			assert_ok!(commit(job, *n, &output(n.clone() as i32)));
+		}
+		assert_ok!(reveal(job, nodes[0], &output(nodes[0] as i32)));
+		run_to_block(5);
+		assert_eq!(phase(job), Phase::Failed { reason: FailReason::NoQuorum });
+		assert_eq!(escrow(ALICE), 0);
+	});
+}
+
+#[test]
+fn nodes_are_paid_after_the_challenge_window() {
+	build_and_execute(|| {
+		assert_ok!(Inference::set_timing(
+			RawOrigin::Root.into(),
+			Timing { challenge_window: 5, ..short_timing() }
+		));
+		let job = request(1);
+		let n = seats(job)[0];
+		let out = output(5);
+		assert_ok!(commit(job, n, &out));
+		assert_ok!(reveal(job, n, &out));
+		assert_eq!(phase(job), Phase::Settled { result: out.hash(), payout_at: 6 });
+		assert_eq!(escrow(ALICE), NODE_FEE);
+		assert_eq!(free(100 + n), 0);
+		run_to_block(5);
+		assert_eq!(free(100 + n), 0);
+		run_to_block(6);
+		assert_eq!(phase(job), Phase::Paid { result: out.hash() });
+		assert_eq!((escrow(ALICE), free(100 + n)), (0, NODE_FEE));
+	});
+}
+
+#[test]
+fn closed_jobs_are_removed_after_the_retention_period() {
+	build_and_execute(|| {
+		let job = request(1);
+		let n = seats(job)[0];
+		let out = output(5);
+		assert_ok!(commit(job, n, &out));
+		assert_ok!(reveal(job, n, &out));
+		run_to_block(10);
+		assert!(Jobs::<Test>::contains_key(job));
+		run_to_block(11);
+		assert!(!Jobs::<Test>::contains_key(job));
+		assert!(!Assignments::<Test>::contains_key(n, job));
+		assert_eq!(Outputs::<Test>::iter_prefix(job).count(), 0);
+		assert_eq!(JobCount::<Test>::get(), 0);
+		System::assert_has_event(Event::JobRemoved { job }.into());
+	});
+}
+
+#[test]
+fn a_node_that_misses_three_times_in_a_row_is_jailed() {
+	build_and_execute(|| {
+		// Only node 0 may work, and it never commits.
+		MockNodes::mutate(|all| all.iter_mut().skip(1).for_each(|n| n.eligible = false));
+		for round in 0..3u64 {
+			let job = request(1);
+			assert_eq!(seats(job), vec![0]);
+			run_to_block(System::block_number() + 4);
+			assert_eq!(phase(job), Phase::Failed { reason: FailReason::TooFewCommits }, "{round}");
+		}
+		assert_eq!(node(0).jailed_for, 50);
+		assert_eq!(Misses::<Test>::get(0), 0);
+		System::assert_has_event(Event::NodeJailed { node: 0, misses: 3 }.into());
+	});
+}
+
+#[test]
+fn agreeing_resets_the_misses() {
+	build_and_execute(|| {
+		Misses::<Test>::insert(0, 2);
+		MockNodes::mutate(|all| all.iter_mut().skip(1).for_each(|n| n.eligible = false));
+		let job = request(1);
+		assert_ok!(commit(job, 0, &output(1)));
+		assert_ok!(reveal(job, 0, &output(1)));
+		assert_eq!(Misses::<Test>::get(0), 0);
+	});
+}
+
+#[test]
+fn the_hook_acts_on_at_most_max_expiries_per_block() {
+	build_and_execute(|| {
+		for _ in 0..6 {
+			request(1);
+		}
+		MockNodes::mutate(|all| all.iter_mut().for_each(|n| n.eligible = false));
+		System::set_block_number(5);
+		let weight = Inference::on_initialize(5);
+		let failed = |n| (0..6).filter(|j| matches!(phase(*j), Phase::Failed { .. })).count() == n;
+		assert!(failed(4));
+		assert_eq!(
+			weight,
+			<() as WeightInfo>::on_initialize_idle()
+				.saturating_add(Inference::expiry_weight().saturating_mul(4))
+		);
+		System::set_block_number(6);
+		Inference::on_initialize(6);
+		assert!(failed(6));
+	});
+}
+
+// SET TIMING
+
+#[test]
+fn set_timing_changes_the_windows_of_new_jobs() {
+	build_and_execute(|| {
+		let timing = Timing { commit_window: 7, job_timeout: 10, ..short_timing() };
+		assert_ok!(Inference::set_timing(RawOrigin::Root.into(), timing.clone()));
+		assert_eq!(JobTiming::<Test>::get(), timing);
+		System::assert_last_event(Event::TimingSet { timing }.into());
+		let job = request(1);
+		assert_eq!(phase(job), Phase::Commit { until: 8 });
+	});
+}
+
+#[test]
+fn set_timing_refuses_empty_windows_and_non_root() {
+	build_and_execute(|| {
+		for bad in [
+			Timing { commit_window: 0, ..short_timing() },
+			Timing { reveal_window: 0, ..short_timing() },
+			Timing { retention: 0, ..short_timing() },
+			Timing { job_timeout: 2, ..short_timing() },
+		] {
+			assert_noop!(
+				Inference::set_timing(RawOrigin::Root.into(), bad),
+				Error::<Test>::BadTiming
+			);
+		}
+		assert_noop!(
+			Inference::set_timing(RuntimeOrigin::signed(ALICE), short_timing()),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn the_integrity_test_passes_and_the_default_timing_is_valid() {
+	new_test_ext().execute_with(|| {
+		use polkadot_sdk::frame_support::traits::Hooks;
+		<Inference as Hooks<u64>>::integrity_test();
+		assert_ok!(Inference::check_timing(&Timing::<u64>::default()));
+	});
+}

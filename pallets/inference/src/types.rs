@@ -1,0 +1,381 @@
+//! The records the inference pallet keeps.
+//!
+//! - [`JobInput`]: what a job runs the model on: samples inline, or a file in the weights store.
+//! - [`InferenceOutput`]: what the nodes agree on: a label and Q15.16 class scores per sample.
+//! - [`Job`]: a request, its escrow, its seats and where it stands ([`Phase`]).
+//! - [`Timing`]: the windows of a job, settable at genesis and by root.
+//! - [`PriceTarget`]: a model, or one version of it, that an owner prices.
+//! - [`Queue`], [`QueueItem`]: the deadlines the pallet's hook acts on, in order.
+//! - [`WorkRejection`]: why the transaction pool refuses a commit or a reveal.
+
+use crate::{BalanceOf, Config};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::{
+	frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
+	frame_system::pallet_prelude::BlockNumberFor,
+	sp_core::H256,
+	sp_runtime::transaction_validity::InvalidTransaction,
+};
+use scale_info::TypeInfo;
+pub use swarm_primitives::{
+	commit_reveal::{Ballot, Outcome, Salt},
+	worker::{Public as WorkerKey, Signature as WorkerSignature},
+	NodeId,
+};
+
+/// Identifies an inference job. Assigned in order, from 0.
+pub type JobId = u64;
+
+/// What a job runs the model on. Values are bytes (e.g. grey pixels 0–255), sample after
+/// sample, each sample in the model's input shape (channels × height × width, row-major); the
+/// engine scales them to 0–1 as it does for Fashion-MNIST.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub enum JobInput<T: Config> {
+	/// `samples` samples, carried in the request.
+	Inline {
+		/// How many samples `data` holds.
+		samples: u32,
+		/// The values.
+		data: BoundedVec<u8, T::MaxInputBytes>,
+	},
+	/// `samples` samples in a file of the weights store.
+	File {
+		/// How many samples the file holds.
+		samples: u32,
+		/// The file's blake2-256 hash.
+		hash: H256,
+	},
+}
+
+impl<T: Config> JobInput<T> {
+	/// How many samples the job runs.
+	pub fn samples(&self) -> u32 {
+		match self {
+			JobInput::Inline { samples, .. } | JobInput::File { samples, .. } => *samples,
+		}
+	}
+}
+
+/// What the nodes of a job agree on. For each sample the predicted class (the first highest
+/// score) and, sample after sample, every class's score (logit) in Q15.16 fixed point
+/// (`round(x · 65536)`, saturated to `i32`). Nodes commit to, and reveal, the blake2-256 hash of
+/// its SCALE encoding.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct InferenceOutput<T: Config> {
+	/// The predicted class of each sample.
+	pub labels: BoundedVec<u32, T::MaxSamples>,
+	/// Each sample's class scores, Q15.16.
+	pub logits: BoundedVec<i32, T::MaxLogits>,
+}
+
+impl<T: Config> InferenceOutput<T> {
+	/// The hash nodes commit to.
+	pub fn hash(&self) -> H256 {
+		H256(polkadot_sdk::sp_io::hashing::blake2_256(&self.encode()))
+	}
+}
+
+/// Where a job stands.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub enum Phase<BlockNumber> {
+	/// The seats commit to their results, until the block given (inclusive).
+	Commit {
+		/// The last block in which a commit is accepted.
+		until: BlockNumber,
+	},
+	/// The seats that committed reveal, until the block given (inclusive).
+	Reveal {
+		/// The last block in which a reveal is accepted.
+		until: BlockNumber,
+	},
+	/// A quorum agreed on `result`; the model's owner is paid. The nodes' fee is held until
+	/// `payout_at`, the end of the challenge window, then paid to the agreeing nodes.
+	Settled {
+		/// The hash of the agreed [`InferenceOutput`].
+		result: H256,
+		/// The block in which the agreeing nodes are paid.
+		payout_at: BlockNumber,
+	},
+	/// Settled, and the agreeing nodes have been paid.
+	Paid {
+		/// The hash of the agreed [`InferenceOutput`].
+		result: H256,
+	},
+	/// No result: the requester got the escrow back.
+	Failed {
+		/// Why.
+		reason: FailReason,
+	},
+}
+
+impl<BlockNumber: Copy> Phase<BlockNumber> {
+	/// The deadline of the commit or reveal window, if the job is in one.
+	pub fn window_end(&self) -> Option<BlockNumber> {
+		match self {
+			Phase::Commit { until } | Phase::Reveal { until } => Some(*until),
+			_ => None,
+		}
+	}
+
+	/// Whether the job has ended: settled (paid or not) or failed.
+	pub fn is_closed(&self) -> bool {
+		self.window_end().is_none()
+	}
+}
+
+/// Why a job ended without a result.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum FailReason {
+	/// The reveals can no longer give any result the quorum.
+	NoQuorum,
+	/// Too few of the seats committed for a quorum, and no replacement could be found in time.
+	TooFewCommits,
+}
+
+/// A request for inference and everything the chain knows of it.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct Job<T: Config> {
+	/// Who asked for it and pays for it.
+	pub requester: T::AccountId,
+	/// The model version it runs.
+	pub version: u64,
+	/// The version's model.
+	pub model: u64,
+	/// The model's owner when the job was requested, paid `price`.
+	pub owner: T::AccountId,
+	/// The version's weights file.
+	pub weights_hash: H256,
+	/// What it runs the model on.
+	pub input: JobInput<T>,
+	/// The model's number of classes (the output's scores per sample).
+	pub classes: u32,
+	/// How many agreeing seats settle it.
+	pub quorum: u32,
+	/// The owner's price, held from the requester.
+	pub price: BalanceOf<T>,
+	/// The nodes' fee, held from the requester and split between the agreeing nodes.
+	pub node_fee: BalanceOf<T>,
+	/// The block that included the request.
+	pub requested_at: BlockNumberFor<T>,
+	/// The last block in which a replacement seat may still be given a commit window.
+	pub timeout: BlockNumberFor<T>,
+	/// The seed its seats were chosen by.
+	pub seed: [u8; 32],
+	/// The memory, in MiB, a node needs for it (see [`swarm_primitives::WorkNeeds`]).
+	pub needs_mib: u32,
+	/// The seats and what each has sent.
+	pub ballot: Ballot<H256, T::MaxReplicas>,
+	/// Nodes that lost their seat for missing the commit window, replaced once each.
+	pub replaced: BoundedVec<NodeId, T::MaxReplicas>,
+	/// Where it stands.
+	pub phase: Phase<BlockNumberFor<T>>,
+	/// How each seat ended, once closed (replaced nodes first, as `MissedCommit`).
+	pub outcomes: BoundedVec<(NodeId, Outcome), T::MaxOutcomes>,
+}
+
+/// The windows of every job, in blocks. Set at genesis and by root ([`Pallet::set_timing`]), so
+/// that tests and dev chains can run with short ones.
+///
+/// [`Pallet::set_timing`]: crate::Pallet::set_timing
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct Timing<BlockNumber> {
+	/// Blocks after the request (or a replacement) in which the seats commit.
+	pub commit_window: BlockNumber,
+	/// Blocks after the last commit (or the commit window's end) in which the seats reveal.
+	pub reveal_window: BlockNumber,
+	/// Blocks after the request after which a missing seat is no longer replaced.
+	pub job_timeout: BlockNumber,
+	/// Blocks after settlement during which the nodes' fee is held (0: paid at once).
+	pub challenge_window: BlockNumber,
+	/// Blocks a closed job stays queryable before it is removed.
+	pub retention: BlockNumber,
+}
+
+impl<BlockNumber: From<u32>> Default for Timing<BlockNumber> {
+	/// With 3-second blocks: 30 s to commit, 30 s to reveal, a replacement possible for a
+	/// minute, payouts after 10 minutes, jobs kept a day.
+	fn default() -> Self {
+		Timing {
+			commit_window: 10.into(),
+			reveal_window: 10.into(),
+			job_timeout: 20.into(),
+			challenge_window: 200.into(),
+			retention: 28_800.into(),
+		}
+	}
+}
+
+/// What an owner prices: every version of a model, or one version (which takes precedence).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum PriceTarget {
+	/// Every version of model `0`.
+	Model(u64),
+	/// Version `0` only.
+	Version(u64),
+}
+
+/// The deadlines the pallet's hook acts on. Each queue is in the order of its deadlines, since
+/// every item of a queue is pushed a fixed window after the block that pushes it.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum Queue {
+	/// Ends of commit windows.
+	Commit,
+	/// Ends of reveal windows.
+	Reveal,
+	/// Ends of challenge windows: the agreeing nodes are paid.
+	Payout,
+	/// Ends of retention: closed jobs are removed.
+	Prune,
+}
+
+impl Queue {
+	/// Every queue, in the order the hook serves them.
+	pub const ALL: [Queue; 4] = [Queue::Commit, Queue::Reveal, Queue::Payout, Queue::Prune];
+}
+
+/// A deadline: act on `job` at block `at`.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct QueueItem<BlockNumber> {
+	/// The job.
+	pub job: JobId,
+	/// The block from which the item is due.
+	pub at: BlockNumber,
+}
+
+/// What a node's worker key signs to commit: the chain's genesis hash ties it to this chain.
+pub fn commit_payload<Hash: Encode>(
+	genesis: &Hash,
+	job: JobId,
+	node: NodeId,
+	commitment: &H256,
+) -> alloc::vec::Vec<u8> {
+	(b"swarm/inference/commit", genesis, job, node, commitment).encode()
+}
+
+/// What a node's worker key signs to reveal.
+pub fn reveal_payload<Hash: Encode>(
+	genesis: &Hash,
+	job: JobId,
+	node: NodeId,
+	result: &H256,
+	salt: &Salt,
+) -> alloc::vec::Vec<u8> {
+	(b"swarm/inference/reveal", genesis, job, node, result, salt).encode()
+}
+
+/// Why the transaction pool refuses a commit or a reveal; the code is
+/// `InvalidTransaction::Custom(code)`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub enum WorkRejection {
+	/// No such job.
+	UnknownJob = 1,
+	/// The job is not in this phase (its window closed, or has not opened).
+	WrongPhase = 2,
+	/// The node holds no seat in the job.
+	NotAssigned = 3,
+	/// The node has committed already.
+	AlreadyCommitted = 4,
+	/// The signature is not the node's worker key's.
+	BadSignature = 5,
+	/// The reveal does not match the node's commitment.
+	Mismatch = 6,
+	/// The node has nothing to reveal: it did not commit.
+	NotCommitted = 7,
+	/// The node has revealed already.
+	AlreadyRevealed = 8,
+	/// The output does not have the job's shape.
+	Malformed = 9,
+}
+
+impl From<WorkRejection> for InvalidTransaction {
+	fn from(rejection: WorkRejection) -> Self {
+		InvalidTransaction::Custom(rejection as u8)
+	}
+}
