@@ -45,7 +45,7 @@ test: setup build lint test-rust test-e2e test-zombienet
 # The runtime crates under the workspace's lints (no unwrap, expect, unchecked indexing or
 # arithmetic that can overflow; tests exempt), in the release profile so that clippy reuses the
 # build's proc macros and build scripts. Warnings fail it too.
-RUNTIME_CRATES := swarm-primitives pallet-compute-nodes pallet-compute-nodes-runtime-api \
+RUNTIME_CRATES := swarm-primitives swarm-pallet-testing pallet-compute-nodes pallet-compute-nodes-runtime-api \
 	pallet-inference pallet-model-registry pallet-model-registry-runtime-api pallet-rewards \
 	pallet-rewards-runtime-api pallet-weights-store pallet-weights-store-runtime-api swarm-runtime
 lint: build

@@ -1,6 +1,14 @@
 //! Tests of the runtime as a whole: the genesis presets, and the wiring between pallets (fees and
 //! dust into the reward pot, issuance accounting, the weights store behind the registry).
 
+// A test: a panic here is a failing test.
+#![allow(
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::indexing_slicing,
+	clippy::arithmetic_side_effects
+)]
+
 use codec::Encode;
 use polkadot_sdk::{
 	frame_support::{

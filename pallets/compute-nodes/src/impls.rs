@@ -73,7 +73,7 @@ impl<T: Config> Reputation for Pallet<T> {
 	fn raise(node: NodeId, by: Perbill) {
 		Nodes::<T>::mutate(node, |info| {
 			if let Some(info) = info {
-				let gain = by * (Perbill::one().saturating_sub(info.reputation));
+				let gain = by.saturating_mul(Perbill::one().saturating_sub(info.reputation));
 				info.reputation = info.reputation.saturating_add(gain);
 				Pallet::<T>::deposit_event(Event::ReputationChanged {
 					node,
@@ -86,7 +86,7 @@ impl<T: Config> Reputation for Pallet<T> {
 	fn lower(node: NodeId, by: Perbill) {
 		Nodes::<T>::mutate(node, |info| {
 			if let Some(info) = info {
-				let loss = by * info.reputation;
+				let loss = by.saturating_mul(info.reputation);
 				info.reputation = info.reputation.saturating_sub(loss);
 				Pallet::<T>::deposit_event(Event::ReputationChanged {
 					node,

@@ -71,11 +71,14 @@ extern crate alloc;
 mod benchmarking;
 mod impls;
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod mock;
 pub mod offchain;
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod testing_utils;
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod tests;
 pub mod types;
 pub mod weights;
@@ -125,6 +128,9 @@ pub struct CapabilitiesInput {
 	pub formats: Vec<ModelFormat>,
 }
 
+// FRAME's macros expand to `expect`s carrying their proofs (e.g. the size of an encoded error);
+// the code written in this module uses none.
+#[allow(clippy::expect_used)]
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;

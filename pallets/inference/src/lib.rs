@@ -77,9 +77,10 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod mock;
 #[cfg(test)]
-#[allow(clippy::arithmetic_side_effects)]
+#[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod tests;
 pub mod types;
 pub mod weights;
@@ -123,6 +124,9 @@ pub type BalanceOf<T> = <<T as Config>::Currency as Inspect<
 pub const WORK_PRIORITY: polkadot_sdk::sp_runtime::transaction_validity::TransactionPriority =
 	1 << 20;
 
+// FRAME's macros expand to `expect`s carrying their proofs (e.g. the size of an encoded error);
+// the code written in this module uses none.
+#[allow(clippy::expect_used)]
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;

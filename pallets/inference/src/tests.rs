@@ -719,7 +719,7 @@ fn no_quorum_at_the_reveal_windows_end_refunds_too() {
 		let job = request(3);
 		let nodes = seats(job);
 		for n in &nodes {
-			assert_ok!(commit(job, *n, &output(n.clone() as i32)));
+			assert_ok!(commit(job, *n, &output(*n as i32)));
 		}
 		assert_ok!(reveal(job, nodes[0], &output(nodes[0] as i32)));
 		run_to_block(5);

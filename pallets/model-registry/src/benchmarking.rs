@@ -247,7 +247,7 @@ mod benchmarks {
 
 	impl_benchmark_test_suite!(
 		Pallet,
-		crate::mock::ExtBuilder::default().build(),
+		crate::mock::ExtBuilder.build(),
 		crate::mock::Test
 	);
 }

@@ -17,7 +17,7 @@ fn held(who: u64) -> u64 {
 
 #[test]
 fn create_model_works() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		// when
 		let model = assert_create_model(
 			ALICE,
@@ -36,7 +36,7 @@ fn create_model_works() {
 
 #[test]
 fn create_model_rejects_a_taken_name() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		create_model(ALICE, "mnist");
 		assert_noop!(
 			ModelRegistry::create_model(
@@ -53,7 +53,7 @@ fn create_model_rejects_a_taken_name() {
 
 #[test]
 fn create_model_rejects_invalid_names() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		for name in [&b""[..], b"123", b"has space", b"a@b", b"a/b"] {
 			assert_noop!(
 				ModelRegistry::create_model(
@@ -71,7 +71,7 @@ fn create_model_rejects_invalid_names() {
 
 #[test]
 fn create_model_rejects_oversize_fields() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let create = |name: usize, licence: usize, description: usize| {
 			ModelRegistry::create_model(
 				RuntimeOrigin::signed(ALICE),
@@ -90,7 +90,7 @@ fn create_model_rejects_oversize_fields() {
 
 #[test]
 fn create_model_rejects_an_account_that_cannot_pay_the_deposit() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		assert_noop!(
 			ModelRegistry::create_model(
 				RuntimeOrigin::signed(PAUPER),
@@ -106,7 +106,7 @@ fn create_model_rejects_an_account_that_cannot_pay_the_deposit() {
 
 #[test]
 fn create_model_rejects_an_exhausted_id_counter() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		NextModelId::<Test>::put(u64::MAX);
 		assert_noop!(
 			ModelRegistry::create_model(
@@ -127,7 +127,7 @@ fn create_model_rejects_an_exhausted_id_counter() {
 
 #[test]
 fn publish_version_works() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		// given
 		let model = create_model(ALICE, "mnist");
 		// when
@@ -153,7 +153,7 @@ fn publish_version_works() {
 
 #[test]
 fn publish_version_records_parents_and_reverse_edges() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let base = create_model(ALICE, "base");
 		let a = publish(ALICE, base, 1, vec![]);
 		let b = publish(ALICE, base, 2, vec![]);
@@ -179,7 +179,7 @@ fn publish_version_records_parents_and_reverse_edges() {
 
 #[test]
 fn publish_version_rejects_unknown_model_and_non_owner() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		let call = |who, model| {
 			ModelRegistry::publish_version(
@@ -199,7 +199,7 @@ fn publish_version_rejects_unknown_model_and_non_owner() {
 
 #[test]
 fn publish_version_rejects_bad_weights() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		publish(ALICE, model, 1, vec![]);
 		let call = |hash, size| {
@@ -223,7 +223,7 @@ fn publish_version_rejects_bad_weights() {
 
 #[test]
 fn publish_version_allows_the_same_weights_in_another_model() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let a = create_model(ALICE, "a");
 		let b = create_model(ALICE, "b");
 		publish(ALICE, a, 1, vec![]);
@@ -242,7 +242,7 @@ fn publish_version_allows_the_same_weights_in_another_model() {
 
 #[test]
 fn publish_version_rejects_bad_config_and_metrics() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		let call = |config, metrics| {
 			ModelRegistry::publish_version(
@@ -276,7 +276,7 @@ fn publish_version_rejects_bad_config_and_metrics() {
 
 #[test]
 fn publish_version_rejects_bad_parents() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		let v = publish(ALICE, model, 1, vec![]);
 		let call = |parents| {
@@ -301,7 +301,7 @@ fn publish_version_rejects_bad_parents() {
 
 #[test]
 fn publish_version_enforces_derivation_policies() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		// given a closed model of Alice's
 		let closed = create_model(ALICE, "closed");
 		let base = publish(ALICE, closed, 1, vec![]);
@@ -339,7 +339,7 @@ fn publish_version_enforces_derivation_policies() {
 
 #[test]
 fn publish_version_rejects_too_many_versions() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		Models::<Test>::mutate(model, |m| m.as_mut().unwrap().version_count = 5_000);
 		assert_noop!(
@@ -360,7 +360,7 @@ fn publish_version_rejects_too_many_versions() {
 
 #[test]
 fn publish_version_rejects_a_publisher_that_cannot_pay() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		assert_ok!(ModelRegistry::transfer_model(RuntimeOrigin::signed(ALICE), model, PAUPER));
 		assert_noop!(
@@ -392,7 +392,7 @@ fn round_version(model: ModelId, base: VersionId, seed: u8) -> NewVersion<u64> {
 
 #[test]
 fn a_pallet_publishes_a_round_through_the_trait() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "federated");
 		let base = publish(ALICE, model, 1, vec![]);
 		// Number 2 of the model, produced by round 7, derived from the base as a federated
@@ -409,7 +409,7 @@ fn a_pallet_publishes_a_round_through_the_trait() {
 
 #[test]
 fn publishing_through_the_trait_never_overwrites_the_model_record() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "federated");
 		let base = publish(ALICE, model, 1, vec![]);
 		// Between the moment a round would have read the model and its publication, the model
@@ -428,7 +428,7 @@ fn publishing_through_the_trait_never_overwrites_the_model_record() {
 
 #[test]
 fn publishing_through_the_trait_names_each_error() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "federated");
 		let base = publish(ALICE, model, 1, vec![]);
 		let publish_round = |v| <ModelRegistry as ModelPublisher<u64>>::publish(v);
@@ -470,7 +470,7 @@ fn metrics_use_the_shared_nine_decimal_encoding() {
 
 #[test]
 fn set_alias_works_and_moves() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		let v1 = publish(ALICE, model, 1, vec![]);
 		let v2 = publish(ALICE, model, 2, vec![]);
@@ -489,7 +489,7 @@ fn set_alias_works_and_moves() {
 
 #[test]
 fn set_alias_rejects_bad_input() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		let other = create_model(ALICE, "other");
 		let v = publish(ALICE, model, 1, vec![]);
@@ -516,7 +516,7 @@ fn set_alias_rejects_bad_input() {
 
 #[test]
 fn set_alias_rejects_an_owner_that_cannot_pay() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		let v = publish(ALICE, model, 1, vec![]);
 		assert_ok!(ModelRegistry::transfer_model(RuntimeOrigin::signed(ALICE), model, PAUPER));
@@ -529,7 +529,7 @@ fn set_alias_rejects_an_owner_that_cannot_pay() {
 
 #[test]
 fn remove_alias_works_and_returns_the_deposit() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		let v = publish(ALICE, model, 1, vec![]);
 		let before = held(ALICE);
@@ -544,7 +544,7 @@ fn remove_alias_works_and_returns_the_deposit() {
 
 #[test]
 fn remove_alias_rejects_bad_input() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		let v = publish(ALICE, model, 1, vec![]);
 		assert_ok!(ModelRegistry::set_alias(
@@ -567,7 +567,7 @@ fn remove_alias_rejects_bad_input() {
 
 #[test]
 fn deprecate_version_works() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		let v = publish(ALICE, model, 1, vec![]);
 		System::set_block_number(5);
@@ -580,7 +580,7 @@ fn deprecate_version_works() {
 
 #[test]
 fn deprecate_version_rejects_bad_input() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		let v = publish(ALICE, model, 1, vec![]);
 		assert_noop!(
@@ -601,7 +601,7 @@ fn deprecate_version_rejects_bad_input() {
 
 #[test]
 fn transfer_model_works() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		let deposit = held(ALICE);
 		assert_transfer_model(ALICE, model, BOB);
@@ -618,7 +618,7 @@ fn transfer_model_works() {
 
 #[test]
 fn transfer_model_rejects_bad_input() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		assert_noop!(
 			ModelRegistry::transfer_model(RuntimeOrigin::signed(ALICE), 3, BOB),
@@ -633,7 +633,7 @@ fn transfer_model_rejects_bad_input() {
 
 #[test]
 fn set_derivation_policy_works_and_checks_ownership() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		assert_set_derivation_policy(ALICE, model, DerivationPolicy::OwnerOnly);
 		assert_noop!(
@@ -657,7 +657,7 @@ fn set_derivation_policy_works_and_checks_ownership() {
 
 #[test]
 fn remove_model_works_and_frees_the_name() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let free_before = Balances::balance(&ALICE);
 		let model = create_model(ALICE, "draft");
 		// The model and its name are gone, its deposit released.
@@ -670,7 +670,7 @@ fn remove_model_works_and_frees_the_name() {
 
 #[test]
 fn remove_model_rejects_bad_input() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "mnist");
 		assert_noop!(
 			ModelRegistry::remove_model(RuntimeOrigin::signed(ALICE), 4),
@@ -690,7 +690,7 @@ fn remove_model_rejects_bad_input() {
 
 #[test]
 fn unsigned_calls_are_rejected() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		assert_noop!(
 			ModelRegistry::create_model(
 				RuntimeOrigin::none(),
@@ -707,7 +707,7 @@ fn unsigned_calls_are_rejected() {
 #[test]
 fn deposits_fail_cleanly_when_funds_are_short() {
 	// The deposit error is the pallet's own, not a bare token error.
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let result = ModelRegistry::create_model(
 			RuntimeOrigin::signed(PAUPER),
 			b"x".to_vec(),
@@ -744,7 +744,7 @@ fn three_generations() -> (VersionId, VersionId, VersionId, VersionId, VersionId
 
 #[test]
 fn resolve_understands_every_reference_form() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let (_, _, t1, t2, _) = three_generations();
 		assert_ok!(ModelRegistry::set_alias(
 			RuntimeOrigin::signed(CHARLIE),
@@ -769,7 +769,7 @@ fn resolve_understands_every_reference_form() {
 
 #[test]
 fn version_details_include_model_name_aliases_and_deprecation() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let (_, _, t1, _, _) = three_generations();
 		assert_ok!(ModelRegistry::set_alias(
 			RuntimeOrigin::signed(CHARLIE),
@@ -793,7 +793,7 @@ fn version_details_include_model_name_aliases_and_deprecation() {
 
 #[test]
 fn versions_of_lists_a_model_by_number_with_paging() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "many");
 		let ids: Vec<_> = (1..=5).map(|w| publish(ALICE, model, w, vec![])).collect();
 		let all: Vec<_> =
@@ -808,7 +808,7 @@ fn versions_of_lists_a_model_by_number_with_paging() {
 
 #[test]
 fn ancestors_walks_parents_breadth_first_to_a_depth() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let (a, b, t1, _, m) = three_generations();
 		let lineage = ModelRegistry::ancestors(m, 10).unwrap();
 		let found: Vec<_> = lineage.nodes.iter().map(|n| (n.id, n.depth)).collect();
@@ -824,7 +824,7 @@ fn ancestors_walks_parents_breadth_first_to_a_depth() {
 
 #[test]
 fn descendants_walks_children() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let (a, _, t1, t2, m) = three_generations();
 		let found: Vec<_> = ModelRegistry::descendants(a, 5)
 			.unwrap()
@@ -838,7 +838,7 @@ fn descendants_walks_children() {
 
 #[test]
 fn descendants_of_a_version_with_more_children_than_the_limit_are_cut_at_the_limit() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "popular");
 		let base = publish(ALICE, model, 1, vec![]);
 		for seed in 2..8 {
@@ -856,7 +856,7 @@ fn descendants_of_a_version_with_more_children_than_the_limit_are_cut_at_the_lim
 
 #[test]
 fn walks_stop_at_the_result_limit() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let (_, _, _, _, m) = three_generations();
 		MaxLineageResults::set(2);
 		let lineage = ModelRegistry::ancestors(m, 10).unwrap();
@@ -869,7 +869,7 @@ fn walks_stop_at_the_result_limit() {
 
 #[test]
 fn derivation_path_finds_the_chain_either_way() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let (a, b, t1, t2, m) = three_generations();
 		let path = ModelRegistry::derivation_path(a, t2).unwrap();
 		assert_eq!((path.ancestor, path.descendant), (a, t2));
@@ -892,7 +892,7 @@ fn derivation_path_finds_the_chain_either_way() {
 
 #[test]
 fn contributors_cover_the_whole_ancestry() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let (a, _, _, _, m) = three_generations();
 		let contributors = ModelRegistry::contributors(m).unwrap();
 		assert_eq!(contributors.accounts, vec![ALICE, BOB, CHARLIE]);
@@ -905,7 +905,7 @@ fn contributors_cover_the_whole_ancestry() {
 
 #[test]
 fn deep_lineages_are_walked_to_the_end() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let model = create_model(ALICE, "deep");
 		let mut last = publish(ALICE, model, 0, vec![]);
 		for i in 1..1_000u32 {
@@ -944,7 +944,7 @@ fn version_refs_parse() {
 
 #[test]
 fn the_balance_of_a_depositor_is_only_held_not_spent() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		let total = Balances::total_balance(&ALICE);
 		let model = create_model(ALICE, "m");
 		publish(ALICE, model, 1, vec![]);
@@ -966,7 +966,7 @@ fn metric_values_print_exactly() {
 
 #[test]
 fn the_snapshot_catches_a_collateral_write() {
-	ExtBuilder::default().build_and_execute(|| {
+	ExtBuilder.build_and_execute(|| {
 		// given two models, and the state closing Alice's must leave: her model's policy
 		// changed, nothing else
 		let alices = create_model(ALICE, "alices");

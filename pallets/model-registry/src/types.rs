@@ -150,7 +150,7 @@ pub fn metric_to_decimal(value: FixedI64) -> alloc::string::String {
 	let div = FixedI64::DIV.unsigned_abs();
 	let sign = if inner < 0 { "-" } else { "" };
 	let abs = inner.unsigned_abs();
-	let (whole, frac) = (abs / div, abs % div);
+	let (whole, frac) = (abs.checked_div(div).unwrap_or(0), abs.checked_rem(div).unwrap_or(0));
 	if frac == 0 {
 		alloc::format!("{sign}{whole}")
 	} else {
@@ -328,7 +328,7 @@ pub fn parse_number<N: TryFrom<u64>>(bytes: &[u8]) -> Option<N> {
 		if !b.is_ascii_digit() {
 			return None;
 		}
-		value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+		value = value.checked_mul(10)?.checked_add(u64::from(b.checked_sub(b'0')?))?;
 	}
 	N::try_from(value).ok()
 }
@@ -339,7 +339,8 @@ impl<'a> VersionRef<'a> {
 		let Some(at) = text.iter().position(|b| *b == b'@') else {
 			return parse_number(text).map(VersionRef::Id).ok_or(ResolveError::Malformed);
 		};
-		let (model, tag) = (&text[..at], &text[at.saturating_add(1)..]);
+		let (model, tag) = text.split_at(at);
+		let tag = tag.get(1..).unwrap_or_default();
 		if model.is_empty() || tag.is_empty() {
 			return Err(ResolveError::Malformed);
 		}
@@ -371,7 +372,7 @@ pub fn is_valid_model_name(name: &[u8]) -> bool {
 pub fn is_valid_alias(alias: &[u8]) -> bool {
 	is_valid_model_name(alias) &&
 		alias != b"latest" &&
-		!alias.strip_prefix(b"v").is_some_and(|rest| parse_number::<u32>(rest).is_some())
+		alias.strip_prefix(b"v").is_none_or(|rest| parse_number::<u32>(rest).is_none())
 }
 
 /// Whether `name` may name a metric: 1+ characters of ASCII letters, digits, `-`, `_`, `.`, `/`.

@@ -42,10 +42,13 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod mock;
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod testing_utils;
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod tests;
 pub mod weights;
 
@@ -88,6 +91,9 @@ pub trait BenchmarkHelper<AccountId> {
 	fn set_author(author: &AccountId);
 }
 
+// FRAME's macros expand to `expect`s carrying their proofs (e.g. the size of an encoded error);
+// the code written in this module uses none.
+#[allow(clippy::expect_used)]
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -326,6 +332,8 @@ pub mod pallet {
 			let digest = frame_system::Pallet::<T>::digest();
 			let author =
 				T::FindAuthor::find_author(digest.logs.iter().filter_map(|d| d.as_pre_runtime()));
+			// A share of the emission is at most the emission: the product cannot overflow.
+			#[allow(clippy::arithmetic_side_effects)]
 			let mut to_author = match author {
 				Some(_) => AuthorShare::<T>::get() * emission,
 				None => Zero::zero(),

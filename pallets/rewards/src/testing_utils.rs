@@ -1,6 +1,7 @@
 //! Testing utilities: a snapshot of everything the pallet stores, and one `assert_<call>` per
 //! call that runs the call and checks the whole state transition (the pattern of Astar's
-//! `dapp-staking` `testing_utils.rs`).
+//! `dapp-staking` `testing_utils.rs`; the parts every pallet shares are in
+//! [`swarm_pallet_testing`]).
 //!
 //! Each `assert_<call>` takes a [`MemorySnapshot`], works out from it and from the call's
 //! arguments the state the call must leave (the snapshot with the call's changes applied), runs
@@ -10,12 +11,13 @@
 //! comparison, which names each storage entry that differs.
 
 use crate::{mock::*, *};
-use polkadot_sdk::{
-	frame_support::assert_ok,
-	frame_system, pallet_balances,
-	sp_runtime::{DispatchResult, Perbill},
-};
-use std::{collections::BTreeMap, fmt::Debug};
+use polkadot_sdk::sp_runtime::Perbill;
+use std::collections::BTreeMap;
+use swarm_pallet_testing::{assert_transition, diff_map, diff_value, BalancesSnapshot};
+
+// Re-exported for the tests, which take, diff and compare snapshots (`MemorySnapshot::new`,
+// `diff`, `assert_matches`).
+pub(crate) use swarm_pallet_testing::PalletSnapshot;
 
 /// Everything the pallet stores, plus the balances its calls move.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -35,13 +37,14 @@ pub(crate) struct MemorySnapshot {
 	/// [`AccountEarnings`].
 	pub account_earnings: BTreeMap<u64, u64>,
 	/// Balances (the pot's included) and issuance.
-	pub balances: BalancesSnapshot,
+	pub balances: BalancesSnapshot<Test>,
 }
 
-impl MemorySnapshot {
-	/// Reads the whole state of the pallet (every storage item, by iterating the maps) and of
-	/// the balances it touches.
-	pub fn new() -> Self {
+impl PalletSnapshot for MemorySnapshot {
+	type Runtime = Test;
+	type Event = Event<Test>;
+
+	fn new() -> Self {
 		Self {
 			emission_per_block: EmissionPerBlock::<Test>::get(),
 			author_share: AuthorShare::<Test>::get(),
@@ -54,9 +57,7 @@ impl MemorySnapshot {
 		}
 	}
 
-	/// One line per storage entry in which `actual` differs from `self` (the expected state),
-	/// naming the storage item and the key.
-	pub fn diff(&self, actual: &Self) -> Vec<String> {
+	fn diff(&self, actual: &Self) -> Vec<String> {
 		// Destructured, so that a field added to the snapshot cannot be left out of the diff.
 		let Self {
 			emission_per_block,
@@ -79,112 +80,6 @@ impl MemorySnapshot {
 		balances.diff(&actual.balances, &mut diff);
 		diff
 	}
-
-	/// Checks that `actual` is exactly this (expected) state; the panic lists every entry that
-	/// differs.
-	#[track_caller]
-	pub fn assert_matches(&self, actual: &Self) {
-		let diff = self.diff(actual);
-		assert!(
-			diff.is_empty(),
-			"the state differs from the expected one in {} entries:\n  {}",
-			diff.len(),
-			diff.join("\n  ")
-		);
-	}
-}
-
-/// The balances the pallet's calls move: every account's balance data (the pot's included) and
-/// the total issuance.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub(crate) struct BalancesSnapshot {
-	/// The balance data (free, reserved, frozen) of every account (`frame_system::Account`).
-	pub accounts: BTreeMap<u64, pallet_balances::AccountData<u64>>,
-	/// The currency's total issuance.
-	pub total_issuance: u64,
-}
-
-impl BalancesSnapshot {
-	/// Reads the balances of every account and the issuance.
-	pub fn new() -> Self {
-		Self {
-			accounts: frame_system::Account::<Test>::iter()
-				.map(|(who, info)| (who, info.data))
-				.collect(),
-			total_issuance: pallet_balances::TotalIssuance::<Test>::get(),
-		}
-	}
-
-	/// Applies a transfer of `amount` from `from` to `to`, which it creates if need be.
-	#[track_caller]
-	pub fn transfer(&mut self, from: u64, to: u64, amount: u64) {
-		self.accounts.get_mut(&from).expect("a transfer comes from an existing account").free -=
-			amount;
-		self.accounts.entry(to).or_default().free += amount;
-	}
-
-	fn diff(&self, actual: &Self, diff: &mut Vec<String>) {
-		let Self { accounts, total_issuance } = self;
-		diff_map("System::Account", accounts, &actual.accounts, diff);
-		diff_value("Balances::TotalIssuance", total_issuance, &actual.total_issuance, diff);
-	}
-}
-
-/// Adds a line to `diff` if the storage value `item` is not as expected.
-fn diff_value<V: PartialEq + Debug>(item: &str, expected: &V, actual: &V, diff: &mut Vec<String>) {
-	if expected != actual {
-		diff.push(format!("{item}: expected {expected:?}, found {actual:?}"));
-	}
-}
-
-/// Adds a line to `diff` for each key of the storage map `item` whose value is not as expected,
-/// missing, or unexpected.
-fn diff_map<K: Ord + Debug, V: PartialEq + Debug>(
-	item: &str,
-	expected: &BTreeMap<K, V>,
-	actual: &BTreeMap<K, V>,
-	diff: &mut Vec<String>,
-) {
-	for (key, value) in expected {
-		match actual.get(key) {
-			Some(found) if found == value => {},
-			Some(found) => {
-				diff.push(format!("{item}[{key:?}]: expected {value:?}, found {found:?}"))
-			},
-			None => diff.push(format!("{item}[{key:?}]: expected {value:?}, found nothing")),
-		}
-	}
-	for (key, found) in actual {
-		if !expected.contains_key(key) {
-			diff.push(format!("{item}[{key:?}]: expected nothing, found {found:?}"));
-		}
-	}
-}
-
-/// Runs `call`, which must succeed, and checks everything it did: the pallet deposited exactly
-/// `events`, in this order (the last of them also the last event of all), and the state
-/// afterwards is `expected` (the state before the call with the call's changes applied) and
-/// nothing else.
-#[track_caller]
-pub(crate) fn assert_transition(
-	call: impl FnOnce() -> DispatchResult,
-	events: Vec<Event<Test>>,
-	expected: MemorySnapshot,
-) {
-	let since = System::events().len();
-	assert_ok!(call());
-	let deposited: Vec<Event<Test>> = System::events()[since..]
-		.iter()
-		.filter_map(|record| match &record.event {
-			RuntimeEvent::Rewards(event) => Some(event.clone()),
-			_ => None,
-		})
-		.collect();
-	assert_eq!(deposited, events, "the pallet's events deposited by the call");
-	if let Some(last) = events.last() {
-		System::assert_last_event(last.clone().into());
-	}
-	expected.assert_matches(&MemorySnapshot::new());
 }
 
 /// Sets the emission per block to `per_block` as root, and checks that exactly this happened:

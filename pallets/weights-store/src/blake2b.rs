@@ -99,10 +99,13 @@ impl Blake2b256 {
 			// `buffered ≤ BLOCK_LEN` always (decoding refuses more); the `min` keeps the
 			// slice below in bounds even if it were not: `start + take ≤ BLOCK_LEN`.
 			let start = usize::from(self.buffered).min(BLOCK_LEN);
-			let take = (BLOCK_LEN - start).min(data.len());
+			let take = BLOCK_LEN.saturating_sub(start).min(data.len());
 			let (head, rest) = data.split_at(take);
-			self.buffer[start..start + take].copy_from_slice(head);
-			self.buffered = (start + take) as u8;
+			let end = start.saturating_add(take);
+			if let Some(room) = self.buffer.get_mut(start..end) {
+				room.copy_from_slice(head);
+			}
+			self.buffered = end as u8;
 			data = rest;
 		}
 	}
@@ -113,7 +116,9 @@ impl Blake2b256 {
 		let used = usize::from(self.buffered).min(BLOCK_LEN);
 		self.compressed = self.compressed.wrapping_add(used as u64);
 		let mut block = self.buffer;
-		block[used..].fill(0);
+		if let Some(tail) = block.get_mut(used..) {
+			tail.fill(0);
+		}
 		self.compress(&block, true);
 		let mut out = [0u8; 32];
 		for (chunk, word) in out.chunks_exact_mut(8).zip(self.h.iter()) {
@@ -122,6 +127,9 @@ impl Blake2b256 {
 		out
 	}
 
+	// Indices into the fixed-size arrays `v` (16), `m` (16), `h` (8) and `SIGMA`'s rows (16
+	// entries, each below 16) are constants or loop counters below those lengths: in bounds.
+	#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 	fn compress(&mut self, block: &[u8; BLOCK_LEN], last: bool) {
 		let mut m = [0u64; 16];
 		for (word, bytes) in m.iter_mut().zip(block.chunks_exact(8)) {
@@ -153,7 +161,9 @@ impl Blake2b256 {
 	}
 }
 
+/// BLAKE2b's G function. Callers pass indices below 16 (constants in `compress`).
 #[inline(always)]
+#[allow(clippy::indexing_slicing)]
 fn mix(v: &mut [u64; 16], a: usize, b: usize, c: usize, d: usize, x: u64, y: u64) {
 	v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
 	v[d] = (v[d] ^ v[a]).rotate_right(32);

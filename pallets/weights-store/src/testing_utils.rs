@@ -1,6 +1,7 @@
 //! Testing utilities: a snapshot of everything the pallet stores, and one `assert_<call>` per
 //! call that runs the call and checks the whole state transition (the pattern of Astar's
-//! `dapp-staking` `testing_utils.rs`).
+//! `dapp-staking` `testing_utils.rs`; the parts every pallet shares are in
+//! [`swarm_pallet_testing`]).
 //!
 //! Each `assert_<call>` takes a [`MemorySnapshot`], works out from it and from the call's
 //! arguments the state the call must leave (the snapshot with the call's changes applied), runs
@@ -10,12 +11,13 @@
 //! names each storage entry that differs.
 
 use crate::{mock::*, *};
-use polkadot_sdk::{
-	frame_support::{assert_ok, traits::Get},
-	frame_system, pallet_balances,
-	sp_runtime::DispatchResult,
-};
-use std::{collections::BTreeMap, fmt::Debug};
+use polkadot_sdk::frame_support::traits::Get;
+use std::collections::BTreeMap;
+use swarm_pallet_testing::{assert_transition, diff_map, BalancesSnapshot};
+
+// Re-exported for the tests, which take, diff and compare snapshots (`MemorySnapshot::new`,
+// `diff`, `assert_matches`).
+pub(crate) use swarm_pallet_testing::PalletSnapshot;
 
 /// Everything the pallet stores, plus the balances its calls move.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -26,35 +28,26 @@ pub(crate) struct MemorySnapshot {
 	pub files: BTreeMap<H256, FileInfo<Test>>,
 	/// [`Chunks`], by `(file, index)`.
 	pub chunks: BTreeMap<(H256, u32), H256>,
-	/// Balances, deposits held and issuance.
-	pub balances: BalancesSnapshot,
+	/// Balances, deposits held (as [`HoldReason::FileDeposit`]) and issuance.
+	pub balances: BalancesSnapshot<Test>,
 }
 
-impl MemorySnapshot {
-	/// Reads the whole state of the pallet (every storage item, by iterating the maps) and of
-	/// the balances it touches.
-	pub fn new() -> Self {
+impl PalletSnapshot for MemorySnapshot {
+	type Runtime = Test;
+	type Event = Event<Test>;
+
+	fn new() -> Self {
 		Self {
 			uploads: Uploads::<Test>::iter().collect(),
 			files: Files::<Test>::iter().collect(),
 			chunks: Chunks::<Test>::iter()
 				.map(|(file, index, chunk)| ((file, index), chunk))
 				.collect(),
-			balances: BalancesSnapshot::new(),
+			balances: BalancesSnapshot::holding(HoldReason::FileDeposit),
 		}
 	}
 
-	/// The upload of `file` in the snapshot, to change; panics if there is none.
-	#[track_caller]
-	pub fn upload_mut(&mut self, file: H256) -> &mut UploadInfo<Test> {
-		self.uploads
-			.get_mut(&file)
-			.unwrap_or_else(|| panic!("no upload of {file:?} in the snapshot"))
-	}
-
-	/// One line per storage entry in which `actual` differs from `self` (the expected state),
-	/// naming the storage item and the key.
-	pub fn diff(&self, actual: &Self) -> Vec<String> {
+	fn diff(&self, actual: &Self) -> Vec<String> {
 		// Destructured, so that a field added to the snapshot cannot be left out of the diff.
 		let Self { uploads, files, chunks, balances } = self;
 		let mut diff = Vec::new();
@@ -64,138 +57,16 @@ impl MemorySnapshot {
 		balances.diff(&actual.balances, &mut diff);
 		diff
 	}
+}
 
-	/// Checks that `actual` is exactly this (expected) state; the panic lists every entry that
-	/// differs.
+impl MemorySnapshot {
+	/// The upload of `file` in the snapshot, to change; panics if there is none.
 	#[track_caller]
-	pub fn assert_matches(&self, actual: &Self) {
-		let diff = self.diff(actual);
-		assert!(
-			diff.is_empty(),
-			"the state differs from the expected one in {} entries:\n  {}",
-			diff.len(),
-			diff.join("\n  ")
-		);
+	pub fn upload_mut(&mut self, file: H256) -> &mut UploadInfo<Test> {
+		self.uploads
+			.get_mut(&file)
+			.unwrap_or_else(|| panic!("no upload of {file:?} in the snapshot"))
 	}
-}
-
-/// The balances the pallet's calls move: every account's balance data, the deposits the pallet
-/// holds, and the total issuance.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub(crate) struct BalancesSnapshot {
-	/// The balance data (free, reserved, frozen) of every account (`frame_system::Account`).
-	pub accounts: BTreeMap<u64, pallet_balances::AccountData<u64>>,
-	/// What the pallet holds from each account as [`HoldReason::FileDeposit`]; an account
-	/// without such a hold is absent. Other holds show in `accounts`' reserved balances.
-	pub held: BTreeMap<u64, u64>,
-	/// The currency's total issuance.
-	pub total_issuance: u64,
-}
-
-impl BalancesSnapshot {
-	/// Reads the balances of every account, the pallet's holds and the issuance.
-	pub fn new() -> Self {
-		let reason: RuntimeHoldReason = HoldReason::FileDeposit.into();
-		Self {
-			accounts: frame_system::Account::<Test>::iter()
-				.map(|(who, info)| (who, info.data))
-				.collect(),
-			held: pallet_balances::Holds::<Test>::iter()
-				.filter_map(|(who, holds)| {
-					holds.iter().find(|hold| hold.id == reason).map(|hold| (who, hold.amount))
-				})
-				.collect(),
-			total_issuance: pallet_balances::TotalIssuance::<Test>::get(),
-		}
-	}
-
-	/// Applies a hold of `amount` on `who`: it moves from free to reserved and held.
-	#[track_caller]
-	pub fn hold(&mut self, who: u64, amount: u64) {
-		let account = self.accounts.get_mut(&who).expect("funds are held from an existing account");
-		account.free -= amount;
-		account.reserved += amount;
-		*self.held.entry(who).or_default() += amount;
-	}
-
-	/// Applies the release of `amount` held from `who`: it moves from reserved back to free, and
-	/// a hold that reaches zero disappears.
-	#[track_caller]
-	pub fn release(&mut self, who: u64, amount: u64) {
-		let account =
-			self.accounts.get_mut(&who).expect("funds are released to an existing account");
-		account.free += amount;
-		account.reserved -= amount;
-		let held = self.held.get_mut(&who).expect("only held funds are released");
-		*held -= amount;
-		if *held == 0 {
-			self.held.remove(&who);
-		}
-	}
-
-	fn diff(&self, actual: &Self, diff: &mut Vec<String>) {
-		let Self { accounts, held, total_issuance } = self;
-		diff_map("System::Account", accounts, &actual.accounts, diff);
-		diff_map("Balances::Holds", held, &actual.held, diff);
-		diff_value("Balances::TotalIssuance", total_issuance, &actual.total_issuance, diff);
-	}
-}
-
-/// Adds a line to `diff` if the storage value `item` is not as expected.
-fn diff_value<V: PartialEq + Debug>(item: &str, expected: &V, actual: &V, diff: &mut Vec<String>) {
-	if expected != actual {
-		diff.push(format!("{item}: expected {expected:?}, found {actual:?}"));
-	}
-}
-
-/// Adds a line to `diff` for each key of the storage map `item` whose value is not as expected,
-/// missing, or unexpected.
-fn diff_map<K: Ord + Debug, V: PartialEq + Debug>(
-	item: &str,
-	expected: &BTreeMap<K, V>,
-	actual: &BTreeMap<K, V>,
-	diff: &mut Vec<String>,
-) {
-	for (key, value) in expected {
-		match actual.get(key) {
-			Some(found) if found == value => {},
-			Some(found) => {
-				diff.push(format!("{item}[{key:?}]: expected {value:?}, found {found:?}"))
-			},
-			None => diff.push(format!("{item}[{key:?}]: expected {value:?}, found nothing")),
-		}
-	}
-	for (key, found) in actual {
-		if !expected.contains_key(key) {
-			diff.push(format!("{item}[{key:?}]: expected nothing, found {found:?}"));
-		}
-	}
-}
-
-/// Runs `call`, which must succeed, and checks everything it did: the pallet deposited exactly
-/// `events`, in this order (the last of them also the last event of all), and the state
-/// afterwards is `expected` (the state before the call with the call's changes applied) and
-/// nothing else.
-#[track_caller]
-pub(crate) fn assert_transition(
-	call: impl FnOnce() -> DispatchResult,
-	events: Vec<Event<Test>>,
-	expected: MemorySnapshot,
-) {
-	let since = System::events().len();
-	assert_ok!(call());
-	let deposited: Vec<Event<Test>> = System::events()[since..]
-		.iter()
-		.filter_map(|record| match &record.event {
-			RuntimeEvent::WeightsStore(event) => Some(event.clone()),
-			_ => None,
-		})
-		.collect();
-	assert_eq!(deposited, events, "the pallet's events deposited by the call");
-	if let Some(last) = events.last() {
-		System::assert_last_event(last.clone().into());
-	}
-	expected.assert_matches(&MemorySnapshot::new());
 }
 
 /// Begins the upload of a file of `size` bytes hashing to `file` as `who`, and checks that

@@ -54,7 +54,9 @@ parameter_types! {
 	/// file per block. The node's block proposer uses the same limit.
 	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
 		.max_length(MAX_BLOCK_LENGTH)
-		.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
+		.modify_max_length_for_class(DispatchClass::Normal, |max| {
+			*max = NORMAL_DISPATCH_RATIO.mul_floor(*max)
+		})
 		.build();
 	/// Generic Substrate address format (`5...`), as used by the dev accounts.
 	pub const SS58Prefix: u16 = 42;
