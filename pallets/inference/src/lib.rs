@@ -770,13 +770,7 @@ pub mod pallet {
 				matches!(record.phase, Phase::Commit { until } if now <= until),
 				WorkRejection::WrongPhase
 			);
-			let seat = record
-				.ballot
-				.seats()
-				.iter()
-				.find(|seat| seat.node == node)
-				.ok_or(WorkRejection::NotAssigned)?;
-			match seat.vote {
+			match record.ballot.vote(node).ok_or(WorkRejection::NotAssigned)? {
 				swarm_primitives::commit_reveal::Vote::Pending => {},
 				swarm_primitives::commit_reveal::Vote::Committed(_) => {
 					return Err(WorkRejection::AlreadyCommitted)
@@ -805,14 +799,8 @@ pub mod pallet {
 				matches!(record.phase, Phase::Reveal { until } if now <= until),
 				WorkRejection::WrongPhase
 			);
-			let seat = record
-				.ballot
-				.seats()
-				.iter()
-				.find(|seat| seat.node == node)
-				.ok_or(WorkRejection::NotAssigned)?;
 			let result = output.hash();
-			match seat.vote {
+			match *record.ballot.vote(node).ok_or(WorkRejection::NotAssigned)? {
 				Vote::Pending => return Err(WorkRejection::NotCommitted),
 				Vote::Revealed(_) => return Err(WorkRejection::AlreadyRevealed),
 				Vote::Committed(committed) => ensure!(
@@ -1067,7 +1055,7 @@ pub mod pallet {
 			let until = now.saturating_add(JobTiming::<T>::get().commit_window);
 			let missing: Vec<NodeId> = record.ballot.pending().collect();
 			if record.replaced.is_empty() && until <= record.timeout {
-				let exclude: Vec<NodeId> = record.ballot.seats().iter().map(|s| s.node).collect();
+				let exclude: Vec<NodeId> = record.ballot.nodes().collect();
 				let seed =
 					polkadot_sdk::sp_io::hashing::blake2_256(&(record.seed, b"replace").encode());
 				let needs = WorkNeeds { memory_mib: record.needs_mib };
@@ -1161,8 +1149,8 @@ pub mod pallet {
 
 		/// Removes a closed job and everything kept for it.
 		fn remove(job: JobId, record: &Job<T>) {
-			for seat in record.ballot.seats() {
-				Assignments::<T>::remove(seat.node, job);
+			for node in record.ballot.nodes() {
+				Assignments::<T>::remove(node, job);
 			}
 			let _ = Outputs::<T>::clear_prefix(job, T::MaxReplicas::get(), None);
 			Jobs::<T>::remove(job);
@@ -1202,9 +1190,9 @@ pub mod pallet {
 				};
 				let sum = held.entry(record.requester.clone()).or_insert_with(Zero::zero);
 				*sum = sum.saturating_add(escrow);
-				for seat in record.ballot.seats() {
+				for node in record.ballot.nodes() {
 					ensure!(
-						Assignments::<T>::contains_key(seat.node, job),
+						Assignments::<T>::contains_key(node, job),
 						"a seated node has no assignment"
 					);
 				}

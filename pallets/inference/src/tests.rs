@@ -53,7 +53,7 @@ fn request(replicas: u32) -> JobId {
 }
 
 fn seats(job: JobId) -> Vec<NodeId> {
-	Jobs::<Test>::get(job).unwrap().ballot.seats().iter().map(|s| s.node).collect()
+	Jobs::<Test>::get(job).unwrap().ballot.nodes().collect()
 }
 
 fn salt(node: NodeId) -> Salt {

@@ -193,9 +193,19 @@ impl<H: Copy + PartialEq, S: Get<u32>> Ballot<H, S> {
 		&self.seats
 	}
 
+	/// The nodes holding the seats, in order.
+	pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+		self.seats.iter().map(|seat| seat.node)
+	}
+
+	/// What `node` has sent, if it holds a seat.
+	pub fn vote(&self, node: NodeId) -> Option<&Vote<H>> {
+		self.seats.iter().find(|seat| seat.node == node).map(|seat| &seat.vote)
+	}
+
 	/// Whether `node` holds a seat.
 	pub fn has_seat(&self, node: NodeId) -> bool {
-		self.seats.iter().any(|seat| seat.node == node)
+		self.vote(node).is_some()
 	}
 
 	/// Adds a pending seat for `node`.
