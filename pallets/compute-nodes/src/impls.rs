@@ -2,7 +2,6 @@
 
 use crate::{BalanceOf, Config, Event, NodeStatus, Nodes, Pallet};
 use polkadot_sdk::{
-	frame_support::traits::Get,
 	frame_system,
 	sp_runtime::{DispatchError, Perbill, Saturating},
 };
@@ -21,10 +20,7 @@ impl<T: Config> NodeRegistry<T::AccountId> for Pallet<T> {
 
 	fn is_eligible(node: NodeId) -> bool {
 		let now = frame_system::Pallet::<T>::block_number();
-		Nodes::<T>::get(node).is_some_and(|info| {
-			info.bond >= T::MinBond::get() &&
-				Pallet::<T>::effective_status(&info, now) == NodeStatus::Active
-		})
+		Nodes::<T>::get(node).is_some_and(|info| Pallet::<T>::eligible(&info, now))
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

@@ -911,11 +911,15 @@ pub mod pallet {
 		pub(crate) fn fits(node: NodeId, needs: &swarm_primitives::WorkNeeds) -> bool {
 			let now = frame_system::Pallet::<T>::block_number();
 			Nodes::<T>::get(node).is_some_and(|info| {
-				info.bond >= T::MinBond::get() &&
-					Self::effective_status(&info, now) == NodeStatus::Active &&
+				Self::eligible(&info, now) &&
 					info.capabilities.formats.contains(&ModelFormat::Safetensors) &&
 					info.capabilities.memory_mib >= needs.memory_mib
 			})
+		}
+
+		/// Whether a node may take work at `now`: bonded at least `MinBond`, and active.
+		pub(crate) fn eligible(info: &NodeInfo<T>, now: BlockNumberFor<T>) -> bool {
+			info.bond >= T::MinBond::get() && Self::effective_status(info, now) == NodeStatus::Active
 		}
 
 		/// A node's status as of `now`, whether or not the sweep has reached it yet.
