@@ -383,6 +383,63 @@ impl ModelConfig {
 		out
 	}
 
+	/// Reads [`ModelConfig::canonical_bytes`] back (as stored with a version on chain), and
+	/// [validates](ModelConfig::validate) the result. Trailing bytes, an unknown version or kind,
+	/// and more than [`MAX_DIM`] layers are errors.
+	pub fn from_canonical_bytes(bytes: &[u8]) -> Result<Self> {
+		let bad = |reason: &str| Error::Parse {
+			what: "canonical model config",
+			input: format!("{} bytes", bytes.len()),
+			reason: reason.into(),
+		};
+		let (Some(&version), Some(&kind)) = (bytes.first(), bytes.get(1)) else {
+			return Err(bad("too short"));
+		};
+		if version != CONFIG_ENCODING_VERSION {
+			return Err(bad("unknown encoding version"));
+		}
+		let mut u32s = bytes.get(2..).unwrap_or_default().chunks(4);
+		let mut word = || -> Result<usize> {
+			let chunk = u32s.next().filter(|c| c.len() == 4).ok_or_else(|| bad("too short"))?;
+			Ok(u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]) as usize)
+		};
+		let input = InputShape { channels: word()?, height: word()?, width: word()? };
+		let classes = word()?;
+		let dropout_permille =
+			u16::try_from(word()?).map_err(|_| bad("dropout_permille above 65535"))?;
+		let list = |word: &mut dyn FnMut() -> Result<usize>| -> Result<usize> {
+			let n = word()?;
+			if n > MAX_DIM {
+				return Err(bad("too many layers"));
+			}
+			Ok(n)
+		};
+		let config = match kind {
+			1 => {
+				let n = list(&mut word)?;
+				let hidden = (0..n).map(|_| word()).collect::<Result<_>>()?;
+				ModelConfig::Mlp(MlpConfig { input, hidden, classes, dropout_permille })
+			},
+			2 => {
+				let n = list(&mut word)?;
+				let convs = (0..n)
+					.map(|_| {
+						Ok(ConvBlock { out_channels: word()?, kernel: word()?, padding: word()? })
+					})
+					.collect::<Result<_>>()?;
+				let n = list(&mut word)?;
+				let hidden = (0..n).map(|_| word()).collect::<Result<_>>()?;
+				ModelConfig::Cnn(CnnConfig { input, convs, hidden, classes, dropout_permille })
+			},
+			_ => return Err(bad("unknown model kind")),
+		};
+		if u32s.next().is_some() {
+			return Err(bad("trailing bytes"));
+		}
+		config.validate()?;
+		Ok(config)
+	}
+
 	/// The model's identity: blake2-256 of [`ModelConfig::canonical_bytes`].
 	pub fn id(&self) -> Hash {
 		blake2_256(&self.canonical_bytes())
@@ -438,6 +495,30 @@ mod tests {
 			assert_eq!(summary.input, [1, 28, 28]);
 			assert_eq!(summary.classes as usize, config.classes());
 		}
+	}
+
+	#[test]
+	fn canonical_bytes_read_back_to_the_same_config() {
+		for config in [ModelConfig::fashion_mnist_mlp(), ModelConfig::fashion_mnist_cnn()] {
+			let bytes = config.canonical_bytes();
+			assert_eq!(ModelConfig::from_canonical_bytes(&bytes).unwrap(), config);
+			for cut in 0..bytes.len() {
+				assert!(ModelConfig::from_canonical_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+			}
+			let mut longer = bytes.clone();
+			longer.extend([0; 4]);
+			assert!(ModelConfig::from_canonical_bytes(&longer).is_err());
+			let mut other_kind = bytes.clone();
+			other_kind[1] = 9;
+			assert!(ModelConfig::from_canonical_bytes(&other_kind).is_err());
+		}
+		// Decodes, but is not a valid model (no classes).
+		let mut bytes = ModelConfig::fashion_mnist_mlp().canonical_bytes();
+		bytes[14..18].copy_from_slice(&0u32.to_le_bytes());
+		assert!(matches!(
+			ModelConfig::from_canonical_bytes(&bytes),
+			Err(Error::InvalidConfig(_))
+		));
 	}
 
 	#[test]

@@ -35,6 +35,13 @@ fn pixel_table() -> &'static [f32; 256] {
 	TABLE.get_or_init(|| std::array::from_fn(|p| p as f32 / 255.0))
 }
 
+/// Bytes (grey pixels) as model inputs, `p / 255` each: how the engine reads every image, so
+/// that samples sent to the chain give the same results as the same samples of a data set.
+pub fn bytes_to_inputs(bytes: &[u8]) -> Vec<f32> {
+	let table = pixel_table();
+	bytes.iter().map(|&p| table[p as usize]).collect()
+}
+
 impl Dataset {
 	/// A data set of `labels.len()` samples; `pixels` holds them back to back.
 	pub fn new(
