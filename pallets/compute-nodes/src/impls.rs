@@ -34,6 +34,10 @@ impl<T: Config> WorkerDirectory for Pallet<T> {
 		Nodes::<T>::get(node).map(|info| info.worker_key)
 	}
 
+	fn node_of(key: &worker::Public) -> Option<NodeId> {
+		crate::NodeByKey::<T>::get(key)
+	}
+
 	/// Draws from [`Candidates`](crate::Candidates) without replacement, each draw uniform
 	/// over the candidates left (`blake2_256(seed ‖ draw)`), and keeps the nodes that are
 	/// eligible, load safetensors and have the memory; at most [`MAX_CHOOSE_DRAWS`] nodes are

@@ -82,6 +82,10 @@ mod mock;
 #[cfg(test)]
 #[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod tests;
+pub mod offchain;
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
+mod tests_offchain;
 pub mod types;
 pub mod weights;
 
@@ -144,7 +148,10 @@ pub mod pallet {
 
 	/// Configuration of the inference pallet.
 	#[pallet::config]
-	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+	pub trait Config:
+		polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>>
+		+ polkadot_sdk::frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
+	{
 		/// The currency of escrows, prices and fees.
 		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
 			+ Mutate<Self::AccountId>;
@@ -422,6 +429,10 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			Self::expire(now)
+		}
+
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			offchain::run::<T>(now);
 		}
 
 		fn integrity_test() {
@@ -829,7 +840,7 @@ pub mod pallet {
 
 		/// Whether `output` has a label per sample, a score per class and sample, and labels
 		/// that are classes.
-		fn well_formed(job: &Job<T>, output: &InferenceOutput<T>) -> bool {
+		pub(crate) fn well_formed(job: &Job<T>, output: &InferenceOutput<T>) -> bool {
 			let samples = job.input.samples();
 			output.labels.len() as u64 == u64::from(samples)
 				&& output.logits.len() as u64

@@ -20,6 +20,8 @@ use polkadot_sdk::{
 use swarm_primitives::{commit_reveal, ServedVersion, WorkNeeds, WORKER_KEY_TYPE};
 
 type Block = frame_system::mocking::MockBlock<Test>;
+/// The transactions of the test runtime (the offchain worker's commits and reveals).
+pub type Extrinsic = frame_system::mocking::MockUncheckedExtrinsic<Test>;
 
 #[frame_support::runtime]
 mod runtime {
@@ -57,6 +59,31 @@ impl pallet_balances::Config for Test {
 	type AccountStore = System;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type ExistentialDeposit = ConstU64<5>;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = Extrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = ();
+	fn create_transaction(call: RuntimeCall, extension: ()) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_extension() -> Self::Extension {}
 }
 
 pub const ALICE: u64 = 1;
@@ -201,6 +228,9 @@ impl NodeRegistry<u64> for TestNodes {
 impl WorkerDirectory for TestNodes {
 	fn worker_key(node: NodeId) -> Option<WorkerKey> {
 		MockNodes::get().get(node as usize).map(|n| worker_key(n.key))
+	}
+	fn node_of(key: &WorkerKey) -> Option<NodeId> {
+		MockNodes::get().iter().position(|n| worker_key(n.key) == *key).map(|i| i as NodeId)
 	}
 	/// The qualifying nodes in id order, starting from `seed[0]` modulo their number.
 	fn choose(seed: &[u8; 32], count: u32, exclude: &[NodeId], needs: &WorkNeeds) -> Vec<NodeId> {

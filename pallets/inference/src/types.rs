@@ -93,9 +93,16 @@ pub struct InferenceOutput<T: Config> {
 }
 
 impl<T: Config> InferenceOutput<T> {
-	/// The hash nodes commit to.
+	/// The hash nodes commit to: blake2-256 of the labels (`u32` little-endian) followed by the
+	/// scores (`i32` little-endian), the output hash `swarm-ml infer` prints for the same
+	/// samples. (The job fixes how many labels and scores there are.)
 	pub fn hash(&self) -> H256 {
-		H256(polkadot_sdk::sp_io::hashing::blake2_256(&self.encode()))
+		let mut bytes = alloc::vec::Vec::with_capacity(
+			self.labels.len().saturating_add(self.logits.len()).saturating_mul(4),
+		);
+		self.labels.iter().for_each(|label| bytes.extend_from_slice(&label.to_le_bytes()));
+		self.logits.iter().for_each(|score| bytes.extend_from_slice(&score.to_le_bytes()));
+		H256(polkadot_sdk::sp_io::hashing::blake2_256(&bytes))
 	}
 }
 

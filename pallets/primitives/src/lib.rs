@@ -167,6 +167,9 @@ pub struct WorkNeeds {
 pub trait WorkerDirectory {
 	/// The worker key of `node`: it signs the node's commits and reveals.
 	fn worker_key(node: NodeId) -> Option<worker::Public>;
+	/// The node whose worker key is `key`, if one is registered (for offchain workers, which
+	/// know their keys).
+	fn node_of(key: &worker::Public) -> Option<NodeId>;
 	/// Up to `count` distinct nodes that may take work now ([`NodeRegistry::is_eligible`]),
 	/// declare the safetensors format and `needs`, and are not in `exclude`; chosen uniformly
 	/// from the registered nodes by `seed`, with a bounded number of draws. Fewer than `count`
@@ -181,6 +184,9 @@ pub trait WorkerDirectory {
 
 impl WorkerDirectory for () {
 	fn worker_key(_node: NodeId) -> Option<worker::Public> {
+		None
+	}
+	fn node_of(_key: &worker::Public) -> Option<NodeId> {
 		None
 	}
 	fn choose(
