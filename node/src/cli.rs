@@ -18,6 +18,11 @@ pub struct Cli {
 	/// Options of a running node (see `swarm-node --help`).
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	/// Threads of the ML engine that runs this node's compute work (inference jobs). The node
+	/// keeps authoring and importing blocks on its other cores; results do not depend on it.
+	#[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+	pub ml_threads: u16,
 }
 
 /// The subcommands of `swarm-node`.

@@ -8,6 +8,7 @@
 mod chain_spec;
 mod cli;
 mod command;
+mod content;
 mod ports;
 mod rpc;
 mod service;

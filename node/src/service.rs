@@ -20,13 +20,19 @@ use polkadot_sdk::{
 use std::{sync::Arc, time::Duration};
 use swarm_runtime::{apis::RuntimeApi, opaque::Block};
 
-/// The host functions the runtime may call: Substrate's standard set.
-pub type HostFunctions = sp_io::SubstrateHostFunctions;
+/// The host functions the runtime may call: Substrate's standard set, and the worker interface
+/// through which the offchain workers hand tasks to the ML executor (`swarm_worker::submit` and
+/// `poll`; they answer "unavailable" outside offchain workers).
+pub type HostFunctions =
+	(sp_io::SubstrateHostFunctions, swarm_worker_interface::swarm_worker::HostFunctions);
 
 /// The full client: executes the runtime in wasm.
 pub type FullClient = sc_service::TFullClient<Block, RuntimeApi, WasmExecutor<HostFunctions>>;
 type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
+
+/// Tasks that may wait for the ML executor at once.
+const EXECUTOR_QUEUE: usize = 256;
 
 /// Every this many blocks GRANDPA imports and produces a justification, even without an
 /// authority set change.
@@ -143,6 +149,7 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	ml_threads: usize,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -200,6 +207,24 @@ pub fn new_full<
 		})?;
 
 	if config.offchain_worker.enabled {
+		// The ML executor behind the worker interface: its outcomes and cached files live in the
+		// chain's data directory, so a restarted node finds them.
+		let executor = swarm_worker::Executor::start(
+			swarm_worker::Config {
+				dir: config.data_path.join("swarm-worker"),
+				threads: ml_threads,
+				max_queue: EXECUTOR_QUEUE,
+			},
+			Arc::new(crate::content::StoredFiles::new(client.clone())),
+			config.prometheus_registry(),
+		)
+		.map_err(|e| ServiceError::Other(format!("the ML executor could not start: {e}")))?;
+		let executor: Arc<dyn swarm_worker::ExecutorApi> = Arc::new(executor);
+		log::info!(
+			target: swarm_worker::LOG_TARGET,
+			"ML executor ready with {ml_threads} thread(s) in {}",
+			config.data_path.join("swarm-worker").display()
+		);
 		let offchain_workers =
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 				runtime_api_provider: client.clone(),
@@ -211,7 +236,10 @@ pub fn new_full<
 				)),
 				network_provider: Arc::new(network.clone()),
 				enable_http_requests: false,
-				custom_extensions: |_| vec![],
+				custom_extensions: move |_| {
+					vec![Box::new(swarm_worker::ExecutorExt(executor.clone()))
+						as Box<dyn polkadot_sdk::sp_externalities::Extension>]
+				},
 			})?;
 		task_manager.spawn_handle().spawn(
 			"offchain-workers-runner",

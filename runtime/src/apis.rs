@@ -5,7 +5,7 @@
 
 use crate::{
 	opaque::SessionKeys, AccountId, Aura, Balance, Balances, Block, ComputeNodes, Executive,
-	Grandpa, InherentDataExt, ModelRegistry, Nonce, Rewards, Runtime, RuntimeCall,
+	Grandpa, Inference, InherentDataExt, ModelRegistry, Nonce, Rewards, Runtime, RuntimeCall,
 	RuntimeGenesisConfig, System, TransactionPayment, WeightsStore, VERSION,
 };
 use alloc::vec::Vec;
@@ -272,6 +272,29 @@ impl_runtime_apis! {
 
 		fn upload(hash: sp_core::H256) -> Option<pallet_weights_store::UploadInfo<Runtime>> {
 			WeightsStore::upload(hash)
+		}
+	}
+
+	impl pallet_inference_runtime_api::InferenceApi<
+		Block,
+		Balance,
+		pallet_inference::Job<Runtime>,
+		pallet_inference::InferenceOutput<Runtime>,
+	> for Runtime {
+		fn job(id: u64) -> Option<pallet_inference::Job<Runtime>> {
+			pallet_inference::Jobs::<Runtime>::get(id)
+		}
+
+		fn result(id: u64) -> Option<pallet_inference::InferenceOutput<Runtime>> {
+			Inference::result(id)
+		}
+
+		fn assigned(node: pallet_inference::NodeId) -> Vec<u64> {
+			Inference::assigned(node)
+		}
+
+		fn quote(version: u64, replicas: Option<u32>) -> Option<(Balance, Balance)> {
+			Inference::quote(version, replicas)
 		}
 	}
 

@@ -1,5 +1,5 @@
 // The `rpc:` definitions a polkadot.js user passes to reach Swarmchain's custom JSON-RPC methods
-// (`models_*`, `weights_*`). The README shows the same object.
+// (`models_*`, `weights_*`, `jobs_*`, `worker_*`). The README shows the same object.
 //
 //   const api = await ApiPromise.create({ provider, rpc: swarmRpc });
 //   const v = await api.rpc.models.version('mnist-mlp@production');   // a Json codec
@@ -55,6 +55,28 @@ export const swarmRpc = {
     registrationProof: {
       description: 'A proof that the node\'s worker key belongs to a node of `owner`.',
       params: [{ name: 'owner', type: 'Text' }, { name: 'key', type: 'Text', isOptional: true }],
+      type: 'Json'
+    }
+  },
+  jobs: {
+    job: {
+      description: 'An inference job: request, seats, phase and outcomes.',
+      params: [{ name: 'id', type: 'u64' }, at],
+      type: 'Json'
+    },
+    result: {
+      description: 'The agreed result of a settled job: labels and Q15.16 scores.',
+      params: [{ name: 'id', type: 'u64' }, at],
+      type: 'Json'
+    },
+    assigned: {
+      description: 'The stored jobs in which a compute node holds or held a seat.',
+      params: [{ name: 'node', type: 'u64' }, at],
+      type: 'Json'
+    },
+    quote: {
+      description: 'What a request of a version with `replicas` replicas holds in escrow now.',
+      params: [{ name: 'version', type: 'u64' }, { name: 'replicas', type: 'u32', isOptional: true }, at],
       type: 'Json'
     }
   },

@@ -4,15 +4,18 @@
 //! polkadot.js can reach the same queries through `api.call` without this module.
 //!
 //! - `system_accountNextIndex` and `payment_*`: Substrate's nonce and fee queries.
+//! - [`jobs`]: `jobs_*`, inference jobs, their results and prices in readable JSON.
 //! - [`models`]: `models_*`, the model registry and lineage in readable JSON.
 //! - [`weights`]: `weights_*`, manifests and chunks of stored weights files.
 //! - [`worker`]: `worker_*`, this node's compute-node worker key (unsafe: local use).
 
+pub mod jobs;
 pub mod models;
 pub mod weights;
 pub mod worker;
 
 use jsonrpsee::RpcModule;
+use jobs::{Jobs, JobsApiServer};
 use models::{Models, ModelsApiServer};
 use pallet_compute_nodes::NodeInfo;
 use pallet_compute_nodes_runtime_api::ComputeNodesApi;
@@ -64,6 +67,12 @@ where
 	C::Api: ModelRegistryApi<Block, AccountId, ModelDetails<Runtime>, VersionDetails<Runtime>>,
 	C::Api: WeightsStoreApi<Block, FileManifest<Runtime>, UploadInfo<Runtime>>,
 	C::Api: ComputeNodesApi<Block, AccountId, NodeInfo<Runtime>>,
+	C::Api: pallet_inference_runtime_api::InferenceApi<
+		Block,
+		Balance,
+		pallet_inference::Job<Runtime>,
+		pallet_inference::InferenceOutput<Runtime>,
+	>,
 	P: TransactionPool + 'static,
 {
 	let mut module = RpcModule::new(());
@@ -72,6 +81,7 @@ where
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(Models::new(client.clone()).into_rpc())?;
+	module.merge(Jobs::new(client.clone()).into_rpc())?;
 	module.merge(Weights::new(client.clone()).into_rpc())?;
 	module.merge(Worker::new(client, keystore).into_rpc())?;
 

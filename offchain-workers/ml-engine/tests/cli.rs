@@ -45,12 +45,27 @@ fn train_eval_infer_aggregate_and_hash() {
 	let (ok, text) = swarm_ml(&["eval", "--model", "mlp", "--weights", a_s, "--limit", "300"]);
 	assert!(ok && text.contains("parts per billion") && text.contains("samples    300"), "{text}");
 
+	let pixels = temp("pixels.bin");
+	let pixels_s = pixels.to_str().unwrap();
+	let infer = ["infer", "--model", "mlp", "--weights", a_s, "--json"];
 	let (ok, text) =
-		swarm_ml(&["infer", "--model", "mlp", "--weights", a_s, "--samples", "0..3", "--json"]);
+		swarm_ml(&[&infer[..], &["--samples", "0..3", "--save-input", pixels_s]].concat());
 	assert!(ok, "{text}");
 	let json: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
 	assert_eq!(json["labels"].as_array().unwrap().len(), 3);
 	assert_eq!(json["logits_fixed"].as_array().unwrap().len(), 30);
+	// The same samples as raw bytes (a chain job's input): the same output, bit for bit.
+	assert_eq!(std::fs::metadata(&pixels).unwrap().len(), 3 * 784);
+	let (ok, text) = swarm_ml(&[&infer[..], &["--input", pixels_s]].concat());
+	assert!(ok, "{text}");
+	let raw: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+	for field in ["labels", "logits_fixed", "output_hash"] {
+		assert_eq!(raw[field], json[field], "{field}");
+	}
+	std::fs::write(&pixels, [0u8; 785]).unwrap();
+	let (ok, text) = swarm_ml(&[&infer[..], &["--input", pixels_s]].concat());
+	assert!(!ok && text.contains("not a whole number of samples"), "{text}");
+	let _ = std::fs::remove_file(&pixels);
 
 	let (ok, text) = swarm_ml(&[
 		"aggregate",

@@ -539,9 +539,7 @@ pub mod pallet {
 				.as_deref()
 				.and_then(|bytes| model_config::decode(bytes).ok())
 				.ok_or(Error::<T>::UnsupportedConfig)?;
-			let price = Prices::<T>::get(PriceTarget::Version(version))
-				.or_else(|| Prices::<T>::get(PriceTarget::Model(served.model)))
-				.ok_or(Error::<T>::NotOffered)?;
+			let price = Self::price_of(version, served.model).ok_or(Error::<T>::NotOffered)?;
 			Self::check_input(&input, config.sample_len())?;
 			let logits = input.samples().checked_mul(config.classes);
 			ensure!(logits.is_some_and(|l| l <= T::MaxLogits::get()), Error::<T>::OutputTooLarge);
@@ -716,6 +714,41 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The agreed output of `job`, once it is settled.
+		pub fn result(job: JobId) -> Option<InferenceOutput<T>> {
+			match Jobs::<T>::get(job)?.phase {
+				Phase::Settled { result, .. } | Phase::Paid { result } => {
+					Outputs::<T>::get(job, result)
+				},
+				_ => None,
+			}
+		}
+
+		/// The stored jobs in which `node` holds or held a seat (at most
+		/// [`Config::MaxOpenJobs`]), in id order.
+		pub fn assigned(node: NodeId) -> Vec<JobId> {
+			let mut jobs: Vec<JobId> = Assignments::<T>::iter_key_prefix(node)
+				.take(T::MaxOpenJobs::get() as usize)
+				.collect();
+			jobs.sort_unstable();
+			jobs
+		}
+
+		/// The owner's price and the nodes' fee that a request of `version` with `replicas`
+		/// replicas (the default if `None`) holds now; `None` if the version is not offered.
+		pub fn quote(version: u64, replicas: Option<u32>) -> Option<(BalanceOf<T>, BalanceOf<T>)> {
+			let served = T::Models::served_version(version)?;
+			let price = Self::price_of(version, served.model)?;
+			let replicas = replicas.unwrap_or_else(T::DefaultReplicas::get);
+			Some((price, T::NodeFee::get().saturating_mul(replicas.into())))
+		}
+
+		/// The price of `version` of `model`: its own, or else the model's.
+		fn price_of(version: u64, model: u64) -> Option<BalanceOf<T>> {
+			Prices::<T>::get(PriceTarget::Version(version))
+				.or_else(|| Prices::<T>::get(PriceTarget::Model(model)))
+		}
+
 		/// The seed a job's seats are chosen by: `blake2_256(parent_hash ‖ job)` (see the crate
 		/// docs for what a block author can do to it).
 		fn seed(job: JobId) -> [u8; 32] {

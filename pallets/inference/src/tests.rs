@@ -864,3 +864,48 @@ fn the_integrity_test_passes_and_the_default_timing_is_valid() {
 		assert_ok!(Inference::check_timing(&Timing::<u64>::default()));
 	});
 }
+
+#[test]
+fn queries_give_the_result_the_seats_and_the_price() {
+	build_and_execute(|| {
+		assert_eq!(Inference::quote(1, None), Some((PRICE, 3 * NODE_FEE)));
+		assert_eq!(Inference::quote(1, Some(5)), Some((PRICE, 5 * NODE_FEE)));
+		assert_eq!(Inference::quote(9, None), None, "no such version");
+		Prices::<Test>::insert(PriceTarget::Version(1), 7);
+		assert_eq!(Inference::quote(1, Some(1)), Some((7, NODE_FEE)), "a version's own price");
+
+		let first = request(3);
+		let second = request(3);
+		let nodes = seats(first);
+		for n in 0..5 {
+			let expected: Vec<JobId> = [first, second]
+				.into_iter()
+				.filter(|job| seats(*job).contains(&n))
+				.collect();
+			assert_eq!(Inference::assigned(n), expected, "node {n}");
+		}
+		let out = output(5);
+		assert_eq!(Inference::result(first), None, "not settled yet");
+		for n in &nodes {
+			assert_ok!(commit(first, *n, &out));
+		}
+		for n in &nodes {
+			assert_ok!(reveal(first, *n, &out));
+		}
+		assert_eq!(Inference::result(first), Some(out));
+		assert_eq!(Inference::result(second), None);
+		assert_eq!(Inference::result(99), None);
+	});
+}
+
+#[test]
+fn the_output_hash_is_the_one_the_engine_prints() {
+	// blake2-256 of the labels (u32 LE) then the scores (i32 LE), as `swarm-ml infer` hashes.
+	let out = output(5);
+	let mut bytes = vec![];
+	bytes.extend(0u32.to_le_bytes());
+	for score in [5i32, -1, -2] {
+		bytes.extend(score.to_le_bytes());
+	}
+	assert_eq!(out.hash(), H256(polkadot_sdk::sp_io::hashing::blake2_256(&bytes)));
+}

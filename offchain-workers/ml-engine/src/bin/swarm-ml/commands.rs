@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use swarm_ml::{
 	aggregate as aggregate_updates,
 	data::{
+		bytes_to_inputs,
 		fashion_mnist::{self, Split, CLASS_NAMES},
 		Dataset,
 	},
@@ -191,15 +192,43 @@ fn parse_samples(text: &str) -> Result<Vec<usize>> {
 }
 
 pub(crate) fn infer(args: InferArgs) -> Result<()> {
-	let (config, model, data) = load_trained(&args.trained)?;
-	let indices = parse_samples(&args.samples)?;
-	let (xs, ys) = data.batch(&indices)?;
-	let out = run_inference(&model, &xs, indices.len(), args.trained.model.mode)?;
+	let config = ModelConfig::from_name_or_path(&args.trained.model.model)?;
+	let model = Model::new(&config, &read_weights(&args.trained.weights)?)?;
+	// The samples: rows of a data set split (with their true labels), or raw bytes from a file.
+	let (xs, true_labels, rows): (Vec<f32>, Option<Vec<u32>>, Vec<usize>) = match &args.input {
+		Some(path) => {
+			let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+			let len = config.input().len();
+			if bytes.is_empty() || bytes.len() % len != 0 {
+				return Err(Error::Parse {
+					what: "input file",
+					input: path.display().to_string(),
+					reason: format!(
+						"{} bytes is not a whole number of samples of {len} bytes",
+						bytes.len()
+					),
+				});
+			}
+			(bytes_to_inputs(&bytes), None, (0..bytes.len() / len).collect())
+		},
+		None => {
+			let data = load_split(args.trained.model.data_dir.as_deref(), &args.trained.split)?;
+			let indices = parse_samples(&args.samples)?;
+			let (xs, ys) = data.batch(&indices)?;
+			if let Some(path) = &args.save_input {
+				let raw: Vec<u8> =
+					indices.iter().filter_map(|&i| data.pixels(i)).flatten().copied().collect();
+				write_bytes(path, &raw)?;
+			}
+			(xs, Some(ys), indices)
+		},
+	};
+	let out = run_inference(&model, &xs, rows.len(), args.trained.model.mode)?;
 	if args.json {
 		let json = serde_json::json!({
 			"model_id": format!("0x{}", to_hex(&config.id())),
-			"samples": indices,
-			"true_labels": ys,
+			"samples": rows,
+			"true_labels": true_labels,
 			"labels": out.labels,
 			"logit_scale": LOGIT_SCALE,
 			"logits_fixed": out.logits_fixed(),
@@ -211,11 +240,11 @@ pub(crate) fn infer(args: InferArgs) -> Result<()> {
 	let classes = out.classes;
 	let fixed = out.logits_fixed();
 	println!("{:>6}  {:<12} {:<12} logits (Q15.16 i32)", "sample", "label", "predicted");
-	for (row, &i) in indices.iter().enumerate() {
+	for (row, &i) in rows.iter().enumerate() {
 		let name = |c: u32| CLASS_NAMES.get(c as usize).copied().unwrap_or("?");
+		let truth = true_labels.as_ref().map_or("-", |ys| name(ys[row]));
 		println!(
-			"{i:>6}  {:<12} {:<12} {:?}",
-			name(ys[row]),
+			"{i:>6}  {truth:<12} {:<12} {:?}",
 			name(out.labels[row]),
 			&fixed[row * classes..(row + 1) * classes]
 		);

@@ -4,6 +4,7 @@
 //! swarm-ml train     --model mlp --epochs 2 --out mlp.safetensors      # Fashion-MNIST, progress bar
 //! swarm-ml eval      --model mlp --weights mlp.safetensors             # accuracy on the test split
 //! swarm-ml infer     --model mlp --weights mlp.safetensors --samples 0..8
+//! swarm-ml infer     --model mlp --weights mlp.safetensors --input pixels.bin --json   # a job's input
 //! swarm-ml aggregate --global g.safetensors --update 1:600:a.safetensors --update 2:400:b.safetensors \
 //!                    --method median --out new.safetensors
 //! swarm-ml hash      mlp.safetensors --model mlp
@@ -131,6 +132,13 @@ struct InferArgs {
 	/// Sample indices: a range `A..B` or a list `3,5,8`.
 	#[arg(long, default_value = "0..8")]
 	samples: String,
+	/// Run on the samples in this file instead: raw bytes (e.g. grey pixels 0-255), sample
+	/// after sample in the model's input shape, as an inference job on the chain carries them.
+	#[arg(long, value_name = "FILE")]
+	input: Option<PathBuf>,
+	/// Also write the chosen samples' raw bytes to this file (the `input` of a chain request).
+	#[arg(long, value_name = "FILE", conflicts_with = "input")]
+	save_input: Option<PathBuf>,
 	/// Print JSON instead of a table.
 	#[arg(long)]
 	json: bool,

@@ -1,0 +1,334 @@
+//! `jobs_*`: inference jobs in readable JSON.
+//!
+//! Each method calls the `InferenceApi` runtime API at the best block (or at `at`) and turns the
+//! SCALE answer into JSON: ids and block numbers as numbers, hashes as `0x` hex, accounts as SS58
+//! addresses, balances as decimal strings (planck), phases and outcomes as lower-case words.
+//! Scores are Q15.16 integers (`logitScale` = 65536), exactly as the nodes agreed on them and as
+//! `swarm-ml infer --json` prints them.
+
+use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::ErrorObjectOwned};
+use pallet_inference::{FailReason, InferenceOutput, Job, JobInput, Outcome, Phase};
+use pallet_inference_runtime_api::InferenceApi;
+use polkadot_sdk::{
+	sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_core::crypto::Ss58Codec,
+	sp_runtime::traits::Block as BlockT,
+};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use swarm_primitives::commit_reveal::Vote;
+use swarm_runtime::{opaque::Block, Balance, BlockNumber, Runtime};
+
+/// The scale of the Q15.16 scores: a score `q` is the logit `q / 65536`.
+pub const LOGIT_SCALE: u32 = 65_536;
+
+/// Error codes of the `jobs_*` methods.
+pub mod error_code {
+	/// No stored job has this id (never requested, or removed after its retention period).
+	pub const NOT_FOUND: i32 = 4_301;
+	/// The job has no agreed result (not settled yet, or failed).
+	pub const NO_RESULT: i32 = 4_302;
+	/// The runtime could not answer (e.g. the block is unknown or pruned).
+	pub const RUNTIME: i32 = 4_303;
+}
+
+/// A seat of a job, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatJson {
+	pub node: u64,
+	/// `pending`, `committed` or `revealed`.
+	pub vote: String,
+	/// The revealed result hash, once revealed.
+	pub result: Option<String>,
+}
+
+/// How a node's seat ended, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct OutcomeJson {
+	pub node: u64,
+	/// `agreed`, `outvoted`, `inconclusive`, `missedReveal` or `missedCommit`.
+	pub outcome: String,
+}
+
+/// Where a job stands, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PhaseJson {
+	/// `commit`, `reveal`, `settled`, `paid` or `failed`.
+	pub name: String,
+	/// The last block of the commit or reveal window.
+	pub until: Option<BlockNumber>,
+	/// The agreed result hash (settled, paid).
+	pub result: Option<String>,
+	/// The block in which the agreeing nodes are paid (settled).
+	pub payout_at: Option<BlockNumber>,
+	/// Why it failed: `noQuorum` or `tooFewCommits`.
+	pub reason: Option<String>,
+}
+
+/// A job, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct JobJson {
+	pub id: u64,
+	pub requester: String,
+	pub version: u64,
+	pub model: u64,
+	pub owner: String,
+	pub weights_hash: String,
+	pub samples: u32,
+	/// The input file's hash, when the samples are in a file.
+	pub input_file: Option<String>,
+	pub classes: u32,
+	pub replicas: u32,
+	pub quorum: u32,
+	pub price: String,
+	pub node_fee: String,
+	pub requested_at: BlockNumber,
+	pub timeout: BlockNumber,
+	pub phase: PhaseJson,
+	pub seats: Vec<SeatJson>,
+	/// Nodes that lost their seat for missing the commit window.
+	pub replaced: Vec<u64>,
+	pub outcomes: Vec<OutcomeJson>,
+}
+
+/// An agreed result, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultJson {
+	pub job: u64,
+	/// The hash the nodes agreed on, as `swarm-ml infer` prints it (`output_hash`).
+	pub output_hash: String,
+	/// The predicted class of each sample.
+	pub labels: Vec<u32>,
+	/// Each sample's class scores, Q15.16, sample after sample.
+	pub logits_fixed: Vec<i32>,
+	pub logit_scale: u32,
+	pub classes: u32,
+}
+
+/// The jobs of a node, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct AssignedJson {
+	pub node: u64,
+	pub jobs: Vec<u64>,
+}
+
+/// What a request costs now, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct QuoteJson {
+	pub version: u64,
+	pub replicas: u32,
+	/// The owner's price.
+	pub price: String,
+	/// The nodes' fee (replicas × the fee per replica).
+	pub node_fee: String,
+	/// What the request holds in escrow: pass at least this as `maxFee`.
+	pub total: String,
+}
+
+/// The `jobs_*` JSON-RPC methods.
+#[rpc(server, namespace = "jobs")]
+pub trait JobsApi<BlockHash> {
+	/// The inference job with this id: its request, seats, phase and outcomes.
+	#[method(name = "job")]
+	fn job(&self, id: u64, at: Option<BlockHash>) -> RpcResult<JobJson>;
+
+	/// The agreed result of a settled job: labels and Q15.16 scores.
+	#[method(name = "result")]
+	fn result(&self, id: u64, at: Option<BlockHash>) -> RpcResult<ResultJson>;
+
+	/// The stored jobs in which compute node `node` holds or held a seat.
+	#[method(name = "assigned")]
+	fn assigned(&self, node: u64, at: Option<BlockHash>) -> RpcResult<AssignedJson>;
+
+	/// What a request of `version` with `replicas` replicas (default 3) holds in escrow now.
+	#[method(name = "quote")]
+	fn quote(
+		&self,
+		version: u64,
+		replicas: Option<u32>,
+		at: Option<BlockHash>,
+	) -> RpcResult<QuoteJson>;
+}
+
+/// Implements [`JobsApiServer`] over the runtime API.
+pub struct Jobs<C> {
+	client: Arc<C>,
+}
+
+impl<C> Jobs<C> {
+	/// Serves the jobs known to `client`.
+	pub fn new(client: Arc<C>) -> Self {
+		Self { client }
+	}
+}
+
+type Hash = <Block as BlockT>::Hash;
+
+fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
+	ErrorObjectOwned::owned(code, message, None::<()>)
+}
+
+fn hex(bytes: &[u8]) -> String {
+	format!("0x{}", polkadot_sdk::sp_core::hexdisplay::HexDisplay::from(&bytes))
+}
+
+fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
+	error(error_code::RUNTIME, format!("the runtime could not answer: {e}"))
+}
+
+fn outcome_name(outcome: Outcome) -> &'static str {
+	match outcome {
+		Outcome::Agreed => "agreed",
+		Outcome::Outvoted => "outvoted",
+		Outcome::Inconclusive => "inconclusive",
+		Outcome::MissedReveal => "missedReveal",
+		Outcome::MissedCommit => "missedCommit",
+	}
+}
+
+fn phase_json(phase: &Phase<BlockNumber>) -> PhaseJson {
+	let named = |name: &str| PhaseJson {
+		name: name.into(),
+		until: None,
+		result: None,
+		payout_at: None,
+		reason: None,
+	};
+	match phase {
+		Phase::Commit { until } => PhaseJson { until: Some(*until), ..named("commit") },
+		Phase::Reveal { until } => PhaseJson { until: Some(*until), ..named("reveal") },
+		Phase::Settled { result, payout_at } => PhaseJson {
+			result: Some(hex(result.as_bytes())),
+			payout_at: Some(*payout_at),
+			..named("settled")
+		},
+		Phase::Paid { result } => PhaseJson { result: Some(hex(result.as_bytes())), ..named("paid") },
+		Phase::Failed { reason } => PhaseJson {
+			reason: Some(
+				match reason {
+					FailReason::NoQuorum => "noQuorum",
+					FailReason::TooFewCommits => "tooFewCommits",
+				}
+				.into(),
+			),
+			..named("failed")
+		},
+	}
+}
+
+/// A job in JSON.
+pub fn job_json(id: u64, job: &Job<Runtime>) -> JobJson {
+	let input_file = match &job.input {
+		JobInput::File { hash, .. } => Some(hex(hash.as_bytes())),
+		JobInput::Inline { .. } => None,
+	};
+	JobJson {
+		id,
+		requester: job.requester.to_ss58check(),
+		version: job.version,
+		model: job.model,
+		owner: job.owner.to_ss58check(),
+		weights_hash: hex(job.weights_hash.as_bytes()),
+		samples: job.input.samples(),
+		input_file,
+		classes: job.classes,
+		replicas: job.ballot.seats().len() as u32,
+		quorum: job.quorum,
+		price: job.price.to_string(),
+		node_fee: job.node_fee.to_string(),
+		requested_at: job.requested_at,
+		timeout: job.timeout,
+		phase: phase_json(&job.phase),
+		seats: job
+			.ballot
+			.seats()
+			.iter()
+			.map(|seat| {
+				let (vote, result) = match seat.vote {
+					Vote::Pending => ("pending", None),
+					Vote::Committed(_) => ("committed", None),
+					Vote::Revealed(result) => ("revealed", Some(hex(result.as_bytes()))),
+				};
+				SeatJson { node: seat.node, vote: vote.into(), result }
+			})
+			.collect(),
+		replaced: job.replaced.to_vec(),
+		outcomes: job
+			.outcomes
+			.iter()
+			.map(|(node, outcome)| OutcomeJson { node: *node, outcome: outcome_name(*outcome).into() })
+			.collect(),
+	}
+}
+
+impl<C> JobsApiServer<Hash> for Jobs<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: InferenceApi<Block, Balance, Job<Runtime>, InferenceOutput<Runtime>>,
+{
+	fn job(&self, id: u64, at: Option<Hash>) -> RpcResult<JobJson> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let job = self.client.runtime_api().job(at, id).map_err(runtime_error)?.ok_or_else(|| {
+			error(error_code::NOT_FOUND, format!("no stored job has id {id}"))
+		})?;
+		Ok(job_json(id, &job))
+	}
+
+	fn result(&self, id: u64, at: Option<Hash>) -> RpcResult<ResultJson> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let api = self.client.runtime_api();
+		let job = api.job(at, id).map_err(runtime_error)?.ok_or_else(|| {
+			error(error_code::NOT_FOUND, format!("no stored job has id {id}"))
+		})?;
+		let output = api.result(at, id).map_err(runtime_error)?.ok_or_else(|| {
+			error(
+				error_code::NO_RESULT,
+				format!("job {id} has no agreed result: it is {}", phase_json(&job.phase).name),
+			)
+		})?;
+		Ok(ResultJson {
+			job: id,
+			output_hash: hex(output.hash().as_bytes()),
+			labels: output.labels.to_vec(),
+			logits_fixed: output.logits.to_vec(),
+			logit_scale: LOGIT_SCALE,
+			classes: job.classes,
+		})
+	}
+
+	fn assigned(&self, node: u64, at: Option<Hash>) -> RpcResult<AssignedJson> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let jobs = self.client.runtime_api().assigned(at, node).map_err(runtime_error)?;
+		Ok(AssignedJson { node, jobs })
+	}
+
+	fn quote(&self, version: u64, replicas: Option<u32>, at: Option<Hash>) -> RpcResult<QuoteJson> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let (price, node_fee) =
+			self.client.runtime_api().quote(at, version, replicas).map_err(runtime_error)?.ok_or_else(
+				|| {
+					error(
+						error_code::NOT_FOUND,
+						format!("version {version} does not exist or its owner does not offer it"),
+					)
+				},
+			)?;
+		Ok(QuoteJson {
+			version,
+			replicas: replicas.unwrap_or_else(default_replicas),
+			price: price.to_string(),
+			node_fee: node_fee.to_string(),
+			total: price.saturating_add(node_fee).to_string(),
+		})
+	}
+}
+
+/// The replicas of a request that does not say.
+fn default_replicas() -> u32 {
+	use polkadot_sdk::sp_core::Get;
+	<Runtime as pallet_inference::Config>::DefaultReplicas::get()
+}

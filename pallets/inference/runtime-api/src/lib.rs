@@ -1,0 +1,37 @@
+//! The `InferenceApi` runtime API: inference jobs, their agreed results, the jobs of a node, and
+//! what a request costs.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::Codec;
+use swarm_primitives::NodeId;
+
+polkadot_sdk::sp_api::decl_runtime_apis! {
+	/// Queries of inference jobs. `Job` and `Output` are the pallet's `Job<Runtime>` and
+	/// `InferenceOutput<Runtime>`; everything is as of the block queried, and a job is there
+	/// until its retention period ends.
+	#[api_version(1)]
+	pub trait InferenceApi<Balance, Job, Output>
+	where
+		Balance: Codec,
+		Job: Codec,
+		Output: Codec,
+	{
+		/// The job with this id.
+		fn job(id: u64) -> Option<Job>;
+
+		/// The agreed output of a settled job.
+		fn result(id: u64) -> Option<Output>;
+
+		/// The stored jobs in which `node` holds (or held) a seat, by id.
+		fn assigned(node: NodeId) -> Vec<u64>;
+
+		/// What a request of `version` with `replicas` replicas (the default if `None`) holds
+		/// in escrow now: the owner's price and the nodes' fee; `None` if the version is not
+		/// offered.
+		fn quote(version: u64, replicas: Option<u32>) -> Option<(Balance, Balance)>;
+	}
+}
