@@ -40,9 +40,10 @@ describe('inference jobs on three workers', { timeout: 900_000 }, () => {
   const apis = [];
   let api;
   let keyring;
-  let alice, bob, charlie, dave, eve, ferdie;
+  let alice, bob, charlie, dave, eve, ferdie, owner;
   let genesis;
   let modelInfo;
+  let broken;
   let weightsFile;
   const workerIds = [];
 
@@ -66,20 +67,28 @@ describe('inference jobs on three workers', { timeout: 900_000 }, () => {
     await waitFor(async () => (await api.rpc.chain.getHeader()).number.toNumber() >= 1, { what: 'block 1' });
     genesis = (await api.rpc.chain.getBlockHash(0)).toHex();
 
-    // A model trained with the engine, published by Alice and offered for 0.01 SWARM.
+    // A model trained with the engine, published by an owner of its own (Alice authors blocks,
+    // so her balance moves every block) and offered for 0.01 SWARM.
+    owner = keyring.addFromUri('//ModelOwner');
+    await submitFinalized(api, api.tx.balances.transferKeepAlive(owner.address, 1_000n * UNIT), alice);
     weightsFile = path.join(work.dir, 'mlp.safetensors');
     const weights = trainMlp(weightsFile);
-    modelInfo = await publishModel(api, alice, {
-      name: 'e2e-fashion-mlp', weights, config: canonicalConfig('mlp'), price: UNIT / 100n
-    });
-
-    // The three nodes' worker keys, registered by Bob, Charlie and Dave (the full nodes must
-    // have caught up to sign proofs for the chain's genesis).
-    for (const [i, owner] of [bob, charlie, dave].entries()) {
+    const register = async (i, owner) => {
+      // A full node must have caught up to sign proofs for the chain's genesis.
       await waitFor(async () => (await apis[i].rpc.chain.getHeader()).number.toNumber() >= 1, { what: `node ${i} to sync` });
       const peerId = u8aToHex(base58Decode(await rpcCall(nodes[i].rpcPort, 'system_localPeerId')));
-      workerIds.push(await registerNodeWorker(api, apis[i], owner, peerId));
-    }
+      return registerNodeWorker(api, apis[i], owner, peerId);
+    };
+    // Different signers, so all at once: the model, a model whose weights are not a model (for
+    // the refund), and the three nodes' worker keys, registered by Bob, Charlie and Dave.
+    const [published, unusable, ...ids] = await Promise.all([
+      publishModel(api, owner, { name: 'e2e-fashion-mlp', weights, config: canonicalConfig('mlp'), price: UNIT / 100n }),
+      publishModel(api, ferdie, { name: 'e2e-broken', weights: randomAsU8a(4096), config: canonicalConfig('mlp'), price: UNIT / 100n }),
+      register(0, bob), register(1, charlie), register(2, dave)
+    ]);
+    modelInfo = published;
+    broken = unusable;
+    workerIds.push(...ids);
   });
 
   after(async () => {
@@ -114,7 +123,7 @@ describe('inference jobs on three workers', { timeout: 900_000 }, () => {
 
   test('k = 3: the three workers agree, the result is the engine\'s, the escrow is paid out', async () => {
     const { pixels } = testImages(0, SAMPLES);
-    const ownerBefore = await free(alice);
+    const ownerBefore = await free(owner);
     const earnedBefore = await Promise.all(workerIds.map(async (id) => (await api.call.rewardsApi.nodeEarnings(id)).toBigInt()));
     const request = await requestInference(api, eve, { version: modelInfo.version, pixels, samples: SAMPLES, replicas: 3 });
     assert.deepEqual([...request.nodes].sort(), [...workerIds].sort(), 'the three registered workers are seated');
@@ -132,7 +141,7 @@ describe('inference jobs on three workers', { timeout: 900_000 }, () => {
     assert.equal(result.logitScale, 65536);
 
     // The owner got the price; each node a third of the nodes' fee; nothing is held any more.
-    assert.equal(await free(alice) - ownerBefore, BigInt(job.price));
+    assert.equal(await free(owner) - ownerBefore, BigInt(job.price));
     for (const [i, id] of workerIds.entries()) {
       const earned = (await api.call.rewardsApi.nodeEarnings(id)).toBigInt() - earnedBefore[i];
       assert.equal(earned, BigInt(job.nodeFee) / 3n, `node ${id}'s share`);
@@ -221,14 +230,20 @@ describe('inference jobs on three workers', { timeout: 900_000 }, () => {
   });
 
   test('a model the engine cannot run: no commits, the requester is refunded', async () => {
-    // Weights that are not a safetensors file of the configuration: every executor fails.
-    const broken = await publishModel(api, charlie, {
-      name: 'e2e-broken', weights: randomAsU8a(4096), config: canonicalConfig('mlp'), price: UNIT / 100n
-    });
+    // `broken`'s weights are not a safetensors file of its configuration: every executor fails.
+    // Short windows (root may set them), so that the job times out in a few blocks.
+    const timing = (await api.query.inference.jobTiming()).toJSON();
+    const setTiming = (t) => submitFinalized(api, api.tx.sudo.sudo(api.tx.inference.setTiming(t)), alice, { inBlock: true });
+    await setTiming({ ...timing, commitWindow: 3, jobTimeout: 4 });
     const { pixels } = testImages(0, 1);
     const before = await free(eve);
-    const request = await requestInference(api, eve, { version: broken.version, pixels, samples: 1, replicas: 1 });
-    const job = await waitClosed(api, request.job, { timeoutMs: 180_000 });
+    let request, job;
+    try {
+      request = await requestInference(api, eve, { version: broken.version, pixels, samples: 1, replicas: 1 });
+      job = await waitClosed(api, request.job, { timeoutMs: 120_000 });
+    } finally {
+      await setTiming(timing);
+    }
     assert.equal(job.phase.name, 'failed');
     assert.equal(job.phase.reason, 'tooFewCommits');
     assert.ok(job.outcomes.every((o) => o.outcome === 'missedCommit'));

@@ -160,7 +160,7 @@ mod benchmarks {
 		let owner = funded::<T>(0);
 		registered::<T>(&owner);
 		let key = WorkerKey::generate_pair(None);
-		let proof = key.sign(&b"not a key proof payload"[..]).expect("key in keystore");
+		let proof = key.sign(&b"not a key proof payload".to_vec()).expect("key in keystore");
 		let result;
 
 		#[block]

@@ -198,6 +198,10 @@ impl ContentInspector for TestContent {
 	fn stored_size(hash: &H256) -> Option<u64> {
 		Stored::get().into_iter().find(|(h, _)| h == hash).map(|(_, size)| size)
 	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_store(hash: H256, size: u64) {
+		Stored::mutate(|stored| stored.push((hash, size)));
+	}
 }
 
 pub struct TestNodes;

@@ -519,7 +519,7 @@ impl<T: Config> swarm_primitives::ContentInspector for Pallet<T> {
 	/// A manifest without chunks: enough for pallets that only ask whether a file is stored.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_store(hash: H256, size: u64) {
-		use polkadot_sdk::sp_runtime::traits::Zero;
+		use polkadot_sdk::{frame_support::traits::Get, sp_runtime::traits::Zero};
 		Files::<T>::insert(
 			hash,
 			FileInfo {
