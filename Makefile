@@ -11,7 +11,7 @@ NODE := $(SWARM_NODE)
 CARGO_BUILD_FLAGS ?=
 E2E := node/e2e
 
-.PHONY: help setup build dev test lint test-rust test-e2e test-zombienet bench weights
+.PHONY: help setup build dev test lint test-rust test-benchmarks test-e2e test-zombienet bench weights
 
 help:
 	@echo "make dev    set up this machine, build swarm-node and run a dev chain (ws://127.0.0.1:9944)"
@@ -40,20 +40,29 @@ dev: build
 # profile, which shares its compiled dependencies with the node, then end-to-end tests against
 # the release node with polkadot.js, then a two-validator zombienet network. (While working on a
 # pallet, `SKIP_WASM_BUILD=1 cargo test -p pallet-x` is faster.)
-test: setup build lint test-rust test-e2e test-zombienet
+test: setup build lint test-rust test-benchmarks test-e2e test-zombienet
 
 # The runtime crates under the workspace's lints (no unwrap, expect, unchecked indexing or
 # arithmetic that can overflow; tests exempt), in the release profile so that clippy reuses the
 # build's proc macros and build scripts. Warnings fail it too.
-RUNTIME_CRATES := swarm-primitives swarm-pallet-testing pallet-compute-nodes pallet-compute-nodes-runtime-api \
-	pallet-inference pallet-model-registry pallet-model-registry-runtime-api pallet-rewards \
-	pallet-rewards-runtime-api pallet-weights-store pallet-weights-store-runtime-api swarm-runtime
+RUNTIME_CRATES := swarm-primitives swarm-pallet-testing swarm-worker-interface pallet-compute-nodes \
+	pallet-compute-nodes-runtime-api pallet-inference pallet-inference-runtime-api pallet-model-registry \
+	pallet-model-registry-runtime-api pallet-rewards pallet-rewards-runtime-api pallet-weights-store \
+	pallet-weights-store-runtime-api swarm-runtime
 lint: build
 	cargo clippy --release --locked $(CARGO_BUILD_FLAGS) $(addprefix -p ,$(RUNTIME_CRATES)) \
 		--all-targets -- -D warnings
 
 test-rust: build
 	cargo test --release --locked $(CARGO_BUILD_FLAGS) --workspace
+
+# Every pallet benchmark runs once in its pallet's mock (`impl_benchmark_test_suite`), so that
+# benchmarks keep compiling and their setups stay valid between `make weights` runs.
+BENCHMARKED_PALLETS := pallet-compute-nodes pallet-inference pallet-model-registry pallet-rewards \
+	pallet-weights-store
+test-benchmarks:
+	SKIP_WASM_BUILD=1 cargo test --release --locked $(CARGO_BUILD_FLAGS) \
+		$(addprefix -p ,$(BENCHMARKED_PALLETS)) --features runtime-benchmarks --lib benchmarking
 
 test-e2e: build
 	cd $(E2E) && npm test

@@ -191,3 +191,54 @@ export function generalTransaction (call) {
 export function submitGeneral (api, call) {
   return api._rpcCore.provider.send('author_submitExtrinsic', [generalTransaction(call)]);
 }
+
+/**
+ * A network of `count` nodes on this machine, each with its own worker key (`//Worker<i>`,
+ * `key insert`ed before it starts) and running offchain workers: the dev validator (Alice) and
+ * `count - 1` full nodes. Resolves once every node answers and has imported block 1, with the
+ * nodes, their APIs (`api` is the validator's) and `stop()`.
+ */
+export async function startWorkerNetwork (count, { extraArgs = [] } = {}) {
+  const { runNodeCommand, startNode, tempDir, nodeKeyArgs, rpcCall, waitFor } = await import('./node.mjs');
+  const { connect } = await import('./api.mjs');
+  const { swarmRpc } = await import('./rpc.mjs');
+  const dirs = Array.from({ length: count }, () => tempDir());
+  const nodes = [];
+  const apis = [];
+  const stop = async () => {
+    for (const a of apis) await a?.disconnect();
+    for (const node of [...nodes].reverse()) await node?.stop();
+    for (const d of dirs) d.cleanup();
+  };
+  try {
+    for (const [i, { dir }] of dirs.entries()) {
+      const inserted = runNodeCommand(['key', 'insert', '--base-path', dir, '--chain', 'dev',
+        '--key-type', 'swrk', '--scheme', 'sr25519', '--suri', `//Worker${i}`]);
+      if (inserted.status !== 0) throw new Error(inserted.stderr);
+    }
+    nodes.push(await startNode(['--dev', '--base-path', dirs[0].dir, ...nodeKeyArgs(), ...extraArgs], { name: 'validator' }));
+    const bootnode = `/ip4/127.0.0.1/tcp/${nodes[0].p2pPort}/p2p/${await rpcCall(nodes[0].rpcPort, 'system_localPeerId')}`;
+    for (let i = 1; i < count; i++) {
+      nodes.push(await startNode(['--chain', 'dev', '--base-path', dirs[i].dir, ...nodeKeyArgs(),
+        '--bootnodes', bootnode, '--offchain-worker', 'always', ...extraArgs], { name: `worker${i}` }));
+    }
+    for (const node of nodes) apis.push(await connect(node.wsUrl, { rpc: swarmRpc }));
+    for (const [i, a] of apis.entries()) {
+      await waitFor(async () => (await a.rpc.chain.getHeader()).number.toNumber() >= 1, { what: `node ${i} at block 1` });
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { nodes, apis, api: apis[0], stop };
+}
+
+/** Registers the worker key of every node of `network`, node i by `owners[i]`; returns the ids. */
+export async function registerWorkers (network, owners) {
+  const { rpcCall } = await import('./node.mjs');
+  const { base58Decode } = await import('@polkadot/util-crypto');
+  return Promise.all(network.nodes.map(async (node, i) => {
+    const peerId = u8aToHex(base58Decode(await rpcCall(node.rpcPort, 'system_localPeerId')));
+    return registerNodeWorker(network.api, network.apis[i], owners[i], peerId);
+  }));
+}

@@ -20,24 +20,21 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
-import { base58Decode, randomAsU8a } from '@polkadot/util-crypto';
+import { randomAsU8a } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
-import { connect, devKeyring, submitFinalized, UNIT } from '../lib/api.mjs';
+import { devKeyring, submitFinalized, UNIT } from '../lib/api.mjs';
 import {
   canonicalConfig, commitPayload, commitment, keyProof, outputHash, publishModel, registerKey,
-  registerNodeWorker, requestInference, revealPayload, submitGeneral, swarmMl, testImages, trainMlp,
-  waitClosed
+  registerWorkers, requestInference, revealPayload, startWorkerNetwork, submitGeneral, swarmMl,
+  testImages, trainMlp, waitClosed
 } from '../lib/inference.mjs';
-import { nodeKeyArgs, rpcCall, runNodeCommand, startNode, tempDir, waitFor } from '../lib/node.mjs';
-import { swarmRpc } from '../lib/rpc.mjs';
+import { tempDir, waitFor } from '../lib/node.mjs';
 
 const SAMPLES = 8;
 
 describe('inference jobs on three workers', { timeout: 900_000 }, () => {
-  const dirs = [tempDir(), tempDir(), tempDir()];
   const work = tempDir('swarm-e2e-model-');
-  const nodes = [];
-  const apis = [];
+  let network;
   let api;
   let keyring;
   let alice, bob, charlie, dave, eve, ferdie, owner;
@@ -45,26 +42,13 @@ describe('inference jobs on three workers', { timeout: 900_000 }, () => {
   let modelInfo;
   let broken;
   let weightsFile;
-  const workerIds = [];
+  let workerIds;
 
   before(async () => {
     ({ alice, bob, charlie, dave, eve, ferdie } = await devKeyring());
     keyring = new Keyring({ type: 'sr25519' });
-    // Each node's own worker key, put in its keystore before it starts.
-    for (const [i, { dir }] of dirs.entries()) {
-      const inserted = runNodeCommand(['key', 'insert', '--base-path', dir, '--chain', 'dev',
-        '--key-type', 'swrk', '--scheme', 'sr25519', '--suri', `//Worker${i}`]);
-      assert.equal(inserted.status, 0, inserted.stderr);
-    }
-    nodes.push(await startNode(['--dev', '--base-path', dirs[0].dir, ...nodeKeyArgs()], { name: 'validator' }));
-    const bootnode = `/ip4/127.0.0.1/tcp/${nodes[0].p2pPort}/p2p/${await rpcCall(nodes[0].rpcPort, 'system_localPeerId')}`;
-    for (const i of [1, 2]) {
-      nodes.push(await startNode(['--chain', 'dev', '--base-path', dirs[i].dir, ...nodeKeyArgs(),
-        '--bootnodes', bootnode, '--offchain-worker', 'always', '--ml-threads', '1'], { name: `worker${i}` }));
-    }
-    for (const node of nodes) apis.push(await connect(node.wsUrl, { rpc: swarmRpc }));
-    api = apis[0];
-    await waitFor(async () => (await api.rpc.chain.getHeader()).number.toNumber() >= 1, { what: 'block 1' });
+    network = await startWorkerNetwork(3, { extraArgs: ['--ml-threads', '1'] });
+    api = network.api;
     genesis = (await api.rpc.chain.getBlockHash(0)).toHex();
 
     // A model trained with the engine, published by an owner of its own (Alice authors blocks,
@@ -73,28 +57,17 @@ describe('inference jobs on three workers', { timeout: 900_000 }, () => {
     await submitFinalized(api, api.tx.balances.transferKeepAlive(owner.address, 1_000n * UNIT), alice);
     weightsFile = path.join(work.dir, 'mlp.safetensors');
     const weights = trainMlp(weightsFile);
-    const register = async (i, owner) => {
-      // A full node must have caught up to sign proofs for the chain's genesis.
-      await waitFor(async () => (await apis[i].rpc.chain.getHeader()).number.toNumber() >= 1, { what: `node ${i} to sync` });
-      const peerId = u8aToHex(base58Decode(await rpcCall(nodes[i].rpcPort, 'system_localPeerId')));
-      return registerNodeWorker(api, apis[i], owner, peerId);
-    };
     // Different signers, so all at once: the model, a model whose weights are not a model (for
     // the refund), and the three nodes' worker keys, registered by Bob, Charlie and Dave.
-    const [published, unusable, ...ids] = await Promise.all([
+    [modelInfo, broken, workerIds] = await Promise.all([
       publishModel(api, owner, { name: 'e2e-fashion-mlp', weights, config: canonicalConfig('mlp'), price: UNIT / 100n }),
       publishModel(api, ferdie, { name: 'e2e-broken', weights: randomAsU8a(4096), config: canonicalConfig('mlp'), price: UNIT / 100n }),
-      register(0, bob), register(1, charlie), register(2, dave)
+      registerWorkers(network, [bob, charlie, dave])
     ]);
-    modelInfo = published;
-    broken = unusable;
-    workerIds.push(...ids);
   });
 
   after(async () => {
-    for (const a of apis) await a?.disconnect();
-    for (const node of nodes.reverse()) await node?.stop();
-    for (const d of dirs) d.cleanup();
+    await network?.stop();
     work.cleanup();
   });
 
@@ -157,8 +130,16 @@ describe('inference jobs on three workers', { timeout: 900_000 }, () => {
     for (const id of workerIds) {
       assert.ok((await api.rpc.jobs.assigned(id)).toJSON().jobs.includes(request.job));
     }
-    console.log(`P6 (k = 3, ${SAMPLES} images): requested in block ${request.blockNumber}, ` +
-      `settled in block ${settled.block} (+${settled.block - request.blockNumber})`);
+
+    // Each worker's Prometheus endpoint counts the task and its duration.
+    for (const node of network.nodes) {
+      const metrics = await (await fetch(`http://127.0.0.1:${node.prometheusPort}/metrics`)).text();
+      const value = (name) => Number((metrics.match(new RegExp(`^(?:substrate_)?${name}\\{[^}]*kind="inference"[^}]*\\} (\\d+)`, 'm')) ?? [])[1]);
+      assert.ok(value('swarm_worker_tasks_started_total') >= 1, `${node.name} started a task`);
+      assert.ok(value('swarm_worker_tasks_finished_total') >= 1, `${node.name} finished a task`);
+      assert.ok(value('swarm_worker_task_seconds_count') >= 1, `${node.name} timed a task`);
+      assert.match(metrics, /^(substrate_)?swarm_worker_queue_length(\{[^}]*\})? 0$/m);
+    }
   });
 
   test('k = 4 with an adversary: its wrong result is outvoted and slashed, the three are paid', async () => {

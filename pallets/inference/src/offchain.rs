@@ -148,7 +148,7 @@ fn work_on<T: Config>(
 					return None;
 				}
 				let due = reveal_sent
-					.map_or(true, |sent| now >= sent.saturating_add(RESEND_AFTER.into()));
+					.is_none_or(|sent| now >= sent.saturating_add(RESEND_AFTER.into()));
 				if due {
 					send_reveal::<T>(job, node, key, labels, logits, salt);
 					mark_sent::<T>(&storage, now, true);
