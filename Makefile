@@ -73,7 +73,8 @@ test-zombienet: build
 
 # Benchmarks print figures; they are never part of `make test`. BENCHMARKS.md has the latest.
 bench: build
-	cd $(E2E) && node bench/lineage.mjs && node bench/throughput.mjs && node bench/weights-io.mjs
+	cd $(E2E) && node bench/lineage.mjs && node bench/throughput.mjs && node bench/weights-io.mjs \
+		&& node bench/inference.mjs
 
 # Regenerates every pallet's weights.rs with frame-omni-bencher (see .ci/weights).
 weights:

@@ -61,30 +61,7 @@ impl pallet_balances::Config for Test {
 	type ExistentialDeposit = ConstU64<5>;
 }
 
-impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
-where
-	RuntimeCall: From<C>,
-{
-	type Extrinsic = Extrinsic;
-	type RuntimeCall = RuntimeCall;
-}
-
-impl<C> frame_system::offchain::CreateTransaction<C> for Test
-where
-	RuntimeCall: From<C>,
-{
-	type Extension = ();
-	fn create_transaction(call: RuntimeCall, extension: ()) -> Extrinsic {
-		Extrinsic::new_transaction(call, extension)
-	}
-}
-
-impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Test
-where
-	RuntimeCall: From<C>,
-{
-	fn create_extension() -> Self::Extension {}
-}
+swarm_pallet_testing::impl_authorized_transactions!(Test, RuntimeCall, Extrinsic);
 
 pub const ALICE: u64 = 1;
 /// Holds just enough to exist.

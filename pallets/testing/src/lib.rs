@@ -280,3 +280,40 @@ pub fn assert_transition<S: PalletSnapshot>(
 	}
 	expected.assert_matches(&S::new());
 }
+
+#[doc(hidden)]
+pub use polkadot_sdk::frame_system as __frame_system;
+
+/// Lets a mock runtime's offchain workers submit general (authorized) transactions: implements
+/// `CreateTransactionBase`, `CreateTransaction` (with no transaction extension) and
+/// `CreateAuthorizedTransaction` for `$runtime`, whose calls are `$call` and whose transactions
+/// are `$extrinsic` (e.g. `frame_system::mocking::MockUncheckedExtrinsic<Test>`).
+#[macro_export]
+macro_rules! impl_authorized_transactions {
+	($runtime:ty, $call:ty, $extrinsic:ty) => {
+		impl<C> $crate::__frame_system::offchain::CreateTransactionBase<C> for $runtime
+		where
+			$call: From<C>,
+		{
+			type Extrinsic = $extrinsic;
+			type RuntimeCall = $call;
+		}
+
+		impl<C> $crate::__frame_system::offchain::CreateTransaction<C> for $runtime
+		where
+			$call: From<C>,
+		{
+			type Extension = ();
+			fn create_transaction(call: $call, extension: ()) -> $extrinsic {
+				<$extrinsic>::new_transaction(call, extension)
+			}
+		}
+
+		impl<C> $crate::__frame_system::offchain::CreateAuthorizedTransaction<C> for $runtime
+		where
+			$call: From<C>,
+		{
+			fn create_extension() -> Self::Extension {}
+		}
+	};
+}
