@@ -46,7 +46,7 @@ use swarm_worker_interface::{
 };
 
 /// Blocks after which a commit or reveal that is still not on chain is sent again.
-pub const RESEND_AFTER: u32 = 3;
+pub const RESEND_AFTER: u32 = 2;
 
 /// How long one worker run waits for a task it submitted, in milliseconds. Small jobs finish
 /// within it and commit in the next block; a longer one is picked up at a later block.
