@@ -383,7 +383,7 @@ impl_runtime_apis! {
 			Vec<frame_benchmarking::BenchmarkList>,
 			Vec<polkadot_sdk::frame_support::traits::StorageInfo>,
 		) {
-			use crate::{Sudo, Timestamp};
+			use crate::{Sudo, Timestamp, Utility};
 			use frame_benchmarking::BenchmarkList;
 			use frame_system_benchmarking::Pallet as SystemBench;
 			use polkadot_sdk::frame_support::traits::StorageInfoTrait;
@@ -399,7 +399,7 @@ impl_runtime_apis! {
 		fn dispatch_benchmark(
 			config: frame_benchmarking::BenchmarkConfig,
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
-			use crate::{Sudo, Timestamp};
+			use crate::{Sudo, Timestamp, Utility};
 			use frame_benchmarking::BenchmarkBatch;
 			use frame_system_benchmarking::Pallet as SystemBench;
 			use polkadot_sdk::frame_support::traits::WhitelistedStorageKeys;

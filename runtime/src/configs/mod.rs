@@ -344,7 +344,7 @@ impl pallet_rewards::BenchmarkHelper<AccountId> for AuraAuthorAccount {
 			sp_runtime::{BoundedVec, DigestItem},
 		};
 		let key = AuraId::from(sr25519::Public::from_raw(author.clone().into()));
-		pallet_aura::Authorities::<Runtime>::put(BoundedVec::truncate_from(vec![key]));
+		pallet_aura::Authorities::<Runtime>::put(BoundedVec::truncate_from(alloc::vec![key]));
 		let slot = codec::Encode::encode(&Slot::from(0u64));
 		System::deposit_log(DigestItem::PreRuntime(AURA_ENGINE_ID, slot));
 	}
