@@ -196,7 +196,8 @@ export function submitGeneral (api, call) {
  * A network of `count` nodes on this machine, each with its own worker key (`//Worker<i>`,
  * `key insert`ed before it starts) and running offchain workers: the dev validator (Alice) and
  * `count - 1` full nodes. Resolves once every node answers and has imported block 1, with the
- * nodes, their APIs (`api` is the validator's) and `stop()`.
+ * nodes, their APIs (`api` is the validator's), `stop()`, and `halt(i)` / `restart(i)` to stop a
+ * node and start it again on its base path.
  */
 export async function startWorkerNetwork (count, { extraArgs = [] } = {}) {
   const { runNodeCommand, startNode, tempDir, nodeKeyArgs, rpcCall, waitFor } = await import('./node.mjs');
@@ -205,10 +206,25 @@ export async function startWorkerNetwork (count, { extraArgs = [] } = {}) {
   const dirs = Array.from({ length: count }, () => tempDir());
   const nodes = [];
   const apis = [];
-  const stop = async () => {
-    for (const a of apis) await a?.disconnect();
-    for (const node of [...nodes].reverse()) await node?.stop();
-    for (const d of dirs) d.cleanup();
+  const args = [];
+  const network = {
+    nodes,
+    apis,
+    get api () { return apis[0]; },
+    async stop () {
+      for (const a of apis) await a?.disconnect();
+      for (const node of [...nodes].reverse()) await node?.stop();
+      for (const d of dirs) d.cleanup();
+    },
+    /** Stops node `i` (SIGINT), then `restart(i)` starts it again on the same base path. */
+    async halt (i) {
+      await apis[i].disconnect();
+      await nodes[i].stop();
+    },
+    async restart (i) {
+      nodes[i] = await startNode(args[i], { name: nodes[i].name });
+      apis[i] = await connect(nodes[i].wsUrl, { rpc: swarmRpc });
+    }
   };
   try {
     for (const [i, { dir }] of dirs.entries()) {
@@ -216,21 +232,23 @@ export async function startWorkerNetwork (count, { extraArgs = [] } = {}) {
         '--key-type', 'swrk', '--scheme', 'sr25519', '--suri', `//Worker${i}`]);
       if (inserted.status !== 0) throw new Error(inserted.stderr);
     }
-    nodes.push(await startNode(['--dev', '--base-path', dirs[0].dir, ...nodeKeyArgs(), ...extraArgs], { name: 'validator' }));
+    args.push(['--dev', '--base-path', dirs[0].dir, ...nodeKeyArgs(), ...extraArgs]);
+    nodes.push(await startNode(args[0], { name: 'validator' }));
     const bootnode = `/ip4/127.0.0.1/tcp/${nodes[0].p2pPort}/p2p/${await rpcCall(nodes[0].rpcPort, 'system_localPeerId')}`;
     for (let i = 1; i < count; i++) {
-      nodes.push(await startNode(['--chain', 'dev', '--base-path', dirs[i].dir, ...nodeKeyArgs(),
-        '--bootnodes', bootnode, '--offchain-worker', 'always', ...extraArgs], { name: `worker${i}` }));
+      args.push(['--chain', 'dev', '--base-path', dirs[i].dir, ...nodeKeyArgs(),
+        '--bootnodes', bootnode, '--offchain-worker', 'always', ...extraArgs]);
+      nodes.push(await startNode(args[i], { name: `worker${i}` }));
     }
     for (const node of nodes) apis.push(await connect(node.wsUrl, { rpc: swarmRpc }));
     for (const [i, a] of apis.entries()) {
       await waitFor(async () => (await a.rpc.chain.getHeader()).number.toNumber() >= 1, { what: `node ${i} at block 1` });
     }
   } catch (error) {
-    await stop();
+    await network.stop();
     throw error;
   }
-  return { nodes, apis, api: apis[0], stop };
+  return network;
 }
 
 /** Registers the worker key of every node of `network`, node i by `owners[i]`; returns the ids. */

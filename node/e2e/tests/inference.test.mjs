@@ -210,6 +210,46 @@ describe('inference jobs on three workers', { timeout: 900_000 }, () => {
     assert.equal((await api.query.balances.holds(eve.address)).length, 0, 'nothing held');
   });
 
+  test('a worker stopped between its commit and its reveal reveals after a restart, and never commits again', async () => {
+    // A fourth seat held by the test (Trent), so that the reveal window opens only when the test
+    // commits for it: after the worker has committed and been stopped. Trent commits to the
+    // engine's own output, so every seat agrees.
+    const trent = keyring.addFromUri('//Trent//worker');
+    const trentId = await registerKey(api, alice, u8aToHex(trent.publicKey), await keyProof(api, alice, trent));
+    const { pixels } = testImages(16, 16 + SAMPLES);
+    const local = localInference(pixels);
+    const request = await requestInference(api, eve, { version: modelInfo.version, pixels, samples: SAMPLES, replicas: 4 });
+    const stopped = 2;
+    const stoppedId = workerIds[stopped];
+    assert.ok(request.nodes.includes(stoppedId) && request.nodes.includes(trentId));
+
+    const vote = async (node) => (await api.rpc.jobs.job(request.job)).toJSON().seats.find((s) => s.node === node).vote;
+    await waitFor(async () => await vote(stoppedId) === 'committed', { timeoutMs: 60_000, what: 'the worker\'s commit' });
+    await network.halt(stopped);
+
+    const labels = local.labels;
+    const logits = local.logits_fixed;
+    const result = outputHash(labels, logits);
+    const salt = randomAsU8a(32);
+    const commit = commitment(request.job, trentId, result, salt);
+    await submitGeneral(api, api.tx.inference.commit(request.job, trentId, commit,
+      trent.sign(commitPayload(genesis, request.job, trentId, commit))));
+    await waitFor(async () => (await api.rpc.jobs.job(request.job)).toJSON().phase.name === 'reveal',
+      { timeoutMs: 60_000, what: 'the reveal window' });
+    await submitGeneral(api, api.tx.inference.reveal(request.job, trentId, { labels, logits }, salt,
+      trent.sign(revealPayload(genesis, request.job, trentId, result, salt))));
+
+    // The restarted worker reveals what it committed to before it stopped.
+    await network.restart(stopped);
+    const job = await waitClosed(api, request.job);
+    assert.equal(job.phase.name, 'paid', JSON.stringify(job.phase));
+    assert.deepEqual(job.outcomes.map((o) => o.outcome), ['agreed', 'agreed', 'agreed', 'agreed']);
+    assert.equal(job.phase.result, local.output_hash);
+    const log = network.nodes[stopped].log();
+    assert.match(log, new RegExp(`job ${request.job}: node ${stoppedId} reveals`));
+    assert.doesNotMatch(log, new RegExp(`job ${request.job}: node ${stoppedId} (runs|commits)`));
+  });
+
   test('a model the engine cannot run: no commits, the requester is refunded', async () => {
     // `broken`'s weights are not a safetensors file of its configuration: every executor fails.
     // Short windows (root may set them), so that the job times out in a few blocks.
