@@ -52,6 +52,10 @@ pub const RESEND_AFTER: u32 = 2;
 /// within it and commit in the next block; a longer one is picked up at a later block.
 pub const WAIT_FOR_OUTCOME_MS: u64 = 1_500;
 
+/// How long a worker run with seats waits, in milliseconds, before it submits anything: the
+/// transaction pool builds its view of the new block meanwhile (see [`run`]).
+pub const POOL_SETTLE_MS: u64 = 250;
+
 /// How often, within [`WAIT_FOR_OUTCOME_MS`], the worker polls the executor.
 const POLL_EVERY_MS: u64 = 25;
 
@@ -88,12 +92,26 @@ pub fn local_key(job: JobId, node: NodeId) -> Vec<u8> {
 /// Runs the worker's part at block `now`: first hands every task due to the executor, then
 /// waits for them in order (at most [`WAIT_FOR_OUTCOME_MS`] in all) and commits those done.
 pub fn run<T: Config>(now: BlockNumberFor<T>) {
+	let seats: Vec<(crate::WorkerKey, NodeId, Vec<JobId>)> = crate::WorkerKey::all()
+		.into_iter()
+		.filter_map(|key| {
+			let node = T::Nodes::node_of(&key)?;
+			let jobs: Vec<JobId> = Assignments::<T>::iter_key_prefix(node)
+				.take(T::MaxOpenJobs::get() as usize)
+				.collect();
+			Some((key, node, jobs))
+		})
+		.filter(|(_, _, jobs)| !jobs.is_empty())
+		.collect();
+	if seats.is_empty() {
+		return;
+	}
+	// Give the transaction pool time to take in the block this run is for: a transaction
+	// submitted while the fork-aware pool builds that block's view is checked against the
+	// previous block's view, and can be lost (a commit or reveal then waits for its resend).
+	offchain::sleep_until(offchain::timestamp().add(Duration::from_millis(POOL_SETTLE_MS)));
 	let mut running = Vec::new();
-	for key in crate::WorkerKey::all() {
-		let Some(node) = T::Nodes::node_of(&key) else { continue };
-		let jobs: Vec<JobId> = Assignments::<T>::iter_key_prefix(node)
-			.take(T::MaxOpenJobs::get() as usize)
-			.collect();
+	for (key, node, jobs) in seats {
 		for job in jobs {
 			if let Some(task) = work_on::<T>(job, node, &key, now) {
 				running.push((job, node, key.clone(), task));
