@@ -2,8 +2,8 @@
 //
 //   node node/e2e/examples/inference.mjs            # or SWARM_WS=ws://host:port node ...
 //
-// 1. trains a small Fashion-MNIST MLP with the engine (`swarm-ml train`, a few seconds) or loads
-//    the one it trained before;
+// 1. trains a Fashion-MNIST MLP with the engine (`swarm-ml train`, one epoch, a few seconds) or
+//    loads the one it trained before;
 // 2. uploads its weights to the weights store, publishes them as a version with the engine's
 //    canonical configuration, and offers the model for a price (Alice is the owner);
 // 3. puts a worker key in the dev node's keystore (if it has none) and registers the node as a
@@ -34,10 +34,10 @@ const format = (planck) => `${(Number(planck) / Number(UNIT)).toFixed(4)} SWARM`
 
 try {
   // 1. A model: trained once, then reused.
-  const weightsFile = path.join(os.tmpdir(), 'swarm-example-mlp.safetensors');
+  const weightsFile = path.join(os.tmpdir(), 'swarm-example-mlp-60k.safetensors');
   const weights = existsSync(weightsFile)
     ? new Uint8Array(readFileSync(weightsFile))
-    : (console.log('training a Fashion-MNIST MLP (1 epoch on 2,000 images)...'), trainMlp(weightsFile));
+    : (console.log('training a Fashion-MNIST MLP (1 epoch on the 60,000 training images)...'), trainMlp(weightsFile));
 
   // 2. Published and offered for 0.01 SWARM per request.
   const name = `fashion-mlp-${Date.now()}`;

@@ -39,10 +39,11 @@ export function swarmMl (args) {
 }
 
 /**
- * Trains the 784-256-128-10 MLP on the first `limit` Fashion-MNIST training images for one epoch
- * (a few seconds) and writes it to `file`; returns the weights' bytes.
+ * Trains the 784-256-128-10 MLP for one epoch on the first `limit` Fashion-MNIST training images
+ * (all 60,000 by default: about 3 s on 2 cores, 80 % test accuracy) and writes it to `file`;
+ * returns the weights' bytes.
  */
-export function trainMlp (file, { limit = 2000, seed = 7 } = {}) {
+export function trainMlp (file, { limit = 60_000, seed = 7 } = {}) {
   swarmMl(['train', '--model', 'mlp', '--epochs', '1', '--limit', String(limit), '--seed', String(seed),
     '--out', file, '--no-eval']);
   return new Uint8Array(readFileSync(file));
