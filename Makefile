@@ -47,8 +47,8 @@ test: setup build lint test-rust test-benchmarks test-e2e test-zombienet
 # build's proc macros and build scripts. Warnings fail it too.
 RUNTIME_CRATES := swarm-primitives swarm-pallet-testing swarm-worker-interface pallet-compute-nodes \
 	pallet-compute-nodes-runtime-api pallet-inference pallet-inference-runtime-api pallet-model-registry \
-	pallet-model-registry-runtime-api pallet-rewards pallet-rewards-runtime-api pallet-weights-store \
-	pallet-weights-store-runtime-api swarm-runtime
+	pallet-model-registry-runtime-api pallet-rewards pallet-rewards-runtime-api pallet-training \
+	pallet-training-runtime-api pallet-weights-store pallet-weights-store-runtime-api swarm-runtime
 lint: build
 	cargo clippy --release --locked $(CARGO_BUILD_FLAGS) $(addprefix -p ,$(RUNTIME_CRATES)) \
 		--all-targets -- -D warnings
@@ -59,7 +59,7 @@ test-rust: build
 # Every pallet benchmark runs once in its pallet's mock (`impl_benchmark_test_suite`), so that
 # benchmarks keep compiling and their setups stay valid between `make weights` runs.
 BENCHMARKED_PALLETS := pallet-compute-nodes pallet-inference pallet-model-registry pallet-rewards \
-	pallet-weights-store
+	pallet-training pallet-weights-store
 test-benchmarks:
 	SKIP_WASM_BUILD=1 cargo test --release --locked $(CARGO_BUILD_FLAGS) \
 		$(addprefix -p ,$(BENCHMARKED_PALLETS)) --features runtime-benchmarks --lib benchmarking

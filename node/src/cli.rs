@@ -23,6 +23,13 @@ pub struct Cli {
 	/// keeps authoring and importing blocks on its other cores; results do not depend on it.
 	#[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
 	pub ml_threads: u16,
+
+	/// This node's own training data for federated training rounds: a folder with
+	/// Fashion-MNIST-style IDX files (`train-images-idx3-ubyte[.gz]`,
+	/// `train-labels-idx1-ubyte[.gz]`), e.g. a shard written by `swarm-ml split`. The data never
+	/// leaves the node; only the weights trained on it do.
+	#[arg(long, value_name = "DIR")]
+	pub training_data: Option<std::path::PathBuf>,
 }
 
 /// The subcommands of `swarm-node`.

@@ -124,15 +124,18 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
-			let ml_threads = usize::from(cli.ml_threads);
+			let worker = service::WorkerOptions {
+				ml_threads: usize::from(cli.ml_threads),
+				training_data: cli.training_data.clone(),
+			};
 			runner.run_node_until_exit(|mut config| async move {
 				crate::ports::ensure_available(&mut config)?;
 				match config.network.network_backend {
 					NetworkBackendType::Libp2p => {
-						service::new_full::<NetworkWorker<Block, Hash>>(config, ml_threads)
+						service::new_full::<NetworkWorker<Block, Hash>>(config, worker)
 					},
 					NetworkBackendType::Litep2p => {
-						service::new_full::<Litep2pNetworkBackend>(config, ml_threads)
+						service::new_full::<Litep2pNetworkBackend>(config, worker)
 					},
 				}
 				.map_err(sc_cli::Error::Service)

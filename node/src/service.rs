@@ -143,14 +143,24 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	})
 }
 
+/// How the node's ML executor runs (`--ml-threads`, `--training-data`).
+#[derive(Clone, Debug)]
+pub struct WorkerOptions {
+	/// Threads of the engine.
+	pub ml_threads: usize,
+	/// The node's own training data, if it has any.
+	pub training_data: Option<std::path::PathBuf>,
+}
+
 /// Builds and starts a full node: networking, RPC, offchain workers, and (for an authority)
 /// Aura block production and the GRANDPA voter.
 pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
-	ml_threads: usize,
+	worker: WorkerOptions,
 ) -> Result<TaskManager, ServiceError> {
+	let WorkerOptions { ml_threads, training_data } = worker;
 	let sc_service::PartialComponents {
 		client,
 		backend,
@@ -214,6 +224,7 @@ pub fn new_full<
 				dir: config.data_path.join("swarm-worker"),
 				threads: ml_threads,
 				max_queue: EXECUTOR_QUEUE,
+				training_data: training_data.clone(),
 			},
 			Arc::new(crate::content::StoredFiles::new(client.clone())),
 			config.prometheus_registry(),
@@ -222,8 +233,12 @@ pub fn new_full<
 		let executor: Arc<dyn swarm_worker::ExecutorApi> = Arc::new(executor);
 		log::info!(
 			target: swarm_worker::LOG_TARGET,
-			"ML executor ready with {ml_threads} thread(s) in {}",
-			config.data_path.join("swarm-worker").display()
+			"ML executor ready with {ml_threads} thread(s) in {}{}",
+			config.data_path.join("swarm-worker").display(),
+			training_data.as_ref().map_or_else(String::new, |dir| format!(
+				", training data in {}",
+				dir.display()
+			))
 		);
 		let offchain_workers =
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {

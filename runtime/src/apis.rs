@@ -6,7 +6,7 @@
 use crate::{
 	opaque::SessionKeys, AccountId, Aura, Balance, Balances, Block, ComputeNodes, Executive,
 	Grandpa, Inference, InherentDataExt, ModelRegistry, Nonce, Rewards, Runtime, RuntimeCall,
-	RuntimeGenesisConfig, System, TransactionPayment, WeightsStore, VERSION,
+	RuntimeGenesisConfig, System, Training, TransactionPayment, WeightsStore, VERSION,
 };
 use alloc::vec::Vec;
 use polkadot_sdk::{
@@ -295,6 +295,28 @@ impl_runtime_apis! {
 
 		fn quote(version: u64, replicas: Option<u32>) -> Option<(Balance, Balance)> {
 			Inference::quote(version, replicas)
+		}
+	}
+
+	impl pallet_training_runtime_api::TrainingApi<
+		Block,
+		pallet_training::Round<Runtime>,
+		pallet_training::RoundResult<Runtime>,
+	> for Runtime {
+		fn round(id: u64) -> Option<pallet_training::Round<Runtime>> {
+			pallet_training::Rounds::<Runtime>::get(id)
+		}
+
+		fn result(id: u64) -> Option<pallet_training::RoundResult<Runtime>> {
+			Training::result(id)
+		}
+
+		fn open_rounds() -> Vec<u64> {
+			Training::open_rounds()
+		}
+
+		fn involved(node: pallet_training::NodeId) -> Vec<u64> {
+			Training::involved(node)
 		}
 	}
 

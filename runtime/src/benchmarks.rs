@@ -11,4 +11,5 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_compute_nodes, ComputeNodes]
 	[pallet_rewards, Rewards]
 	[pallet_inference, Inference]
+	[pallet_training, Training]
 );

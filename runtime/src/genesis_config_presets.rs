@@ -5,13 +5,14 @@
 //!
 //! In both, the well-known dev accounts Alice, Bob, Charlie, Dave, Eve and Ferdie are funded with
 //! [`ENDOWMENT`], and each block mints [`EMISSION_PER_BLOCK`] (a fifth to its author, the rest
-//! into the reward pot); inference jobs use short windows ([`test_network_timing`]). A preset is a JSON patch over the default genesis config; `swarm-node
+//! into the reward pot); inference jobs and training rounds use short windows ([`test_network_timing`],
+//! [`test_network_round_timing`]). A preset is a JSON patch over the default genesis config; `swarm-node
 //! export-chain-spec` writes it out, and `chain-spec/README.md` explains how to make a spec for a
 //! real network from it.
 
 use crate::{
 	currency::UNIT, AccountId, Balance, BalancesConfig, BlockNumber, InferenceConfig,
-	RewardsConfig, RuntimeGenesisConfig, SudoConfig,
+	RewardsConfig, RuntimeGenesisConfig, SudoConfig, TrainingConfig,
 };
 use alloc::{vec, vec::Vec};
 use polkadot_sdk::{
@@ -57,6 +58,7 @@ pub fn genesis(validators: Vec<ValidatorKeys>, endowed: Vec<AccountId>, root: Ac
 			author_share: Perbill::from_percent(20),
 		},
 		inference: InferenceConfig { timing: Some(test_network_timing()) },
+		training: TrainingConfig { timing: Some(test_network_round_timing()) },
 	})
 }
 
@@ -68,6 +70,22 @@ pub fn test_network_timing() -> pallet_inference::Timing<BlockNumber> {
 		commit_window: 5,
 		reveal_window: 5,
 		job_timeout: 15,
+		challenge_window: 0,
+		retention: 1_200,
+	}
+}
+
+/// Round windows of the dev and local test networks: each phase ends as soon as everyone it
+/// waits for has acted, so the windows only bound a round whose nodes fail; training has a
+/// minute, the rest 15 to 30 s; payouts at the decision; closed rounds are kept an hour.
+pub fn test_network_round_timing() -> pallet_training::Timing<BlockNumber> {
+	pallet_training::Timing {
+		join_window: 10,
+		train_window: 20,
+		upload_window: 10,
+		commit_window: 10,
+		reveal_window: 5,
+		publish_window: 5,
 		challenge_window: 0,
 		retention: 1_200,
 	}

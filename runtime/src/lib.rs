@@ -253,4 +253,7 @@ mod runtime {
 
 	#[runtime::pallet_index(14)]
 	pub type Inference = pallet_inference;
+
+	#[runtime::pallet_index(15)]
+	pub type Training = pallet_training;
 }

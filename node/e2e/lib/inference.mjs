@@ -10,9 +10,11 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { blake2AsU8a } from '@polkadot/util-crypto';
+import { base58Decode, blake2AsU8a } from '@polkadot/util-crypto';
 import { compactAddLength, hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
-import { submitFinalized } from './api.mjs';
+import { connect, submitFinalized } from './api.mjs';
+import { nodeKeyArgs, rpcCall, runNodeCommand, startNode, tempDir, waitFor } from './node.mjs';
+import { swarmRpc } from './rpc.mjs';
 import { uploadWeights } from './weights.mjs';
 
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache', 'swarmchain', 'target');
@@ -198,12 +200,10 @@ export function submitGeneral (api, call) {
  * `key insert`ed before it starts) and running offchain workers: the dev validator (Alice) and
  * `count - 1` full nodes. Resolves once every node answers and has imported block 1, with the
  * nodes, their APIs (`api` is the validator's), `stop()`, and `halt(i)` / `restart(i)` to stop a
- * node and start it again on its base path.
+ * node and start it again on its base path. `extraArgs` go to every node, `nodeArgs(i)` to node
+ * `i` (e.g. its own `--training-data`).
  */
-export async function startWorkerNetwork (count, { extraArgs = [] } = {}) {
-  const { runNodeCommand, startNode, tempDir, nodeKeyArgs, rpcCall, waitFor } = await import('./node.mjs');
-  const { connect } = await import('./api.mjs');
-  const { swarmRpc } = await import('./rpc.mjs');
+export async function startWorkerNetwork (count, { extraArgs = [], nodeArgs = () => [] } = {}) {
   const dirs = Array.from({ length: count }, () => tempDir());
   const nodes = [];
   const apis = [];
@@ -233,12 +233,12 @@ export async function startWorkerNetwork (count, { extraArgs = [] } = {}) {
         '--key-type', 'swrk', '--scheme', 'sr25519', '--suri', `//Worker${i}`]);
       if (inserted.status !== 0) throw new Error(inserted.stderr);
     }
-    args.push(['--dev', '--base-path', dirs[0].dir, ...nodeKeyArgs(), ...extraArgs]);
+    args.push(['--dev', '--base-path', dirs[0].dir, ...nodeKeyArgs(), ...extraArgs, ...nodeArgs(0)]);
     nodes.push(await startNode(args[0], { name: 'validator' }));
     const bootnode = `/ip4/127.0.0.1/tcp/${nodes[0].p2pPort}/p2p/${await rpcCall(nodes[0].rpcPort, 'system_localPeerId')}`;
     for (let i = 1; i < count; i++) {
       args.push(['--chain', 'dev', '--base-path', dirs[i].dir, ...nodeKeyArgs(),
-        '--bootnodes', bootnode, '--offchain-worker', 'always', ...extraArgs]);
+        '--bootnodes', bootnode, '--offchain-worker', 'always', ...extraArgs, ...nodeArgs(i)]);
       nodes.push(await startNode(args[i], { name: `worker${i}` }));
     }
     for (const node of nodes) apis.push(await connect(node.wsUrl, { rpc: swarmRpc }));
@@ -254,8 +254,6 @@ export async function startWorkerNetwork (count, { extraArgs = [] } = {}) {
 
 /** Registers the worker key of every node of `network`, node i by `owners[i]`; returns the ids. */
 export async function registerWorkers (network, owners) {
-  const { rpcCall } = await import('./node.mjs');
-  const { base58Decode } = await import('@polkadot/util-crypto');
   return Promise.all(network.nodes.map(async (node, i) => {
     const peerId = u8aToHex(base58Decode(await rpcCall(node.rpcPort, 'system_localPeerId')));
     return registerNodeWorker(network.api, network.apis[i], owners[i], peerId);

@@ -80,6 +80,33 @@ export const swarmRpc = {
       type: 'Json'
     }
   },
+  rounds: {
+    round: {
+      description: 'A training round: spec, participants, committee and phase.',
+      params: [{ name: 'id', type: 'u64' }, at],
+      type: 'Json'
+    },
+    open: {
+      description: 'The rounds compute nodes may join now.',
+      params: [at],
+      type: 'Json'
+    },
+    participants: {
+      description: 'The participants of a round, with their updates and outcomes.',
+      params: [{ name: 'id', type: 'u64' }, at],
+      type: 'Json'
+    },
+    result: {
+      description: 'The committee\'s agreed result of a decided round.',
+      params: [{ name: 'id', type: 'u64' }, at],
+      type: 'Json'
+    },
+    involved: {
+      description: 'The stored rounds in which a compute node takes or took part.',
+      params: [{ name: 'node', type: 'u64' }, at],
+      type: 'Json'
+    }
+  },
   weights: {
     manifest: {
       description: 'The manifest (size, chunk hashes) of a stored weights file.',

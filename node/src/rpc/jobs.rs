@@ -6,7 +6,8 @@
 //! Scores are Q15.16 integers (`logitScale` = 65536), exactly as the nodes agreed on them and as
 //! `swarm-ml infer --json` prints them.
 
-use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::ErrorObjectOwned};
+use super::{error, hex, runtime_error};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use pallet_inference::{FailReason, InferenceOutput, Job, JobInput, Outcome, Phase};
 use pallet_inference_runtime_api::InferenceApi;
 use polkadot_sdk::{
@@ -168,18 +169,6 @@ impl<C> Jobs<C> {
 
 type Hash = <Block as BlockT>::Hash;
 
-fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
-	ErrorObjectOwned::owned(code, message, None::<()>)
-}
-
-fn hex(bytes: &[u8]) -> String {
-	format!("0x{}", polkadot_sdk::sp_core::hexdisplay::HexDisplay::from(&bytes))
-}
-
-fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
-	error(error_code::RUNTIME, format!("the runtime could not answer: {e}"))
-}
-
 fn outcome_name(outcome: Outcome) -> &'static str {
 	match outcome {
 		Outcome::Agreed => "agreed",
@@ -206,7 +195,9 @@ fn phase_json(phase: &Phase<BlockNumber>) -> PhaseJson {
 			payout_at: Some(*payout_at),
 			..named("settled")
 		},
-		Phase::Paid { result } => PhaseJson { result: Some(hex(result.as_bytes())), ..named("paid") },
+		Phase::Paid { result } => {
+			PhaseJson { result: Some(hex(result.as_bytes())), ..named("paid") }
+		},
 		Phase::Failed { reason } => PhaseJson {
 			reason: Some(
 				match reason {
@@ -260,7 +251,10 @@ pub fn job_json(id: u64, job: &Job<Runtime>) -> JobJson {
 		outcomes: job
 			.outcomes
 			.iter()
-			.map(|(node, outcome)| OutcomeJson { node: *node, outcome: outcome_name(*outcome).into() })
+			.map(|(node, outcome)| OutcomeJson {
+				node: *node,
+				outcome: outcome_name(*outcome).into(),
+			})
 			.collect(),
 	}
 }
@@ -272,24 +266,29 @@ where
 {
 	fn job(&self, id: u64, at: Option<Hash>) -> RpcResult<JobJson> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		let job = self.client.runtime_api().job(at, id).map_err(runtime_error)?.ok_or_else(|| {
-			error(error_code::NOT_FOUND, format!("no stored job has id {id}"))
-		})?;
+		let job = self
+			.client
+			.runtime_api()
+			.job(at, id)
+			.map_err(runtime_error(error_code::RUNTIME))?
+			.ok_or_else(|| error(error_code::NOT_FOUND, format!("no stored job has id {id}")))?;
 		Ok(job_json(id, &job))
 	}
 
 	fn result(&self, id: u64, at: Option<Hash>) -> RpcResult<ResultJson> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
 		let api = self.client.runtime_api();
-		let job = api.job(at, id).map_err(runtime_error)?.ok_or_else(|| {
-			error(error_code::NOT_FOUND, format!("no stored job has id {id}"))
-		})?;
-		let output = api.result(at, id).map_err(runtime_error)?.ok_or_else(|| {
-			error(
-				error_code::NO_RESULT,
-				format!("job {id} has no agreed result: it is {}", phase_json(&job.phase).name),
-			)
-		})?;
+		let job = api
+			.job(at, id)
+			.map_err(runtime_error(error_code::RUNTIME))?
+			.ok_or_else(|| error(error_code::NOT_FOUND, format!("no stored job has id {id}")))?;
+		let output =
+			api.result(at, id).map_err(runtime_error(error_code::RUNTIME))?.ok_or_else(|| {
+				error(
+					error_code::NO_RESULT,
+					format!("job {id} has no agreed result: it is {}", phase_json(&job.phase).name),
+				)
+			})?;
 		Ok(ResultJson {
 			job: id,
 			output_hash: hex(output.hash().as_bytes()),
@@ -302,21 +301,27 @@ where
 
 	fn assigned(&self, node: u64, at: Option<Hash>) -> RpcResult<AssignedJson> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		let jobs = self.client.runtime_api().assigned(at, node).map_err(runtime_error)?;
+		let jobs = self
+			.client
+			.runtime_api()
+			.assigned(at, node)
+			.map_err(runtime_error(error_code::RUNTIME))?;
 		Ok(AssignedJson { node, jobs })
 	}
 
 	fn quote(&self, version: u64, replicas: Option<u32>, at: Option<Hash>) -> RpcResult<QuoteJson> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		let (price, node_fee) =
-			self.client.runtime_api().quote(at, version, replicas).map_err(runtime_error)?.ok_or_else(
-				|| {
-					error(
-						error_code::NOT_FOUND,
-						format!("version {version} does not exist or its owner does not offer it"),
-					)
-				},
-			)?;
+		let (price, node_fee) = self
+			.client
+			.runtime_api()
+			.quote(at, version, replicas)
+			.map_err(runtime_error(error_code::RUNTIME))?
+			.ok_or_else(|| {
+				error(
+					error_code::NOT_FOUND,
+					format!("version {version} does not exist or its owner does not offer it"),
+				)
+			})?;
 		Ok(QuoteJson {
 			version,
 			replicas: replicas.unwrap_or_else(default_replicas),

@@ -6,16 +6,18 @@
 //! - `system_accountNextIndex` and `payment_*`: Substrate's nonce and fee queries.
 //! - [`jobs`]: `jobs_*`, inference jobs, their results and prices in readable JSON.
 //! - [`models`]: `models_*`, the model registry and lineage in readable JSON.
+//! - [`rounds`]: `rounds_*`, federated training rounds and their results in readable JSON.
 //! - [`weights`]: `weights_*`, manifests and chunks of stored weights files.
 //! - [`worker`]: `worker_*`, this node's compute-node worker key (unsafe: local use).
 
 pub mod jobs;
 pub mod models;
+pub mod rounds;
 pub mod weights;
 pub mod worker;
 
-use jsonrpsee::RpcModule;
 use jobs::{Jobs, JobsApiServer};
+use jsonrpsee::{types::ErrorObjectOwned, RpcModule};
 use models::{Models, ModelsApiServer};
 use pallet_compute_nodes::NodeInfo;
 use pallet_compute_nodes_runtime_api::ComputeNodesApi;
@@ -33,10 +35,27 @@ use polkadot_sdk::{
 	sp_keystore::KeystorePtr,
 	substrate_frame_rpc_system::{System, SystemApiServer},
 };
+use rounds::{Rounds, RoundsApiServer};
 use std::sync::Arc;
 use swarm_runtime::{opaque::Block, AccountId, Balance, Nonce, Runtime};
 use weights::{Weights, WeightsApiServer};
 use worker::{Worker, WorkerApiServer};
+
+/// A JSON-RPC error with `code` and `message`.
+pub(crate) fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
+	ErrorObjectOwned::owned(code, message, None::<()>)
+}
+
+/// An error of the runtime API (e.g. an unknown or pruned block), as the error `code` of a
+/// namespace.
+pub(crate) fn runtime_error<E: std::fmt::Display>(code: i32) -> impl Fn(E) -> ErrorObjectOwned {
+	move |e| error(code, format!("the runtime could not answer: {e}"))
+}
+
+/// Bytes as `0x` and lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+	format!("0x{}", polkadot_sdk::sp_core::hexdisplay::HexDisplay::from(&bytes))
+}
 
 /// What the RPC extensions need from the node.
 pub struct FullDeps<C, P> {
@@ -73,6 +92,11 @@ where
 		pallet_inference::Job<Runtime>,
 		pallet_inference::InferenceOutput<Runtime>,
 	>,
+	C::Api: pallet_training_runtime_api::TrainingApi<
+		Block,
+		pallet_training::Round<Runtime>,
+		pallet_training::RoundResult<Runtime>,
+	>,
 	P: TransactionPool + 'static,
 {
 	let mut module = RpcModule::new(());
@@ -82,6 +106,7 @@ where
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(Models::new(client.clone()).into_rpc())?;
 	module.merge(Jobs::new(client.clone()).into_rpc())?;
+	module.merge(Rounds::new(client.clone()).into_rpc())?;
 	module.merge(Weights::new(client.clone()).into_rpc())?;
 	module.merge(Worker::new(client, keystore).into_rpc())?;
 

@@ -8,7 +8,8 @@
 //! Every answer is a JSON object (lists are fields of it), which polkadot.js's `Json` type
 //! keeps intact.
 
-use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::ErrorObjectOwned};
+use super::{error, hex, runtime_error};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use pallet_model_registry::{
 	metric_to_decimal, ConfigRef, Contributors, DerivationPath, Lineage, ModelDetails, Producer,
 	ResolveError, VersionDetails, VersionId,
@@ -277,22 +278,10 @@ impl<C> Models<C> {
 	}
 }
 
-fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
-	ErrorObjectOwned::owned(code, message, None::<()>)
-}
-
-fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
-	error(error_code::RUNTIME, format!("the runtime could not answer: {e}"))
-}
-
 /// `value` as JSON text.
 fn raw_json(value: &impl Serialize) -> RpcResult<Box<RawValue>> {
 	to_raw_value(value)
 		.map_err(|e| error(error_code::RUNTIME, format!("cannot encode the answer: {e}")))
-}
-
-fn hex(bytes: &[u8]) -> String {
-	format!("0x{}", polkadot_sdk::sp_core::hexdisplay::HexDisplay::from(&bytes))
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -450,7 +439,7 @@ where
 			Ok(Err(ResolveError::UnknownVersion)) => {
 				Err(error(error_code::NOT_FOUND, format!("`{reference}`: no such version")))
 			},
-			Err(e) => Err(runtime_error(e)),
+			Err(e) => Err(runtime_error(error_code::RUNTIME)(e)),
 		}
 	}
 
@@ -463,7 +452,7 @@ where
 				Err(_) => api.model_by_name(at, name.clone().into_bytes()),
 			},
 		}
-		.map_err(runtime_error)?;
+		.map_err(runtime_error(error_code::RUNTIME))?;
 		found.ok_or_else(|| {
 			let shown = match model {
 				ModelParam::Id(id) => id.to_string(),
@@ -490,7 +479,7 @@ where
 		self.client
 			.runtime_api()
 			.version(at, id)
-			.map_err(runtime_error)?
+			.map_err(runtime_error(error_code::RUNTIME))?
 			.map(version_json)
 			.ok_or_else(|| error(error_code::NOT_FOUND, format!("version {id}: no such version")))
 	}
@@ -508,7 +497,7 @@ where
 			.client
 			.runtime_api()
 			.versions(at, details.id, start.unwrap_or(1), limit.unwrap_or(DEFAULT_VERSIONS_LIMIT))
-			.map_err(runtime_error)?;
+			.map_err(runtime_error(error_code::RUNTIME))?;
 		Ok(VersionsJson {
 			model: details.id,
 			model_name: text(&details.info.name),
@@ -534,8 +523,11 @@ where
 				return Ok(known.clone());
 			}
 			let finalized = self.client.info().finalized_hash;
-			if let Some(lineage) =
-				self.client.runtime_api().ancestors(finalized, id, depth).map_err(runtime_error)?
+			if let Some(lineage) = self
+				.client
+				.runtime_api()
+				.ancestors(finalized, id, depth)
+				.map_err(runtime_error(error_code::RUNTIME))?
 			{
 				let json = raw_json(&lineage_json(id, lineage))?;
 				self.ancestors.lock().insert((id, depth), json.clone());
@@ -543,9 +535,12 @@ where
 			}
 		}
 		let api = self.client.runtime_api();
-		let lineage = api.ancestors(block, id, depth).map_err(runtime_error)?.ok_or_else(|| {
-			error(error_code::NOT_FOUND, format!("version {id}: no such version"))
-		})?;
+		let lineage = api
+			.ancestors(block, id, depth)
+			.map_err(runtime_error(error_code::RUNTIME))?
+			.ok_or_else(|| {
+				error(error_code::NOT_FOUND, format!("version {id}: no such version"))
+			})?;
 		raw_json(&lineage_json(id, lineage))
 	}
 
@@ -561,7 +556,7 @@ where
 			.client
 			.runtime_api()
 			.descendants(at, id, depth.unwrap_or(DEFAULT_DEPTH))
-			.map_err(runtime_error)?
+			.map_err(runtime_error(error_code::RUNTIME))?
 			.ok_or_else(|| {
 				error(error_code::NOT_FOUND, format!("version {id}: no such version"))
 			})?;
@@ -571,12 +566,22 @@ where
 	fn path(&self, from: VersionParam, to: VersionParam, at: Option<Hash>) -> RpcResult<PathJson> {
 		let at = self.at(at);
 		let (a, b) = (self.resolve(at, &from)?, self.resolve(at, &to)?);
-		let path = self.client.runtime_api().derivation_path(at, a, b).map_err(runtime_error)?;
+		let path = self
+			.client
+			.runtime_api()
+			.derivation_path(at, a, b)
+			.map_err(runtime_error(error_code::RUNTIME))?;
 		// The runtime answers no path both for unrelated versions and for a missing one: "not
 		// related" is for two versions that exist, a missing one is named.
 		if path.is_none() {
 			for id in [a, b] {
-				if self.client.runtime_api().version(at, id).map_err(runtime_error)?.is_none() {
+				if self
+					.client
+					.runtime_api()
+					.version(at, id)
+					.map_err(runtime_error(error_code::RUNTIME))?
+					.is_none()
+				{
 					return Err(error(
 						error_code::NOT_FOUND,
 						format!("version {id}: no such version"),
@@ -590,10 +595,14 @@ where
 	fn contributors(&self, version: VersionParam, at: Option<Hash>) -> RpcResult<ContributorsJson> {
 		let at = self.at(at);
 		let id = self.resolve(at, &version)?;
-		let contributors =
-			self.client.runtime_api().contributors(at, id).map_err(runtime_error)?.ok_or_else(
-				|| error(error_code::NOT_FOUND, format!("version {id}: no such version")),
-			)?;
+		let contributors = self
+			.client
+			.runtime_api()
+			.contributors(at, id)
+			.map_err(runtime_error(error_code::RUNTIME))?
+			.ok_or_else(|| {
+				error(error_code::NOT_FOUND, format!("version {id}: no such version"))
+			})?;
 		Ok(contributors_json(id, contributors))
 	}
 }

@@ -5,7 +5,8 @@
 //! chunks of the blocks it imported, and checks it against its hash before answering. The
 //! client checks the whole file against its blake2-256 hash.
 
-use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::ErrorObjectOwned};
+use super::{error, hex};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use pallet_weights_store::{FileManifest, UploadInfo};
 use pallet_weights_store_runtime_api::WeightsStoreApi;
 use polkadot_sdk::{
@@ -88,14 +89,6 @@ impl<C> Weights<C> {
 	pub fn new(client: Arc<C>) -> Self {
 		Self { client }
 	}
-}
-
-fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
-	ErrorObjectOwned::owned(code, message, None::<()>)
-}
-
-fn hex(bytes: &[u8]) -> String {
-	format!("0x{}", polkadot_sdk::sp_core::hexdisplay::HexDisplay::from(&bytes))
 }
 
 type Hash = <Block as BlockT>::Hash;

@@ -5,7 +5,8 @@
 //! so the secret never leaves the node. It is an unsafe RPC method: served only to local
 //! connections (or with `--rpc-methods unsafe`).
 
-use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::ErrorObjectOwned, Extensions};
+use super::{error, hex};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc, Extensions};
 use pallet_compute_nodes::NodeInfo;
 use pallet_compute_nodes_runtime_api::ComputeNodesApi;
 use polkadot_sdk::{
@@ -80,14 +81,6 @@ impl<C> Worker<C> {
 	pub fn new(client: Arc<C>, keystore: KeystorePtr) -> Self {
 		Self { client, keystore }
 	}
-}
-
-fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
-	ErrorObjectOwned::owned(code, message, None::<()>)
-}
-
-fn hex(bytes: &[u8]) -> String {
-	format!("0x{}", polkadot_sdk::sp_core::hexdisplay::HexDisplay::from(&bytes))
 }
 
 impl<C> WorkerApiServer for Worker<C>

@@ -23,7 +23,8 @@
 
 use codec::{Decode, Encode};
 use polkadot_sdk::substrate_prometheus_endpoint::{
-	register, CounterVec, Gauge, HistogramOpts, HistogramVec, Opts, PrometheusError, Registry, U64,
+	register, Counter, CounterVec, Gauge, HistogramOpts, HistogramVec, Opts, PrometheusError,
+	Registry, U64,
 };
 use std::{
 	collections::{HashMap, VecDeque},
@@ -33,10 +34,16 @@ use std::{
 	sync::{Arc, Condvar, Mutex, MutexGuard},
 	time::Instant,
 };
-use swarm_ml::{data::bytes_to_inputs, hash::blake2_256, Mode, Model, ModelConfig, Weights};
+use swarm_ml::{
+	aggregate::{AggregateOptions, ClientId, Method, RejectReason, Update},
+	data::{bytes_to_inputs, fashion_mnist, Dataset},
+	hash::blake2_256,
+	Mode, Model, ModelConfig, OptimizerConfig, Seed, TrainSpec, Weights,
+};
 pub use swarm_worker_interface::{
-	Executor as ExecutorApi, ExecutorExt, InferTask, Outcome, SubmitError, Task, TaskId,
-	TaskInput, TaskStatus,
+	AggregateTask, Aggregated, AggregationMethod, Evaluation, Executor as ExecutorApi, ExecutorExt,
+	InferTask, InvalidUpdate, Optimizer, Outcome, SubmitError, Task, TaskId, TaskInput, TaskStatus,
+	TrainTask, Verdict,
 };
 
 /// The log target of the executor.
@@ -58,6 +65,11 @@ pub struct Config {
 	pub threads: usize,
 	/// Tasks that may wait at once; more are refused with [`SubmitError::Busy`].
 	pub max_queue: usize,
+	/// The node's own training data (the node's `--training-data`): a folder with
+	/// Fashion-MNIST-style IDX files `train-images-idx3-ubyte[.gz]` and
+	/// `train-labels-idx1-ubyte[.gz]`. Training tasks fail without it. It never leaves the node:
+	/// only the weights trained on it do.
+	pub training_data: Option<PathBuf>,
 }
 
 /// The Prometheus series of the executor.
@@ -68,6 +80,8 @@ struct Metrics {
 	failed: CounterVec<U64>,
 	seconds: HistogramVec,
 	queue: Gauge<U64>,
+	samples_trained: Counter<U64>,
+	epoch: Gauge<U64>,
 }
 
 impl Metrics {
@@ -94,6 +108,20 @@ impl Metrics {
 				Gauge::new("swarm_worker_queue_length", "Tasks waiting to run")?,
 				registry,
 			)?,
+			samples_trained: register(
+				Counter::new(
+					"swarm_worker_training_samples_total",
+					"Samples of the node's training data trained on (once per epoch)",
+				)?,
+				registry,
+			)?,
+			epoch: register(
+				Gauge::new(
+					"swarm_worker_training_epoch",
+					"The epoch the running training task is in, from 1 (0 when none runs)",
+				)?,
+				registry,
+			)?,
 		})
 	}
 }
@@ -111,6 +139,8 @@ struct State {
 	queue: VecDeque<(TaskId, Task)>,
 	/// Queued, running, or finished (a bounded cache of what is on disk).
 	known: HashMap<TaskId, TaskStatus>,
+	/// The answers of the last immediate tasks (descriptions, files read), never on disk.
+	immediate: VecDeque<(TaskId, TaskStatus)>,
 	stop: bool,
 }
 
@@ -121,10 +151,16 @@ struct Shared {
 	wake: Condvar,
 	metrics: Option<Metrics>,
 	max_queue: usize,
+	training_data: Option<PathBuf>,
+	/// The answer to [`Task::DescribeData`], read once at start.
+	data_description: Option<Outcome>,
 }
 
 /// The most finished outcomes kept in memory; older ones are read back from disk.
 const KEPT_IN_MEMORY: usize = 1024;
+
+/// The most answers of immediate tasks kept for polling (each may be a whole weights file).
+const KEPT_IMMEDIATE: usize = 8;
 
 /// The executor; see the [crate docs](crate). Dropping it stops its thread after the running
 /// task.
@@ -140,6 +176,29 @@ impl Executor {
 		source: Arc<dyn ContentSource>,
 		registry: Option<&Registry>,
 	) -> io::Result<Self> {
+		let mut data_description = None;
+		if let Some(dir) = &config.training_data {
+			// Refused at start, with the reason, rather than at the first round.
+			let data = fashion_mnist::load_training_data(dir, 256).map_err(|e| {
+				io::Error::new(
+					io::ErrorKind::InvalidInput,
+					format!("the training data in {}: {e}", dir.display()),
+				)
+			})?;
+			log::info!(
+				target: LOG_TARGET,
+				"training data: {} samples of {:?} in {}",
+				data.len(),
+				data.shape(),
+				dir.display()
+			);
+			let shape = data.shape();
+			data_description = Some(Outcome::Data {
+				shape: (shape.channels as u32, shape.height as u32, shape.width as u32),
+				classes: data.labels().iter().max().map_or(0, |l| u32::from(*l) + 1),
+				samples: data.len() as u64,
+			});
+		}
 		fs::create_dir_all(config.dir.join("outcomes"))?;
 		fs::create_dir_all(config.dir.join("content"))?;
 		let metrics = match registry.map(Metrics::register).transpose() {
@@ -157,10 +216,17 @@ impl Executor {
 		let shared = Arc::new(Shared {
 			dir: config.dir,
 			source,
-			state: Mutex::new(State { queue: VecDeque::new(), known: HashMap::new(), stop: false }),
+			state: Mutex::new(State {
+				queue: VecDeque::new(),
+				known: HashMap::new(),
+				immediate: VecDeque::new(),
+				stop: false,
+			}),
 			wake: Condvar::new(),
 			metrics,
 			max_queue: config.max_queue.max(1),
+			training_data: config.training_data,
+			data_description,
 		});
 		let worker = shared.clone();
 		std::thread::Builder::new()
@@ -181,6 +247,19 @@ impl ExecutorApi for Executor {
 	fn submit(&self, bytes: &[u8]) -> Result<TaskId, SubmitError> {
 		let task = Task::decode(&mut &bytes[..]).map_err(|_| SubmitError::Malformed)?;
 		let id = task.id();
+		if task.is_immediate() {
+			let status = match self.shared.answer(&task) {
+				Ok(outcome) => TaskStatus::Done(outcome),
+				Err(reason) => TaskStatus::Failed(reason),
+			};
+			let mut state = self.shared.lock();
+			state.immediate.retain(|(known, _)| *known != id);
+			if state.immediate.len() >= KEPT_IMMEDIATE {
+				state.immediate.pop_front();
+			}
+			state.immediate.push_back((id, status));
+			return Ok(id);
+		}
 		let mut state = self.shared.lock();
 		if state.known.contains_key(&id) {
 			return Ok(id);
@@ -203,6 +282,9 @@ impl ExecutorApi for Executor {
 
 	fn poll(&self, id: &TaskId) -> TaskStatus {
 		let mut state = self.shared.lock();
+		if let Some((_, status)) = state.immediate.iter().find(|(known, _)| known == id) {
+			return status.clone();
+		}
 		if let Some(status) = state.known.get(id) {
 			return status.clone();
 		}
@@ -314,13 +396,186 @@ impl Shared {
 	fn execute(&self, task: &Task, models: &mut ModelCache) -> Result<Outcome, Failure> {
 		match task {
 			Task::Infer(task) => self.infer(task, models),
+			Task::Train(task) => self.train(task),
+			Task::Aggregate(task) => self.aggregate(task),
+			Task::DescribeData | Task::ReadFile(_) => self.answer(task).map_err(Failure::Permanent),
 		}
 	}
 
-	fn infer(&self, task: &InferTask, models: &mut ModelCache) -> Result<Outcome, Failure> {
-		fn permanent(what: &'static str) -> impl Fn(swarm_ml::Error) -> Failure {
-			move |e| Failure::Permanent(format!("{what}: {e}"))
+	/// Answers an immediate task: the training data's description, or a file the executor
+	/// keeps.
+	fn answer(&self, task: &Task) -> Result<Outcome, String> {
+		match task {
+			Task::DescribeData => self
+				.data_description
+				.clone()
+				.ok_or_else(|| "this node has no training data (--training-data)".into()),
+			Task::ReadFile(hash) => {
+				let path = self.dir.join("content").join(hex(hash));
+				let bytes = fs::read(&path).map_err(|e| format!("file {}: {e}", hex(hash)))?;
+				if blake2_256(&bytes) != *hash {
+					return Err(format!("file {} is damaged", hex(hash)));
+				}
+				Ok(Outcome::File(bytes))
+			},
+			_ => Err("not an immediate task".into()),
 		}
+	}
+
+	/// Trains the base weights on the node's training data; keeps the result as a file.
+	fn train(&self, task: &TrainTask) -> Result<Outcome, Failure> {
+		let config = ModelConfig::from_canonical_bytes(&task.config)
+			.map_err(permanent("the model configuration"))?;
+		let dir = self.training_data.as_deref().ok_or_else(|| {
+			Failure::Permanent("this node has no training data (--training-data)".into())
+		})?;
+		let data = fashion_mnist::load_training_data(dir, config.classes())
+			.map_err(permanent("the training data"))?
+			.take(task.max_samples as usize);
+		let base = self.weights(&task.base, &config)?;
+		let spec = TrainSpec {
+			model: config,
+			optimizer: optimizer(&task.spec.optimizer),
+			epochs: task.spec.epochs,
+			batch_size: task.spec.batch_size,
+			seed: Seed(task.seed),
+			mode: Mode::Deterministic,
+		};
+		let started = Instant::now();
+		let mut epoch = u32::MAX;
+		let samples = data.len() as u64;
+		let result = swarm_ml::train_with_progress(&spec, Some(&base), &data, &mut |p| {
+			if p.epoch != epoch {
+				epoch = p.epoch;
+				log::info!(
+					target: LOG_TARGET,
+					"training epoch {}/{} on {samples} samples ({:.1} s)",
+					p.epoch + 1,
+					p.epochs,
+					started.elapsed().as_secs_f64()
+				);
+				if let Some(metrics) = &self.metrics {
+					metrics.epoch.set(u64::from(p.epoch) + 1);
+				}
+			}
+			if p.step == p.steps_per_epoch {
+				if let Some(metrics) = &self.metrics {
+					metrics.samples_trained.inc_by(samples);
+				}
+			}
+		});
+		if let Some(metrics) = &self.metrics {
+			metrics.epoch.set(0);
+		}
+		let result = result.map_err(permanent("training"))?;
+		self.keep(&result.weights_hash, &result.weights_bytes)?;
+		Ok(Outcome::Trained {
+			weights: result.weights_hash,
+			size: result.weights_bytes.len() as u64,
+			samples,
+		})
+	}
+
+	/// Checks and combines a round's updates, evaluates the base and the result on the
+	/// validation set, and keeps the result as a file.
+	fn aggregate(&self, task: &AggregateTask) -> Result<Outcome, Failure> {
+		let config = ModelConfig::from_canonical_bytes(&task.config)
+			.map_err(permanent("the model configuration"))?;
+		let base = self.weights(&task.base, &config)?;
+		let validation = Dataset::from_labelled_bytes(
+			&self.content(&task.validation.hash)?,
+			task.validation.samples as usize,
+			config.input(),
+			config.classes(),
+		)
+		.map_err(permanent("the validation set"))?;
+		let evaluate = |weights: &Weights| -> Result<Evaluation, Failure> {
+			let model = Model::new(&config, weights).map_err(permanent("the weights"))?;
+			let report = swarm_ml::evaluate(&model, &validation, Mode::Deterministic, 500)
+				.map_err(permanent("the evaluation"))?;
+			Ok(Evaluation { accuracy: report.accuracy_ppb(), loss: report.mean_loss_micro() })
+		};
+		let mut verdicts = vec![Verdict::Unused; task.updates.len()];
+		let mut updates = Vec::with_capacity(task.updates.len());
+		for (update, verdict) in task.updates.iter().zip(&mut verdicts) {
+			match Weights::from_safetensors(&self.content(&update.weights)?) {
+				Ok(weights) => updates.push(Update {
+					client: ClientId(update.client),
+					num_examples: update.samples,
+					weights,
+				}),
+				Err(_) => *verdict = Verdict::Invalid(InvalidUpdate::Unreadable),
+			}
+		}
+		let options = AggregateOptions {
+			clip_norm: task.rule.clip.map(|clip| clip as f64 / 1e6),
+			max_examples: Some(task.rule.max_samples),
+		};
+		let base_evaluation = evaluate(&base)?;
+		let verdict_of = |client: &ClientId| -> Vec<usize> {
+			task.updates
+				.iter()
+				.enumerate()
+				.filter(|(_, u)| u.client == client.0)
+				.map(|(i, _)| i)
+				.collect()
+		};
+		let result = match swarm_ml::aggregate(&base, &updates, method(&task.rule.method), &options)
+		{
+			Ok(combined) => {
+				for client in &combined.accepted {
+					let verdict = if combined.selected.contains(client) {
+						Verdict::Accepted
+					} else {
+						Verdict::Outlier
+					};
+					verdict_of(client).into_iter().for_each(|i| verdicts[i] = verdict);
+				}
+				for rejection in &combined.rejected {
+					let verdict = Verdict::Invalid(invalid(&rejection.reason));
+					verdict_of(&rejection.client).into_iter().for_each(|i| verdicts[i] = verdict);
+				}
+				let bytes = combined.weights.to_safetensors().map_err(permanent("the result"))?;
+				let hash = blake2_256(&bytes);
+				self.keep(&hash, &bytes)?;
+				Some(Aggregated {
+					weights: hash,
+					size: bytes.len() as u64,
+					evaluation: evaluate(&combined.weights)?,
+				})
+			},
+			// Too few valid updates for the rule: no result, and every update says why.
+			Err(swarm_ml::Error::NoValidUpdates { .. } | swarm_ml::Error::TooFewUpdates { .. }) => {
+				for update in &updates {
+					let checked = swarm_ml::aggregate::validate_update(&base, update, &options);
+					if let Err(reason) = checked {
+						let verdict = Verdict::Invalid(invalid(&reason));
+						verdict_of(&update.client).into_iter().for_each(|i| verdicts[i] = verdict);
+					}
+				}
+				None
+			},
+			Err(e) => return Err(permanent("aggregation")(e)),
+		};
+		Ok(Outcome::Aggregated { result, base: base_evaluation, verdicts })
+	}
+
+	/// Weights by hash, checked against the model.
+	fn weights(&self, hash: &[u8; 32], config: &ModelConfig) -> Result<Weights, Failure> {
+		let weights = Weights::from_safetensors(&self.content(hash)?)
+			.map_err(permanent("the base weights"))?;
+		weights.check_fits(config).map_err(permanent("the base weights do not fit the model"))?;
+		Ok(weights)
+	}
+
+	/// Keeps a file the executor made (trained or aggregated weights) in the content cache, from
+	/// where it is uploaded.
+	fn keep(&self, hash: &[u8; 32], bytes: &[u8]) -> Result<(), Failure> {
+		write_atomically(&self.dir.join("content").join(hex(hash)), bytes)
+			.map_err(|e| Failure::Transient(format!("could not keep file {}: {e}", hex(hash))))
+	}
+
+	fn infer(&self, task: &InferTask, models: &mut ModelCache) -> Result<Outcome, Failure> {
 		let config = ModelConfig::from_canonical_bytes(&task.config)
 			.map_err(permanent("the model configuration"))?;
 		let model = models.get(&config, &task.weights, || {
@@ -387,6 +642,54 @@ impl Shared {
 	}
 }
 
+/// Turns an engine error into a failure that stays, saying what failed.
+fn permanent(what: &'static str) -> impl Fn(swarm_ml::Error) -> Failure {
+	move |e| Failure::Permanent(format!("{what}: {e}"))
+}
+
+/// The engine's optimizer for the chain's fixed-point one.
+fn optimizer(optimizer: &Optimizer) -> OptimizerConfig {
+	let real = |millionths: u32| (f64::from(millionths) / 1e6) as f32;
+	match *optimizer {
+		Optimizer::Sgd { lr, momentum, weight_decay } => OptimizerConfig::Sgd {
+			lr: real(lr),
+			momentum: real(momentum),
+			weight_decay: real(weight_decay),
+		},
+		Optimizer::AdamW { lr, weight_decay } => match OptimizerConfig::adamw(real(lr)) {
+			OptimizerConfig::AdamW { lr, beta1, beta2, eps, .. } => {
+				OptimizerConfig::AdamW { lr, beta1, beta2, eps, weight_decay: real(weight_decay) }
+			},
+			other => other,
+		},
+	}
+}
+
+/// The engine's aggregator for the chain's.
+fn method(method: &AggregationMethod) -> Method {
+	match *method {
+		AggregationMethod::FedAvg => Method::FedAvg,
+		AggregationMethod::Median => Method::Median,
+		AggregationMethod::TrimmedMean { trim } => Method::TrimmedMean { trim: trim as usize },
+		AggregationMethod::Krum { byzantine } => Method::Krum { byzantine: byzantine as usize },
+		AggregationMethod::MultiKrum { byzantine, keep } => {
+			Method::MultiKrum { byzantine: byzantine as usize, keep: keep as usize }
+		},
+	}
+}
+
+/// The chain's reason for the engine's.
+fn invalid(reason: &RejectReason) -> InvalidUpdate {
+	match reason {
+		RejectReason::DuplicateClient | RejectReason::NoExamples => InvalidUpdate::Claim,
+		RejectReason::MissingTensor { .. }
+		| RejectReason::UnexpectedTensor { .. }
+		| RejectReason::WrongShape { .. } => InvalidUpdate::Layout,
+		RejectReason::NonFinite { .. } => InvalidUpdate::NonFinite,
+		RejectReason::NormAboveClip { .. } => InvalidUpdate::AboveClip,
+	}
+}
+
 /// The last model used, kept for the next task on the same weights.
 #[derive(Default)]
 struct ModelCache {
@@ -430,6 +733,27 @@ fn describe(outcome: &Outcome) -> String {
 			labels,
 			hex(&output_hash(labels, logits))
 		),
+		Outcome::Trained { weights, size, samples } => {
+			format!("trained on {samples} samples: weights {} ({size} bytes)", hex(weights))
+		},
+		Outcome::Aggregated { result, base, verdicts } => {
+			let accepted = verdicts.iter().filter(|v| **v == Verdict::Accepted).count();
+			let shown = match result {
+				Some(r) => format!(
+					"weights {} ({} bytes), accuracy {} ppb (base {} ppb)",
+					hex(&r.weights),
+					r.size,
+					r.evaluation.accuracy,
+					base.accuracy
+				),
+				None => "no result".into(),
+			};
+			format!("{accepted} of {} updates combined: {shown}", verdicts.len())
+		},
+		Outcome::Data { shape, classes, samples } => {
+			format!("{samples} samples of {shape:?} in {classes} classes")
+		},
+		Outcome::File(bytes) => format!("{} bytes", bytes.len()),
 	}
 }
 

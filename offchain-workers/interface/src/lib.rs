@@ -23,7 +23,8 @@
 extern crate alloc;
 
 use alloc::{string::String, vec::Vec};
-use codec::{Decode, Encode};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
 use sp_runtime_interface::{
 	pass_by::{AllocateAndReturnByCodec, PassFatPointerAndRead, PassPointerAndReadCopy},
 	runtime_interface,
@@ -38,6 +39,21 @@ pub enum Task {
 	/// Runs a model on a batch of samples, deterministically.
 	#[codec(index = 0)]
 	Infer(InferTask),
+	/// Trains a round's base weights on the node's own training data (a participant's part).
+	#[codec(index = 1)]
+	Train(TrainTask),
+	/// Combines a round's updates with a robust rule and evaluates the result (the committee's
+	/// part).
+	#[codec(index = 2)]
+	Aggregate(AggregateTask),
+	/// Describes the node's own training data, so that the worker joins the rounds it fits.
+	/// Answered at once and never kept: the data may change between runs of the node.
+	#[codec(index = 3)]
+	DescribeData,
+	/// Reads a file the executor made (trained or aggregated weights), by its blake2-256 hash,
+	/// so that the worker can send it. Answered at once and never kept.
+	#[codec(index = 4)]
+	ReadFile([u8; 32]),
 }
 
 impl Task {
@@ -50,7 +66,16 @@ impl Task {
 	pub fn kind(&self) -> &'static str {
 		match self {
 			Task::Infer(_) => "inference",
+			Task::Train(_) => "training",
+			Task::Aggregate(_) => "aggregation",
+			Task::DescribeData => "describe",
+			Task::ReadFile(_) => "read",
 		}
+	}
+
+	/// Whether the executor answers the task at once, without queueing or keeping it.
+	pub fn is_immediate(&self) -> bool {
+		matches!(self, Task::DescribeData | Task::ReadFile(_))
 	}
 }
 
@@ -88,6 +113,319 @@ pub enum TaskInput {
 	},
 }
 
+/// A fixed-point hyper-parameter in millionths: `1_000` is 0.001. The engine turns it into a
+/// float by one correctly rounded division, the same on every machine.
+pub type Millionths = u32;
+
+/// How a participant trains: the part of a round's specification every participant shares.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct TrainingSpec {
+	/// Passes over the local data (at least 1).
+	pub epochs: u32,
+	/// Samples per step (at least 1).
+	pub batch_size: u32,
+	/// The optimizer and its hyper-parameters.
+	pub optimizer: Optimizer,
+}
+
+/// An optimizer, its hyper-parameters in [`Millionths`].
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum Optimizer {
+	/// Stochastic gradient descent with heavy-ball momentum (below 1) and L2 weight decay.
+	#[codec(index = 0)]
+	Sgd {
+		/// Learning rate (above 0).
+		lr: Millionths,
+		/// Momentum, `0..1_000_000`.
+		momentum: Millionths,
+		/// L2 weight decay.
+		weight_decay: Millionths,
+	},
+	/// Adam with decoupled weight decay (β = 0.9, 0.999; ε = 10⁻⁸, PyTorch's defaults).
+	#[codec(index = 1)]
+	AdamW {
+		/// Learning rate (above 0).
+		lr: Millionths,
+		/// Decoupled weight decay.
+		weight_decay: Millionths,
+	},
+}
+
+/// Why a [`TrainingSpec`] or an [`AggregationRule`] cannot be used.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SpecError {
+	/// Epochs or batch size is 0.
+	ZeroSteps,
+	/// The learning rate is 0, or the momentum is 1 or more.
+	BadOptimizer,
+	/// A clip bound of 0, or a rule that needs more updates than a round may have.
+	BadRule,
+}
+
+impl TrainingSpec {
+	/// Checks what the engine would refuse, so that the chain can refuse it first.
+	pub fn check(&self) -> Result<(), SpecError> {
+		if self.epochs == 0 || self.batch_size == 0 {
+			return Err(SpecError::ZeroSteps);
+		}
+		match self.optimizer {
+			Optimizer::Sgd { lr, momentum, .. } if lr > 0 && momentum < 1_000_000 => Ok(()),
+			Optimizer::AdamW { lr, .. } if lr > 0 => Ok(()),
+			_ => Err(SpecError::BadOptimizer),
+		}
+	}
+}
+
+/// How a committee combines a round's updates.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct AggregationRule {
+	/// The combining method.
+	pub method: AggregationMethod,
+	/// Updates whose change to the base (L2 norm, in [`Millionths`]) is above this are
+	/// invalid; `None` sets no bound.
+	pub clip: Option<u64>,
+	/// The most samples one update's FedAvg weight counts (its sample count is the
+	/// participant's claim).
+	pub max_samples: u64,
+}
+
+/// The robust aggregators of the engine.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum AggregationMethod {
+	/// Federated averaging weighted by (capped) sample counts.
+	#[codec(index = 0)]
+	FedAvg,
+	/// Coordinate-wise median.
+	#[codec(index = 1)]
+	Median,
+	/// Coordinate-wise mean without the `trim` lowest and highest values.
+	#[codec(index = 2)]
+	TrimmedMean {
+		/// Values dropped at each end (needs more than `2·trim` valid updates).
+		trim: u32,
+	},
+	/// The single most central update, assuming at most `byzantine` bad ones (needs
+	/// `byzantine + 3` valid updates).
+	#[codec(index = 3)]
+	Krum {
+		/// Assumed bad updates.
+		byzantine: u32,
+	},
+	/// FedAvg of the `keep` most central updates.
+	#[codec(index = 4)]
+	MultiKrum {
+		/// Assumed bad updates.
+		byzantine: u32,
+		/// Updates kept.
+		keep: u32,
+	},
+}
+
+impl AggregationRule {
+	/// Checks the rule against a round that may have at most `max_updates` updates.
+	pub fn check(&self, max_updates: u32) -> Result<(), SpecError> {
+		let enough = match self.method {
+			AggregationMethod::FedAvg | AggregationMethod::Median => true,
+			AggregationMethod::TrimmedMean { trim } => trim.saturating_mul(2) < max_updates,
+			AggregationMethod::Krum { byzantine } => byzantine.saturating_add(3) <= max_updates,
+			AggregationMethod::MultiKrum { byzantine, keep } => {
+				keep >= 1 && keep <= max_updates && byzantine.saturating_add(3) <= max_updates
+			},
+		};
+		if !enough || self.clip == Some(0) || self.max_samples == 0 {
+			return Err(SpecError::BadRule);
+		}
+		Ok(())
+	}
+}
+
+/// A participant's local training from a round's base weights.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub struct TrainTask {
+	/// The model's configuration (the engine's canonical bytes, as stored with the version).
+	pub config: Vec<u8>,
+	/// The hash of the base weights file in the weights store.
+	pub base: [u8; 32],
+	/// How to train.
+	pub spec: TrainingSpec,
+	/// The seed of every random choice (order, dropout); the chain derives it for the round
+	/// and the node.
+	pub seed: [u8; 32],
+	/// Train on at most this many samples of the local data (the first ones).
+	pub max_samples: u32,
+}
+
+/// A file of labelled samples in the weights store: for each sample its label byte, then its
+/// values (one byte each, in the model's input shape).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct LabelledFile {
+	/// The file's blake2-256 hash.
+	pub hash: [u8; 32],
+	/// How many samples it holds.
+	pub samples: u32,
+}
+
+/// One participant's revealed update.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub struct UpdateRef {
+	/// Who sent it (its node id, as 32 bytes): updates are combined in this order.
+	pub client: [u8; 32],
+	/// The hash of its weights file (safetensors) in the weights store.
+	pub weights: [u8; 32],
+	/// The samples it says it trained on.
+	pub samples: u64,
+}
+
+/// A committee member's aggregation and evaluation of a round.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub struct AggregateTask {
+	/// The model's configuration (the engine's canonical bytes).
+	pub config: Vec<u8>,
+	/// The hash of the base weights file.
+	pub base: [u8; 32],
+	/// The revealed updates.
+	pub updates: Vec<UpdateRef>,
+	/// How to combine them.
+	pub rule: AggregationRule,
+	/// The samples both the base and the result are evaluated on.
+	pub validation: LabelledFile,
+}
+
+/// Accuracy and loss on a validation set, as integers.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub struct Evaluation {
+	/// Accuracy in parts per billion (a `Perbill`).
+	pub accuracy: u32,
+	/// Mean cross-entropy loss in millionths.
+	pub loss: u64,
+}
+
+/// What the committee decided about one update.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum Verdict {
+	/// Combined into the result.
+	#[codec(index = 0)]
+	Accepted,
+	/// Valid, but left out by the robust rule as an outlier (Krum, Multi-Krum).
+	#[codec(index = 1)]
+	Outlier,
+	/// Provably invalid, for the reason given.
+	#[codec(index = 2)]
+	Invalid(InvalidUpdate),
+	/// Valid, but too few updates were valid for the rule to give a result.
+	#[codec(index = 3)]
+	Unused,
+}
+
+/// Why an update is invalid: anyone can check each of these from the update and the base.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum InvalidUpdate {
+	/// The file is not a safetensors file of `f32` tensors.
+	#[codec(index = 0)]
+	Unreadable,
+	/// A tensor is missing, extra, or of the wrong shape.
+	#[codec(index = 1)]
+	Layout,
+	/// A NaN or an infinity.
+	#[codec(index = 2)]
+	NonFinite,
+	/// Its change to the base is above the clip bound.
+	#[codec(index = 3)]
+	AboveClip,
+	/// It claims no samples, or its client occurs twice.
+	#[codec(index = 4)]
+	Claim,
+}
+
 /// What a finished task produced.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
 pub enum Outcome {
@@ -99,6 +437,50 @@ pub enum Outcome {
 		/// Every sample's class scores, Q15.16 (`round(z · 65536)`, saturated), row-major.
 		logits: Vec<i32>,
 	},
+	/// The result of a [`TrainTask`]: the new weights, kept by the executor as a file.
+	#[codec(index = 1)]
+	Trained {
+		/// The blake2-256 hash of the weights file (canonical safetensors).
+		weights: [u8; 32],
+		/// Its size in bytes.
+		size: u64,
+		/// The samples trained on.
+		samples: u64,
+	},
+	/// The result of an [`AggregateTask`].
+	#[codec(index = 2)]
+	Aggregated {
+		/// The new weights, or `None` when too few updates are valid for the rule.
+		result: Option<Aggregated>,
+		/// The base weights on the validation set.
+		base: Evaluation,
+		/// One verdict per update, in the task's order.
+		verdicts: Vec<Verdict>,
+	},
+	/// The answer to [`Task::DescribeData`].
+	#[codec(index = 3)]
+	Data {
+		/// Channels, height and width of a sample.
+		shape: (u32, u32, u32),
+		/// One more than the highest label.
+		classes: u32,
+		/// How many samples.
+		samples: u64,
+	},
+	/// The answer to [`Task::ReadFile`]: the file's bytes.
+	#[codec(index = 4)]
+	File(Vec<u8>),
+}
+
+/// New weights a committee member computed, kept by its executor as a file.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Aggregated {
+	/// The blake2-256 hash of the weights file (canonical safetensors).
+	pub weights: [u8; 32],
+	/// Its size in bytes.
+	pub size: u64,
+	/// The new weights on the validation set.
+	pub evaluation: Evaluation,
 }
 
 /// Where a submitted task stands.
@@ -133,6 +515,34 @@ pub enum SubmitError {
 	Busy,
 }
 
+/// How often [`wait_until`] polls the executor, in milliseconds.
+pub const POLL_EVERY_MS: u64 = 25;
+
+/// Polls task `id` from an offchain worker until it is no longer pending or `deadline` has
+/// passed; returns where it stands then ([`TaskStatus::Pending`] if the deadline passed).
+pub fn wait_until(
+	id: TaskId,
+	deadline: polkadot_sdk::sp_runtime::offchain::Timestamp,
+) -> TaskStatus {
+	use polkadot_sdk::{sp_io::offchain, sp_runtime::offchain::Duration};
+	loop {
+		match swarm_worker::poll(id) {
+			TaskStatus::Pending if offchain::timestamp() < deadline => offchain::sleep_until(
+				offchain::timestamp().add(Duration::from_millis(POLL_EVERY_MS)),
+			),
+			status => return status,
+		}
+	}
+}
+
+/// The 32-byte client id of compute node `node` in an [`AggregateTask`]: the number
+/// big-endian in the last 8 bytes, so that updates are combined in node order.
+pub fn client_id(node: u64) -> [u8; 32] {
+	let mut id = [0u8; 32];
+	id[24..].copy_from_slice(&node.to_be_bytes());
+	id
+}
+
 /// The node side of the interface: what the node registers for its offchain workers.
 #[cfg(not(substrate_runtime))]
 pub trait Executor: Send + Sync {
@@ -164,7 +574,10 @@ pub trait SwarmWorker {
 	}
 
 	/// Where the task `id` stands.
-	fn poll(&mut self, id: PassPointerAndReadCopy<TaskId, 32>) -> AllocateAndReturnByCodec<TaskStatus> {
+	fn poll(
+		&mut self,
+		id: PassPointerAndReadCopy<TaskId, 32>,
+	) -> AllocateAndReturnByCodec<TaskStatus> {
 		use sp_externalities::ExternalitiesExt;
 		match self.extension::<ExecutorExt>() {
 			Some(executor) => executor.0.poll(&id),

@@ -79,6 +79,8 @@ fn train_eval_infer_aggregate_and_hash() {
 		"fedavg",
 	]);
 	assert!(ok && text.contains("accepted   1, 2"), "{text}");
+	// Update 1 is the global weights themselves: it moved nowhere.
+	assert!(text.contains("norms      1:0.000000, 2:"), "{text}");
 
 	let (ok, text) = swarm_ml(&["hash", a_s, "--model", "mlp"]);
 	assert!(ok, "{text}");
@@ -107,4 +109,39 @@ fn bad_arguments_fail_with_a_clear_message() {
 	assert!(!ok && text.contains("must be positive"), "{text}");
 	let (ok, text) = swarm_ml(&["eval", "--weights", "/dev/null"]);
 	assert!(!ok && text.contains("safetensors"), "{text}");
+}
+
+#[test]
+fn split_writes_shards_a_node_can_train_on_and_a_validation_set() {
+	let out = temp("shards");
+	let out_s = out.to_str().unwrap();
+	let args = ["split", "--nodes", "3", "--limit", "600", "--validation", "50", "--out", out_s];
+	let (ok, text) = swarm_ml(&args);
+	assert!(ok, "{text}");
+	let shards: Vec<_> = (1..=3)
+		.map(|i| {
+			swarm_ml::data::fashion_mnist::load_training_data(&out.join(format!("node-{i}")), 10)
+				.unwrap()
+		})
+		.collect();
+	assert_eq!(shards.iter().map(|s| s.len()).sum::<usize>(), 600);
+	assert!(shards.iter().all(|s| s.len() < 600), "every node holds a part");
+	let validation = std::fs::read(out.join("validation.bin")).unwrap();
+	assert_eq!(validation.len(), 50 * (1 + 784));
+	assert_eq!(
+		hash_after(&text, "blake2-256"),
+		swarm_ml::hash::to_hex(&swarm_ml::hash::blake2_256(&validation))
+	);
+	// Same seed, same split.
+	let (ok, again) = swarm_ml(&args);
+	assert!(ok && again == text, "{again}");
+	// A shard is a node's training data, as `train --data-dir` reads it too.
+	let shard = out.join("node-1");
+	let train = ["train", "--epochs", "1", "--data-dir", shard.to_str().unwrap(), "--no-eval"];
+	let (ok, text) = swarm_ml(&train);
+	assert!(ok && text.contains(&format!("{} samples", shards[0].len())), "{text}");
+	std::fs::remove_dir_all(&out).unwrap();
+
+	let (ok, text) = swarm_ml(&["split", "--nodes", "0", "--limit", "10", "--out", out_s]);
+	assert!(!ok && text.contains("across 0 nodes"), "{text}");
 }

@@ -79,10 +79,10 @@ mod benchmarking;
 #[cfg(test)]
 #[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod mock;
+pub mod offchain;
 #[cfg(test)]
 #[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod tests;
-pub mod offchain;
 #[cfg(test)]
 #[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod tests_offchain;
@@ -998,7 +998,7 @@ pub mod pallet {
 					Restriction::Free,
 					Fortitude::Polite,
 				)?;
-				T::Rewards::pay(job, &shares, record.node_fee)
+				T::Rewards::pay(swarm_primitives::WorkId::Job(job), &shares, record.node_fee)
 			});
 			match paid {
 				Ok(amount) => Self::deposit_event(Event::NodesPaid {

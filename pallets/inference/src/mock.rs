@@ -258,7 +258,11 @@ impl BondSlasher<u64> for TestNodes {
 /// Pays from the pot: each share's part of `amount` to the node's owner.
 pub struct TestRewards;
 impl WorkRewards<u64> for TestRewards {
-	fn pay(_work: u64, shares: &[(NodeId, u32)], amount: u64) -> Result<u64, DispatchError> {
+	fn pay(
+		_work: swarm_primitives::WorkId,
+		shares: &[(NodeId, u32)],
+		amount: u64,
+	) -> Result<u64, DispatchError> {
 		let total: u32 = shares.iter().map(|(_, w)| w).sum();
 		let mut paid = 0;
 		for (node, weight) in shares {

@@ -56,9 +56,6 @@ pub const WAIT_FOR_OUTCOME_MS: u64 = 1_500;
 /// transaction pool builds its view of the new block meanwhile (see [`run`]).
 pub const POOL_SETTLE_MS: u64 = 250;
 
-/// How often, within [`WAIT_FOR_OUTCOME_MS`], the worker polls the executor.
-const POLL_EVERY_MS: u64 = 25;
-
 /// What the node's worker has done for one seat, in its persistent offchain storage.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
 pub enum LocalWork<BlockNumber> {
@@ -172,7 +169,9 @@ fn work_on<T: Config>(
 					mark_sent::<T>(&storage, now, true);
 				}
 			},
-			_ => log::warn!(target: LOG_TARGET, "job {job}: node {node} committed, but this node keeps no record of what; it cannot reveal"),
+			_ => {
+				log::warn!(target: LOG_TARGET, "job {job}: node {node} committed, but this node keeps no record of what; it cannot reveal")
+			},
 		},
 		// Committed: the reveal window has not opened yet.
 		(Phase::Commit { .. }, Some(Vote::Committed(_))) => {},
@@ -234,7 +233,10 @@ fn commit_to<T: Config>(
 ) {
 	let storage_key = local_key(job, node);
 	let storage = StorageValueRef::persistent(&storage_key);
-	let Outcome::Inference { labels, logits } = outcome;
+	let Outcome::Inference { labels, logits } = outcome else {
+		log::error!(target: LOG_TARGET, "job {job}: the executor answered with another kind of outcome; not committing");
+		return;
+	};
 	let Some(output) = output_of::<T>(record, labels.clone(), logits.clone()) else {
 		log::error!(target: LOG_TARGET, "job {job}: the executor's output does not fit the job; not committing");
 		return;
@@ -274,20 +276,15 @@ fn commit_to<T: Config>(
 /// Polls task `id` until it is no longer pending or `deadline` has passed; the outcome, if it
 /// is done.
 fn wait_for(job: JobId, node: NodeId, id: TaskId, deadline: Timestamp) -> Option<Outcome> {
-	loop {
-		match swarm_worker::poll(id) {
-			TaskStatus::Done(outcome) => return Some(outcome),
-			TaskStatus::Failed(reason) => {
-				log::warn!(target: LOG_TARGET, "job {job}: node {node} cannot run it: {reason}");
-				return None;
-			},
-			// Forgotten (a file that was not available yet): submitted again next block.
-			TaskStatus::Unknown => return None,
-			TaskStatus::Pending if offchain::timestamp() >= deadline => return None,
-			TaskStatus::Pending => offchain::sleep_until(
-				offchain::timestamp().add(Duration::from_millis(POLL_EVERY_MS)),
-			),
-		}
+	match swarm_worker_interface::wait_until(id, deadline) {
+		TaskStatus::Done(outcome) => Some(outcome),
+		TaskStatus::Failed(reason) => {
+			log::warn!(target: LOG_TARGET, "job {job}: node {node} cannot run it: {reason}");
+			None
+		},
+		// Forgotten (a file that was not available yet): submitted again next block. Pending:
+		// polled again at a later block.
+		TaskStatus::Unknown | TaskStatus::Pending => None,
 	}
 }
 
@@ -295,8 +292,9 @@ fn wait_for(job: JobId, node: NodeId, id: TaskId, deadline: Timestamp) -> Option
 pub fn task_of<T: Config>(record: &Job<T>) -> Option<Task> {
 	let config = T::Models::served_version(record.version)?.config?;
 	let input = match &record.input {
-		JobInput::Inline { samples, data } =>
-			TaskInput::Inline { samples: *samples, data: data.to_vec() },
+		JobInput::Inline { samples, data } => {
+			TaskInput::Inline { samples: *samples, data: data.to_vec() }
+		},
 		JobInput::File { samples, hash } => TaskInput::File { samples: *samples, hash: hash.0 },
 	};
 	Some(Task::Infer(InferTask { config, weights: record.weights_hash.0, input }))

@@ -213,6 +213,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxLineageResults: Get<u32>;
 
+		/// The most contributors recorded with a version a pallet publishes (a training
+		/// round's accepted participants' owners); more are not recorded.
+		#[pallet::constant]
+		type MaxContributors: Get<u32>;
+
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -279,6 +284,13 @@ pub mod pallet {
 		BoundedVec<u8, T::MaxAliasLen>,
 		AliasInfo<T>,
 	>;
+
+	/// The accounts whose work went into a version a pallet published (a training round's
+	/// accepted participants' owners), besides its publisher.
+	// Hasher: Twox64Concat is safe, ids are assigned by the pallet.
+	#[pallet::storage]
+	pub type VersionContributors<T: Config> =
+		StorageMap<_, Twox64Concat, VersionId, BoundedVec<T::AccountId, T::MaxContributors>>;
 
 	/// The block in which each deprecated version was deprecated.
 	// Hasher: Twox64Concat is safe, ids are assigned by the pallet.
@@ -720,9 +732,7 @@ pub mod pallet {
 		/// the stored model itself (no caller-held copy can overwrite it). Checks everything
 		/// [`Pallet::publish_version`] checks except ownership, which the caller has
 		/// established (the call by signature, [`ModelPublisher`] by its caller's rules).
-		pub(crate) fn insert_version(
-			new: NewVersionRecord<T>,
-		) -> Result<VersionId, DispatchError> {
+		pub(crate) fn insert_version(new: NewVersionRecord<T>) -> Result<VersionId, DispatchError> {
 			let NewVersionRecord {
 				publisher,
 				model,
@@ -913,9 +923,7 @@ pub(crate) struct NewVersionRecord<T: Config> {
 
 /// What pallets that run models (inference, training) read of a version.
 impl<T: Config> swarm_primitives::ModelCatalog<T::AccountId> for Pallet<T> {
-	fn served_version(
-		version: VersionId,
-	) -> Option<swarm_primitives::ServedVersion<T::AccountId>> {
+	fn served_version(version: VersionId) -> Option<swarm_primitives::ServedVersion<T::AccountId>> {
 		let info = Versions::<T>::get(version)?;
 		let owner = Models::<T>::get(info.model)?.owner;
 		Some(swarm_primitives::ServedVersion {
@@ -953,7 +961,7 @@ impl<T: Config> swarm_primitives::ModelCatalog<T::AccountId> for Pallet<T> {
 impl<T: Config> ModelPublisher<T::AccountId> for Pallet<T> {
 	fn publish(version: NewVersion<T::AccountId>) -> Result<VersionId, DispatchError> {
 		let base = Versions::<T>::get(version.base).ok_or(Error::<T>::UnknownParent)?;
-		Self::insert_version(NewVersionRecord {
+		let id = Self::insert_version(NewVersionRecord {
 			publisher: version.publisher,
 			model: version.model,
 			weights_hash: version.weights_hash,
@@ -962,6 +970,18 @@ impl<T: Config> ModelPublisher<T::AccountId> for Pallet<T> {
 			metrics: version.metrics,
 			parents: alloc::vec![(version.base, Derivation::FederatedRound)],
 			producer: Producer::Round(version.round),
-		})
+		})?;
+		let mut contributors = version.contributors;
+		contributors.sort();
+		contributors.dedup();
+		let bound = <T::MaxContributors as polkadot_sdk::frame_support::traits::Get<u32>>::get();
+		contributors.truncate(bound as usize);
+		if !contributors.is_empty() {
+			VersionContributors::<T>::insert(
+				id,
+				polkadot_sdk::frame_support::BoundedVec::truncate_from(contributors),
+			);
+		}
+		Ok(id)
 	}
 }

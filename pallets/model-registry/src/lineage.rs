@@ -8,7 +8,7 @@
 use crate::{
 	pallet::{
 		Aliases, Children, Config, Deprecated, ModelIdByName, ModelVersions, Models, Pallet,
-		Versions,
+		VersionContributors, Versions,
 	},
 	types::*,
 };
@@ -119,7 +119,8 @@ pub struct DerivationPath {
 }
 
 /// Every account and round that contributed to a version's ancestry (the version included):
-/// publishers, producing accounts and producing training rounds.
+/// publishers, producing accounts, producing training rounds and the owners of the rounds'
+/// accepted participants.
 #[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct Contributors<AccountId> {
 	/// Accounts, sorted, each once.
@@ -248,10 +249,11 @@ impl<T: Config> Pallet<T> {
 		let mut seen = BTreeSet::new();
 		let mut queue = VecDeque::new();
 		seen.insert(version);
-		queue.push_back(Versions::<T>::get(version)?);
+		queue.push_back((version, Versions::<T>::get(version)?));
 		let mut truncated = false;
-		while let Some(info) = queue.pop_front() {
+		while let Some((id, info)) = queue.pop_front() {
 			accounts.insert(info.publisher.clone());
+			accounts.extend(VersionContributors::<T>::get(id).unwrap_or_default());
 			match &info.producer {
 				Producer::Account(who) => {
 					accounts.insert(who.clone());
@@ -267,7 +269,7 @@ impl<T: Config> Pallet<T> {
 				}
 				if seen.insert(*parent) {
 					if let Some(parent_info) = Versions::<T>::get(parent) {
-						queue.push_back(parent_info);
+						queue.push_back((*parent, parent_info));
 					}
 				}
 			}

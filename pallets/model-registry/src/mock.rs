@@ -78,6 +78,7 @@ impl Config for Test {
 	type MaxAliasesPerModel = ConstU32<3>;
 	type MaxVersionsPerModel = ConstU32<5_000>;
 	type MaxLineageResults = MaxLineageResults;
+	type MaxContributors = ConstU32<3>;
 	type WeightInfo = ();
 }
 

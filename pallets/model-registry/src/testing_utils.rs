@@ -46,6 +46,8 @@ pub(crate) struct MemorySnapshot {
 	pub aliases: BTreeMap<(ModelId, Vec<u8>), AliasInfo<Test>>,
 	/// [`Deprecated`].
 	pub deprecated: BTreeMap<VersionId, u64>,
+	/// [`VersionContributors`].
+	pub version_contributors: BTreeMap<VersionId, Vec<u64>>,
 	/// Balances, deposits held (as [`HoldReason::StorageDeposit`]) and issuance.
 	pub balances: BalancesSnapshot<Test>,
 }
@@ -76,6 +78,9 @@ impl PalletSnapshot for MemorySnapshot {
 				.map(|(model, alias, info)| ((model, alias.into_inner()), info))
 				.collect(),
 			deprecated: Deprecated::<Test>::iter().collect(),
+			version_contributors: VersionContributors::<Test>::iter()
+				.map(|(version, accounts)| (version, accounts.into_inner()))
+				.collect(),
 			balances: BalancesSnapshot::holding(HoldReason::StorageDeposit),
 		}
 	}
@@ -93,6 +98,7 @@ impl PalletSnapshot for MemorySnapshot {
 			children,
 			aliases,
 			deprecated,
+			version_contributors,
 			balances,
 		} = self;
 		let mut diff = Vec::new();
@@ -106,6 +112,12 @@ impl PalletSnapshot for MemorySnapshot {
 		diff_map("Children", children, &actual.children, &mut diff);
 		diff_map("Aliases", aliases, &actual.aliases, &mut diff);
 		diff_map("Deprecated", deprecated, &actual.deprecated, &mut diff);
+		diff_map(
+			"VersionContributors",
+			version_contributors,
+			&actual.version_contributors,
+			&mut diff,
+		);
 		balances.diff(&actual.balances, &mut diff);
 		diff
 	}
@@ -281,6 +293,10 @@ pub(crate) fn assert_publish_version(
 pub(crate) fn assert_publish_round(new: NewVersion<u64>) -> VersionId {
 	let mut expected = MemorySnapshot::new();
 	let config = expected.versions[&new.base].config.clone();
+	let mut contributors = new.contributors.clone();
+	contributors.sort();
+	contributors.dedup();
+	contributors.truncate(<<Test as Config>::MaxContributors as Get<u32>>::get() as usize);
 	let (version, event) = expect_version(
 		&mut expected,
 		NewVersionRecord {
@@ -294,6 +310,9 @@ pub(crate) fn assert_publish_round(new: NewVersion<u64>) -> VersionId {
 			producer: Producer::Round(new.round),
 		},
 	);
+	if !contributors.is_empty() {
+		expected.version_contributors.insert(version, contributors);
+	}
 	assert_transition(
 		|| {
 			let published = <ModelRegistry as ModelPublisher<u64>>::publish(new)?;

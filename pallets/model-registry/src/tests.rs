@@ -387,6 +387,7 @@ fn round_version(model: ModelId, base: VersionId, seed: u8) -> NewVersion<u64> {
 		weights_hash: weights(seed),
 		weights_size: 1_000,
 		metrics: vec![(b"accuracy".to_vec(), FixedI64::from_inner(881_200_000))],
+		contributors: vec![],
 	}
 }
 
@@ -404,6 +405,23 @@ fn a_pallet_publishes_a_round_through_the_trait() {
 		let contributors = ModelRegistry::contributors(id).unwrap();
 		assert_eq!(contributors.rounds, vec![7]);
 		assert_eq!(contributors.accounts, vec![ALICE]);
+	});
+}
+
+#[test]
+fn a_rounds_contributors_are_recorded_bounded_and_inherited() {
+	ExtBuilder.build_and_execute(|| {
+		let model = create_model(ALICE, "federated");
+		let base = publish(ALICE, model, 1, vec![]);
+		// Four participants' owners, one twice, with a bound of three.
+		let contributors = vec![9, BOB, 8, BOB, 7];
+		let id = assert_publish_round(NewVersion { contributors, ..round_version(model, base, 2) });
+		assert_eq!(VersionContributors::<Test>::get(id).unwrap().into_inner(), vec![BOB, 7, 8]);
+		assert_eq!(ModelRegistry::contributors(id).unwrap().accounts, vec![ALICE, BOB, 7, 8]);
+		// A version derived from the round's has them in its ancestry too.
+		let child = publish(ALICE, model, 3, vec![(id, Derivation::Finetune)]);
+		assert_eq!(ModelRegistry::contributors(child).unwrap().accounts, vec![ALICE, BOB, 7, 8]);
+		assert_eq!(VersionContributors::<Test>::get(child), None);
 	});
 }
 

@@ -179,9 +179,14 @@ impl<H: core::fmt::Debug, S: Get<u32>> core::fmt::Debug for Ballot<H, S> {
 }
 
 impl<H: Copy + PartialEq, S: Get<u32>> Ballot<H, S> {
+	/// A ballot without seats, to which [`Ballot::seat`] adds them.
+	pub fn empty() -> Self {
+		Self { seats: BoundedVec::new() }
+	}
+
 	/// A ballot with a pending seat for each of `nodes`.
 	pub fn new(nodes: impl IntoIterator<Item = NodeId>) -> Result<Self, BallotError> {
-		let mut ballot = Self { seats: BoundedVec::new() };
+		let mut ballot = Self::empty();
 		for node in nodes {
 			ballot.seat(node)?;
 		}

@@ -54,6 +54,38 @@ impl ContentInspector for () {
 	}
 }
 
+/// Storing files that a pallet's own transaction carries (a training round's updates and
+/// results), for pallets that take them from compute nodes instead of from an uploader's
+/// chunked upload.
+pub trait ContentWriter<AccountId> {
+	/// The largest file [`ContentWriter::store_tail`] takes, in bytes.
+	fn max_tail_file() -> u32;
+
+	/// Stores `data` as a whole file recorded as uploaded by `uploader`, without a deposit, and
+	/// returns its blake2-256 hash (also when it was stored already). `data` must be the last
+	/// bytes of the transaction being applied (the calling dispatchable's last argument): the
+	/// node keeps those bytes as the file. Fails, changing nothing, when it is too large, empty
+	/// or not the transaction's tail.
+	fn store_tail(
+		uploader: &AccountId,
+		data: &[u8],
+	) -> Result<polkadot_sdk::sp_core::H256, polkadot_sdk::sp_runtime::DispatchError>;
+}
+
+/// Stores nothing: for runtimes and tests without a weights store.
+impl<AccountId> ContentWriter<AccountId> for () {
+	fn max_tail_file() -> u32 {
+		0
+	}
+
+	fn store_tail(
+		_uploader: &AccountId,
+		_data: &[u8],
+	) -> Result<polkadot_sdk::sp_core::H256, polkadot_sdk::sp_runtime::DispatchError> {
+		Err(polkadot_sdk::sp_runtime::DispatchError::Other("no weights store"))
+	}
+}
+
 /// A version that a pallet (training rounds) publishes in the model registry through
 /// [`ModelPublisher`]: the weights it produced from `base`, with the base's configuration.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -72,6 +104,8 @@ pub struct NewVersion<AccountId> {
 	pub weights_size: u64,
 	/// Metrics as `(name, value)`, nine-decimal fixed point (see [`metrics`]).
 	pub metrics: alloc::vec::Vec<(alloc::vec::Vec<u8>, polkadot_sdk::sp_runtime::FixedI64)>,
+	/// The accounts whose work went into it (the owners of a round's accepted participants).
+	pub contributors: alloc::vec::Vec<AccountId>,
 }
 
 /// Publishing model versions, for pallets that produce them. The registry reads and updates
@@ -128,8 +162,33 @@ where
 	Balance::max_value() / Balance::from(1u32 << 20)
 }
 
-/// Identifies a unit of work (an inference job, a training round) that rewards are paid for.
-pub type WorkId = u64;
+/// Identifies a unit of work that rewards are paid for: each kind of work numbers its own.
+#[derive(
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum WorkId {
+	/// Inference job `0` (its agreeing nodes).
+	#[codec(index = 0)]
+	Job(u64),
+	/// Training round `0`: its accepted participants.
+	#[codec(index = 1)]
+	Round(u64),
+	/// Training round `0`: its agreeing aggregation committee.
+	#[codec(index = 2)]
+	Committee(u64),
+	/// Work paid by root with `pay_work` (its own numbering).
+	#[codec(index = 3)]
+	Other(u64),
+}
 
 /// What other pallets may know of compute nodes.
 pub trait NodeRegistry<AccountId> {

@@ -65,7 +65,7 @@ mod benchmarks {
 		let amount: BalanceOf<T> = T::Currency::minimum_balance().saturating_mul(1_000u32.into());
 
 		#[extrinsic_call]
-		_(RawOrigin::Root, 7, shares, amount);
+		_(RawOrigin::Root, WorkId::Other(7), shares, amount);
 
 		assert_eq!(NodeEarnings::<T>::iter().count() as u32, n);
 	}

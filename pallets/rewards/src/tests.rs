@@ -100,7 +100,7 @@ fn pay_work_splits_by_weight_and_pays_owners() {
 		run_to_block(11);
 		assert_eq!(pot_balance(), 1_010);
 		// when node 0 (Alice) and node 1 (Bob) are paid 301 in a 2 : 1 split
-		let paid = assert_pay_work(5, vec![(0, 2), (1, 1)], 301);
+		let paid = assert_pay_work(WorkId::Other(5), vec![(0, 2), (1, 1)], 301);
 		// then Alice gets 200, Bob 100, and the remainder of the division stays in the pot
 		// (the helper also checked the earnings, `RewardPaid` for each node and `WorkPaid`)
 		assert_eq!(paid, 300);
@@ -116,7 +116,8 @@ fn pay_work_splits_by_weight_and_pays_owners() {
 fn pay_through_the_trait_counts_per_node_and_per_account() {
 	build_and_execute(|| {
 		run_to_block(11);
-		let paid = <Rewards as WorkRewards<u64>>::pay(9, &[(0, 1), (2, 1)], 100).unwrap();
+		let paid =
+			<Rewards as WorkRewards<u64>>::pay(WorkId::Job(9), &[(0, 1), (2, 1)], 100).unwrap();
 		assert_eq!(paid, 100);
 		assert_eq!(NodeEarnings::<Test>::get(0), 50);
 		assert_eq!(NodeEarnings::<Test>::get(2), 50);
@@ -132,7 +133,7 @@ fn a_payment_that_fails_midway_pays_nobody() {
 		// deposit of 10) cannot be: called from a hook, outside any transactional call, the
 		// whole payment must still leave no trace.
 		assert_noop!(
-			<Rewards as WorkRewards<u64>>::pay(7, &[(0, 1), (3, 1)], 10),
+			<Rewards as WorkRewards<u64>>::pay(WorkId::Job(7), &[(0, 1), (3, 1)], 10),
 			Error::<Test>::TransferFailed
 		);
 		assert_eq!(NodeEarnings::<Test>::get(0), 0);
@@ -153,10 +154,10 @@ fn pay_work_never_pays_more_than_the_pot_holds() {
 		run_to_block(2);
 		// The pot holds 110, of which 10 must stay.
 		assert_noop!(
-			Rewards::pay_work(RuntimeOrigin::root(), 1, vec![(0, 1)], 101),
+			Rewards::pay_work(RuntimeOrigin::root(), WorkId::Other(1), vec![(0, 1)], 101),
 			Error::<Test>::InsufficientPot
 		);
-		assert_ok!(Rewards::pay_work(RuntimeOrigin::root(), 1, vec![(0, 1)], 100));
+		assert_ok!(Rewards::pay_work(RuntimeOrigin::root(), WorkId::Other(1), vec![(0, 1)], 100));
 		assert_eq!(pot_balance(), 10);
 	});
 }
@@ -166,7 +167,7 @@ fn pay_work_rejects_bad_input() {
 	build_and_execute(|| {
 		run_to_block(11);
 		let pay = |shares: Vec<(NodeId, u32)>, amount| {
-			Rewards::pay_work(RuntimeOrigin::root(), 1, shares, amount)
+			Rewards::pay_work(RuntimeOrigin::root(), WorkId::Other(1), shares, amount)
 		};
 		assert_noop!(pay(vec![], 10), Error::<Test>::NoShares);
 		assert_noop!(pay(vec![(0, 1); 5], 10), Error::<Test>::TooManyShares);
@@ -176,7 +177,7 @@ fn pay_work_rejects_bad_input() {
 		assert_noop!(pay(vec![(0, 1), (1, 1), (0, 2)], 10), Error::<Test>::DuplicateShare);
 		assert_noop!(pay(vec![(0, 1), (3, 1)], 10), Error::<Test>::TransferFailed);
 		assert_noop!(
-			Rewards::pay_work(RuntimeOrigin::signed(ALICE), 1, vec![(0, 1)], 10),
+			Rewards::pay_work(RuntimeOrigin::signed(ALICE), WorkId::Other(1), vec![(0, 1)], 10),
 			DispatchError::BadOrigin
 		);
 	});
@@ -230,7 +231,7 @@ fn the_snapshot_catches_a_collateral_write() {
 		expected.balances.transfer(Rewards::pot(), ALICE, 100);
 		expected.node_earnings.insert(0, 100);
 		expected.account_earnings.insert(ALICE, 100);
-		assert_ok!(Rewards::pay_work(RuntimeOrigin::root(), 1, vec![(0, 1)], 100));
+		assert_ok!(Rewards::pay_work(RuntimeOrigin::root(), WorkId::Other(1), vec![(0, 1)], 100));
 		assert_eq!(expected.diff(&MemorySnapshot::new()), Vec::<String>::new());
 		// when a write the call should not make lands as well: Bob's node is credited too
 		NodeEarnings::<Test>::insert(1, 100);

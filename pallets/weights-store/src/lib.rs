@@ -346,17 +346,7 @@ pub mod pallet {
 			} else {
 				false
 			};
-			let extrinsic =
-				frame_system::Pallet::<T>::extrinsic_index().ok_or(Error::<T>::NotInTransaction)?;
-			// The node keeps the transaction's last `data.len()` bytes under the chunk's hash:
-			// they must be the chunk. They are when the call is the transaction's own call (or
-			// the last of a batch, the inner call of a proxy, ...); a call that wraps it and puts
-			// bytes after it would make the node keep the wrong bytes.
-			#[allow(deprecated)]
-			let transaction = frame_system::Pallet::<T>::extrinsic_data(extrinsic);
-			ensure!(transaction.ends_with(&data), Error::<T>::ChunkNotAtEnd);
-
-			polkadot_sdk::sp_io::transaction_index::index(extrinsic, data.len() as u32, chunk.0);
+			Self::index_tail(&data, chunk)?;
 			Chunks::<T>::insert(file, index, chunk);
 			Self::deposit_event(Event::ChunkStored { file, index, chunk });
 			if finished {
@@ -454,7 +444,7 @@ pub mod pallet {
 
 		/// Removes an upload and the chunk hashes it received, and returns its deposit to the
 		/// uploader; returns how many chunks it had received.
-		fn remove_upload(file: H256, upload: UploadInfo<T>) -> u32 {
+		pub(crate) fn remove_upload(file: H256, upload: UploadInfo<T>) -> u32 {
 			let received = upload.next_chunk;
 			let _ = Chunks::<T>::clear_prefix(file, received, None);
 			Uploads::<T>::remove(file);
@@ -471,6 +461,21 @@ pub mod pallet {
 				);
 			}
 			received
+		}
+
+		/// Asks the node to keep `data`, the last bytes of the transaction being applied, under
+		/// the chunk hash `chunk`. They are the caller's last argument when the call is the
+		/// transaction's own call (or the last of a batch, the inner call of a proxy, ...); a
+		/// call that wraps it and puts bytes after it would make the node keep the wrong bytes,
+		/// so it is refused.
+		pub(crate) fn index_tail(data: &[u8], chunk: H256) -> DispatchResult {
+			let extrinsic =
+				frame_system::Pallet::<T>::extrinsic_index().ok_or(Error::<T>::NotInTransaction)?;
+			#[allow(deprecated)]
+			let transaction = frame_system::Pallet::<T>::extrinsic_data(extrinsic);
+			ensure!(transaction.ends_with(data), Error::<T>::ChunkNotAtEnd);
+			polkadot_sdk::sp_io::transaction_index::index(extrinsic, data.len() as u32, chunk.0);
+			Ok(())
 		}
 
 		/// The manifest of a stored file: its record and its chunk hashes in order.
@@ -509,6 +514,52 @@ fn chunk_len(size: u64, chunk_size: u32, index: u32) -> u64 {
 	let chunk = u64::from(chunk_size);
 	let start = u64::from(index).saturating_mul(chunk);
 	size.saturating_sub(start).min(chunk)
+}
+
+/// Files of one chunk that another pallet's transaction carries whole (a training round's
+/// updates and results). No deposit is held: the calling pallet decides who may store them and
+/// bounds how many. An upload of the same file in progress (begun by anyone, e.g. someone who saw
+/// the transaction in the pool) is removed, its deposit returned, since the file is now stored.
+impl<T: Config> swarm_primitives::ContentWriter<T::AccountId> for Pallet<T> {
+	fn max_tail_file() -> u32 {
+		<T::ChunkSize as polkadot_sdk::frame_support::traits::Get<u32>>::get()
+	}
+
+	fn store_tail(
+		uploader: &T::AccountId,
+		data: &[u8],
+	) -> Result<H256, polkadot_sdk::sp_runtime::DispatchError> {
+		use polkadot_sdk::{frame_support::traits::Get, sp_runtime::traits::Zero};
+		let size = data.len() as u64;
+		polkadot_sdk::frame_support::ensure!(size > 0, Error::<T>::EmptyFile);
+		polkadot_sdk::frame_support::ensure!(
+			size <= u64::from(T::ChunkSize::get()),
+			Error::<T>::FileTooLarge
+		);
+		let file = H256(polkadot_sdk::sp_io::hashing::blake2_256(data));
+		if Files::<T>::contains_key(file) {
+			return Ok(file);
+		}
+		Self::index_tail(data, file)?;
+		if let Some(upload) = Uploads::<T>::get(file) {
+			Self::remove_upload(file, upload);
+			Self::deposit_event(Event::UploadCancelled { file });
+		}
+		Chunks::<T>::insert(file, 0, file);
+		Files::<T>::insert(
+			file,
+			FileInfo {
+				size,
+				chunk_size: T::ChunkSize::get(),
+				chunks: 1,
+				uploader: uploader.clone(),
+				stored_at: frame_system::Pallet::<T>::block_number(),
+				deposit: Zero::zero(),
+			},
+		);
+		Self::deposit_event(Event::FileStored { file, size });
+		Ok(file)
+	}
 }
 
 impl<T: Config> swarm_primitives::ContentInspector for Pallet<T> {

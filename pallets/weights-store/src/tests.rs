@@ -1,11 +1,11 @@
 //! Tests of every call (success and each error) and of file manifests.
 
 use crate::{mock::*, testing_utils::*, *};
-use polkadot_sdk::sp_core::H256;
 use polkadot_sdk::frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect, InspectHold},
 };
+use polkadot_sdk::sp_core::H256;
 use swarm_primitives::ContentInspector;
 
 fn held(who: u64) -> u64 {
@@ -491,5 +491,75 @@ fn the_snapshot_catches_a_collateral_write() {
 		assert_eq!(diff.len(), 1, "{diff:#?}");
 		assert!(diff[0].starts_with(&format!("Uploads[{bobs:?}]: expected ")), "{diff:#?}");
 		assert!(std::panic::catch_unwind(|| expected.assert_matches(&post)).is_err());
+	});
+}
+
+// FILES CARRIED BY ANOTHER PALLET'S TRANSACTION (ContentWriter)
+
+/// Stores `bytes` through the trait, as a pallet's call would with `bytes` as its last
+/// argument; `after` bytes follow them in the transaction.
+fn store_tail(bytes: &[u8], after: &[u8]) -> Result<H256, polkadot_sdk::sp_runtime::DispatchError> {
+	use swarm_primitives::ContentWriter;
+	polkadot_sdk::frame_support::storage::with_storage_layer(|| {
+		let mut transaction = b"signature and extensions, call index".to_vec();
+		transaction.extend(bytes);
+		transaction.extend(after);
+		frame_system::Pallet::<Test>::note_extrinsic(transaction);
+		<WeightsStore as ContentWriter<u64>>::store_tail(&BOB, bytes)
+	})
+}
+
+#[test]
+fn a_file_carried_whole_is_stored_without_a_deposit() {
+	build_and_execute(|| {
+		let (bytes, hash) = file(200, 21);
+		let before = MemorySnapshot::new();
+		assert_eq!(store_tail(&bytes, &[]), Ok(hash));
+		let info = Files::<Test>::get(hash).unwrap();
+		assert_eq!((info.size, info.chunks, info.uploader, info.deposit), (200, 1, BOB, 0));
+		assert_eq!(Chunks::<Test>::get(hash, 0), Some(hash), "one chunk: the file");
+		assert_eq!(WeightsStore::file(hash).unwrap().chunks, vec![hash]);
+		System::assert_last_event(Event::FileStored { file: hash, size: 200 }.into());
+		assert_eq!(MemorySnapshot::new().balances, before.balances, "no deposit, no fee");
+		// Again: already stored, nothing changes.
+		let stored = MemorySnapshot::new();
+		assert_eq!(store_tail(&bytes, &[]), Ok(hash));
+		stored.assert_matches(&MemorySnapshot::new());
+		assert_eq!(<WeightsStore as swarm_primitives::ContentWriter<u64>>::max_tail_file(), 256);
+	});
+}
+
+#[test]
+fn a_file_carried_whole_replaces_an_upload_of_it_in_progress() {
+	build_and_execute(|| {
+		let (bytes, hash) = file(100, 22);
+		// Someone saw the hash and began its upload first, to block it.
+		assert_begin_upload(ALICE, hash, 100);
+		assert_eq!(store_tail(&bytes, &[]), Ok(hash));
+		assert!(Uploads::<Test>::get(hash).is_none());
+		assert_eq!(Files::<Test>::get(hash).unwrap().uploader, BOB);
+		assert_eq!(Balances::balance_on_hold(&HoldReason::FileDeposit.into(), &ALICE), 0);
+	});
+}
+
+#[test]
+fn a_file_carried_whole_must_be_the_transactions_tail_and_fit_a_chunk() {
+	build_and_execute(|| {
+		let (bytes, _) = file(100, 23);
+		let before = MemorySnapshot::new();
+		assert_eq!(store_tail(&bytes, &[1, 2]), Err(Error::<Test>::ChunkNotAtEnd.into()));
+		assert_eq!(store_tail(&[], &[]), Err(Error::<Test>::EmptyFile.into()));
+		let (large, _) = file(257, 24);
+		assert_eq!(store_tail(&large, &[]), Err(Error::<Test>::FileTooLarge.into()));
+		before.assert_matches(&MemorySnapshot::new());
+		use swarm_primitives::ContentWriter;
+		polkadot_sdk::frame_support::storage::unhashed::kill(
+			polkadot_sdk::sp_core::storage::well_known_keys::EXTRINSIC_INDEX,
+		);
+		assert_eq!(
+			<WeightsStore as ContentWriter<u64>>::store_tail(&BOB, &bytes),
+			Err(Error::<Test>::NotInTransaction.into()),
+			"outside a transaction"
+		);
 	});
 }

@@ -4,9 +4,10 @@
 use crate::{
 	currency::{EXISTENTIAL_DEPOSIT, MICRO_UNIT, MILLI_UNIT, UNIT},
 	time::{DAYS, MINUTES, SLOT_DURATION},
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, ComputeNodes, Hash, Nonce, OriginCaller,
-	ModelRegistry, PalletInfo, Rewards, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-	RuntimeOrigin, RuntimeTask, System, TxExtension, UncheckedExtrinsic, WeightsStore, VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, ComputeNodes, Hash, ModelRegistry,
+	Nonce, OriginCaller, PalletInfo, Rewards, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, TxExtension,
+	UncheckedExtrinsic, WeightsStore, VERSION,
 };
 use polkadot_sdk::{
 	frame_support::{
@@ -197,6 +198,7 @@ impl pallet_model_registry::Config for Runtime {
 	type MaxAliasesPerModel = ConstU32<16>;
 	type MaxVersionsPerModel = ConstU32<100_000>;
 	type MaxLineageResults = ConstU32<10_000>;
+	type MaxContributors = ConstU32<64>;
 	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
 }
 
@@ -331,6 +333,30 @@ parameter_types! {
 	pub const AgreedReputation: Perbill = Perbill::from_percent(2);
 	pub const OutvotedReputation: Perbill = Perbill::from_percent(20);
 	pub const MissedReputation: Perbill = Perbill::from_percent(5);
+}
+
+/// Federated training rounds: up to 32 participants, committees of up to 16, campaigns of up to
+/// 100 rounds. The windows are in `RoundTiming` (genesis, or root's `set_timing`).
+impl pallet_training::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = ModelRegistry;
+	type Content = WeightsStore;
+	type Nodes = ComputeNodes;
+	type Rewards = Rewards;
+	type RewardPot = RewardPotAccount;
+	type CommitteeFee = ConstU128<{ 10 * MILLI_UNIT }>;
+	type MaxParticipants = ConstU32<32>;
+	type MaxCommittee = ConstU32<16>;
+	type MaxCampaign = ConstU32<100>;
+	type MaxOpenRounds = ConstU32<256>;
+	type MaxConfigLen = ConstU32<256>;
+	type MaxExpiriesPerBlock = ConstU32<8>;
+	type Quorum = InferenceQuorum;
+	type SlashShare = InferenceSlashShare;
+	type ReputationGain = AgreedReputation;
+	type ReputationLoss = MissedReputation;
+	type WeightInfo = pallet_training::weights::SubstrateWeight<Runtime>;
 }
 
 /// Makes an account the Aura author of the block being benchmarked: the only authority, named by

@@ -86,6 +86,49 @@ pub fn load(split: Split) -> Result<Dataset> {
 
 /// Loads `split` from `dir`.
 pub fn load_from(dir: &Path, split: Split) -> Result<Dataset> {
+	load_split(dir, split, CLASS_NAMES.len())
+}
+
+/// Loads the training split of `dir` with `classes` classes: a node's own training data in
+/// Fashion-MNIST's layout, such as a shard written by `swarm-ml split` ([`write`]).
+pub fn load_training_data(dir: &Path, classes: usize) -> Result<Dataset> {
+	load_split(dir, Split::Train, classes)
+}
+
+/// Writes `data` (one channel) into `dir` as the uncompressed IDX files of `split`, which
+/// [`load_from`] and [`load_training_data`] read back.
+pub fn write(dir: &Path, split: Split, data: &Dataset) -> Result<()> {
+	let shape = data.shape();
+	if shape.channels != 1 {
+		return Err(Error::InvalidInput(format!(
+			"IDX image files hold one channel; the data has {}",
+			shape.channels
+		)));
+	}
+	let count = u32::try_from(data.len())
+		.map_err(|_| Error::InvalidInput("too many samples for an IDX file".into()))?;
+	let dim = |n: usize| {
+		u32::try_from(n).map_err(|_| Error::InvalidInput("an image side is too large".into()))
+	};
+	let mut images = vec![0, 0, 8, 3];
+	for d in [count, dim(shape.height)?, dim(shape.width)?] {
+		images.extend(d.to_be_bytes());
+	}
+	let mut labels = vec![0, 0, 8, 1];
+	labels.extend(count.to_be_bytes());
+	labels.extend(data.labels());
+	for i in 0..data.len() {
+		images.extend(data.pixels(i).unwrap_or_default());
+	}
+	std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+	for (name, bytes) in [("images-idx3", images), ("labels-idx1", labels)] {
+		let path = dir.join(format!("{}-{name}-ubyte", split.prefix()));
+		std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+	}
+	Ok(())
+}
+
+fn load_split(dir: &Path, split: Split, classes: usize) -> Result<Dataset> {
 	let images_path = locate(dir, &format!("{}-images-idx3-ubyte", split.prefix()))?;
 	let labels_path = locate(dir, &format!("{}-labels-idx1-ubyte", split.prefix()))?;
 	let (dims, pixels) = read_idx(&images_path, 3)?;
@@ -97,7 +140,7 @@ pub fn load_from(dir: &Path, split: Split) -> Result<Dataset> {
 		});
 	}
 	let shape = InputShape { channels: 1, height: dims[1], width: dims[2] };
-	Dataset::new(shape, CLASS_NAMES.len(), pixels, labels)
+	Dataset::new(shape, classes, pixels, labels)
 		.map_err(|e| Error::MalformedDataset { path: images_path, reason: e.to_string() })
 }
 
@@ -178,5 +221,20 @@ mod tests {
 		let data = load_from(&dir, Split::Test).unwrap();
 		assert_eq!((data.len(), data.labels()[0]), (1, 3));
 		std::fs::remove_dir_all(&dir).unwrap();
+	}
+
+	#[test]
+	fn written_files_read_back() {
+		let dir = std::env::temp_dir().join(format!("swarm-ml-idx-write-{}", std::process::id()));
+		let shape = InputShape { channels: 1, height: 3, width: 2 };
+		let data = Dataset::synthetic(&crate::Seed::from(5), 20, shape, 4).unwrap();
+		write(&dir, Split::Train, &data).unwrap();
+		assert_eq!(load_training_data(&dir, 4).unwrap(), data);
+		let err = load_training_data(&dir, 2).unwrap_err().to_string();
+		assert!(err.contains("class count 2"), "{err}");
+		std::fs::remove_dir_all(&dir).unwrap();
+		let rgb = InputShape { channels: 3, height: 2, width: 2 };
+		let data = Dataset::synthetic(&crate::Seed::from(5), 2, rgb, 4).unwrap();
+		assert!(write(&dir, Split::Train, &data).is_err());
 	}
 }

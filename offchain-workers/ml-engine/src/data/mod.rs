@@ -67,6 +67,42 @@ impl Dataset {
 		Ok(Dataset { shape, classes, pixels, labels })
 	}
 
+	/// The data as one "labelled samples" file, as rounds keep validation sets in the weights
+	/// store: for each sample its label byte, then its values.
+	pub fn to_labelled_bytes(&self) -> Vec<u8> {
+		let mut out = Vec::with_capacity(self.labels.len() * (1 + self.shape.len()));
+		for (label, pixels) in self.labels.iter().zip(self.pixels.chunks_exact(self.shape.len())) {
+			out.push(*label);
+			out.extend_from_slice(pixels);
+		}
+		out
+	}
+
+	/// Reads a [labelled samples](Self::to_labelled_bytes) file of `samples` samples.
+	pub fn from_labelled_bytes(
+		bytes: &[u8],
+		samples: usize,
+		shape: InputShape,
+		classes: usize,
+	) -> Result<Self> {
+		let record = 1 + shape.len();
+		if samples.checked_mul(record) != Some(bytes.len()) {
+			return Err(Error::InvalidInput(format!(
+				"a file of {samples} labelled samples of {} values takes {} bytes, not {}",
+				shape.len(),
+				samples.saturating_mul(record),
+				bytes.len()
+			)));
+		}
+		let mut labels = Vec::with_capacity(samples);
+		let mut pixels = Vec::with_capacity(samples * shape.len());
+		for chunk in bytes.chunks_exact(record) {
+			labels.push(chunk[0]);
+			pixels.extend_from_slice(&chunk[1..]);
+		}
+		Dataset::new(shape, classes, pixels, labels)
+	}
+
 	/// Number of samples.
 	pub fn len(&self) -> usize {
 		self.labels.len()
@@ -164,5 +200,25 @@ impl Dataset {
 		classes: usize,
 	) -> Result<Dataset> {
 		synthetic(seed, n, shape, classes)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::Seed;
+
+	#[test]
+	fn labelled_bytes_round_trip_and_check_their_size() {
+		let shape = InputShape { channels: 1, height: 2, width: 3 };
+		let data = Dataset::synthetic(&Seed::from(9), 7, shape, 5).unwrap();
+		let bytes = data.to_labelled_bytes();
+		assert_eq!(bytes.len(), 7 * 7);
+		assert_eq!(bytes[0], data.labels()[0]);
+		assert_eq!(&bytes[1..7], data.pixels(0).unwrap());
+		assert_eq!(Dataset::from_labelled_bytes(&bytes, 7, shape, 5).unwrap(), data);
+		let err = Dataset::from_labelled_bytes(&bytes, 6, shape, 5).unwrap_err().to_string();
+		assert!(err.contains("takes 42 bytes, not 49"), "{err}");
+		assert!(Dataset::from_labelled_bytes(&bytes[..0], 0, shape, 5).unwrap().is_empty());
 	}
 }

@@ -1,4 +1,4 @@
-//! The `train`, `eval`, `infer`, `aggregate` and `hash` commands.
+//! The `train`, `eval`, `infer`, `aggregate`, `split` and `hash` commands.
 
 use std::{
 	path::{Path, PathBuf},
@@ -11,6 +11,7 @@ use swarm_ml::{
 	data::{
 		bytes_to_inputs,
 		fashion_mnist::{self, Split, CLASS_NAMES},
+		partition::partition,
 		Dataset,
 	},
 	evaluate,
@@ -20,7 +21,7 @@ use swarm_ml::{
 	ModelConfig, OptimizerConfig, Result, Seed, TrainSpec, Update, Weights,
 };
 
-use super::{AggregateArgs, EvalArgs, HashArgs, InferArgs, TrainArgs, TrainedArgs};
+use super::{AggregateArgs, EvalArgs, HashArgs, InferArgs, SplitArgs, TrainArgs, TrainedArgs};
 
 /// Loads a Fashion-MNIST split (`train` / `test`) from `dir` or the default folder.
 pub(crate) fn load_split(dir: Option<&Path>, split: &str) -> Result<Dataset> {
@@ -295,6 +296,15 @@ pub(crate) fn aggregate(args: AggregateArgs) -> Result<()> {
 		"combined   {}",
 		out.selected.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
 	);
+	println!(
+		"norms      {}",
+		out.accepted
+			.iter()
+			.zip(&out.norms)
+			.map(|(c, n)| format!("{c}:{n:.6}"))
+			.collect::<Vec<_>>()
+			.join(", ")
+	);
 	for r in &out.rejected {
 		println!("rejected   {}: {}", r.client, r.reason);
 	}
@@ -303,6 +313,41 @@ pub(crate) fn aggregate(args: AggregateArgs) -> Result<()> {
 	if let Some(path) = &args.out {
 		write_bytes(path, &bytes)?;
 		println!("written    {}", path.display());
+	}
+	Ok(())
+}
+
+pub(crate) fn split(args: SplitArgs) -> Result<()> {
+	let mut data = load_split(args.data_dir.as_deref(), "train")?;
+	if let Some(limit) = args.limit {
+		data = data.take(limit);
+	}
+	let shards = partition(data.labels(), data.classes(), args.nodes, args.partition, &args.seed)?;
+	println!("split      {} samples into {} shards ({})", data.len(), args.nodes, args.partition);
+	for (i, indices) in shards.iter().enumerate() {
+		let shard = data.subset(indices)?;
+		let dir = args.out.join(format!("node-{}", i + 1));
+		fashion_mnist::write(&dir, Split::Train, &shard)?;
+		let counts = shard.class_counts().iter().map(|n| n.to_string()).collect::<Vec<_>>();
+		println!(
+			"{:<10} {:>6} samples, per class [{}]",
+			dir.display(),
+			shard.len(),
+			counts.join(" ")
+		);
+	}
+	if let Some(n) = args.validation {
+		let test = load_split(args.data_dir.as_deref(), "test")?.take(n);
+		let bytes = test.to_labelled_bytes();
+		let path = args.out.join("validation.bin");
+		write_bytes(&path, &bytes)?;
+		println!(
+			"validation {} samples in {} ({} bytes), blake2-256 0x{}",
+			test.len(),
+			path.display(),
+			bytes.len(),
+			to_hex(&blake2_256(&bytes))
+		);
 	}
 	Ok(())
 }

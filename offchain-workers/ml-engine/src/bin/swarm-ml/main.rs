@@ -7,6 +7,7 @@
 //! swarm-ml infer     --model mlp --weights mlp.safetensors --input pixels.bin --json   # a job's input
 //! swarm-ml aggregate --global g.safetensors --update 1:600:a.safetensors --update 2:400:b.safetensors \
 //!                    --method median --out new.safetensors
+//! swarm-ml split     --nodes 4 --partition dirichlet:0.5 --validation 1000 --out shards
 //! swarm-ml hash      mlp.safetensors --model mlp
 //! swarm-ml bench     all --python /path/to/venv/bin/python           # BENCHMARKS.md figures
 //! ```
@@ -17,7 +18,7 @@ mod commands;
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Args, Parser, Subcommand};
-use swarm_ml::{Method, Mode, Seed};
+use swarm_ml::{data::partition::Partition, Method, Mode, Seed};
 
 /// Swarmchain's ML engine: deterministic training, evaluation, inference and aggregation.
 #[derive(Parser)]
@@ -40,6 +41,9 @@ enum Command {
 	Infer(InferArgs),
 	/// Aggregate client updates (safetensors files) into new global weights.
 	Aggregate(AggregateArgs),
+	/// Split Fashion-MNIST's training data into per-node shards (each node's `--training-data`)
+	/// and write a validation set for training rounds.
+	Split(SplitArgs),
 	/// Print blake2-256 hashes of files, canonical weight hashes and model ids.
 	Hash(HashArgs),
 	/// Run the benchmarks (P1 throughput, P2 det/fast ratio, P3 federated, robustness).
@@ -164,6 +168,34 @@ struct AggregateArgs {
 }
 
 #[derive(Args)]
+struct SplitArgs {
+	/// Folder with the Fashion-MNIST files (default: $SWARM_ML_FASHION_MNIST or
+	/// /usr/share/datasets/fashion-mnist).
+	#[arg(long)]
+	data_dir: Option<PathBuf>,
+	/// Number of shards.
+	#[arg(long)]
+	nodes: usize,
+	/// `iid`, `dirichlet:ALPHA` (non-IID; smaller is more skewed) or `classes:K`.
+	#[arg(long, default_value = "dirichlet:0.5")]
+	partition: Partition,
+	/// Seed of the split: a decimal u64 or 64 hex digits.
+	#[arg(long, default_value = "42")]
+	seed: Seed,
+	/// Split only the first N training samples.
+	#[arg(long)]
+	limit: Option<usize>,
+	/// Also write the first N test samples as `validation.bin`, a labelled-samples file (each
+	/// sample's label byte, then its pixels) to store in the weights store as a round's
+	/// validation set.
+	#[arg(long, value_name = "N")]
+	validation: Option<usize>,
+	/// Output folder: `node-1/`, `node-2/`, … with IDX files, and `validation.bin`.
+	#[arg(long)]
+	out: PathBuf,
+}
+
+#[derive(Args)]
 struct HashArgs {
 	/// Files to hash.
 	files: Vec<PathBuf>,
@@ -186,6 +218,7 @@ fn main() -> ExitCode {
 		Command::Eval(args) => commands::eval(args),
 		Command::Infer(args) => commands::infer(args),
 		Command::Aggregate(args) => commands::aggregate(args),
+		Command::Split(args) => commands::split(args),
 		Command::Hash(args) => commands::hash(args),
 		Command::Bench(args) => bench::run(args, cli.threads),
 	};

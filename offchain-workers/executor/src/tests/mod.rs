@@ -48,15 +48,24 @@ fn pixels(samples: usize) -> Vec<u8> {
 }
 
 fn start(dir: &Path, files: Arc<Files>) -> Executor {
-	Executor::start(Config { dir: dir.to_path_buf(), threads: 2, max_queue: 4 }, files, None)
-		.unwrap()
+	start_with_data(dir, files, None)
+}
+
+fn start_with_data(dir: &Path, files: Arc<Files>, training_data: Option<&Path>) -> Executor {
+	let config = Config {
+		dir: dir.to_path_buf(),
+		threads: 2,
+		max_queue: 4,
+		training_data: training_data.map(Path::to_path_buf),
+	};
+	Executor::start(config, files, None).unwrap()
 }
 
 fn task(weights: [u8; 32], input: TaskInput) -> Task {
 	Task::Infer(InferTask { config: config().canonical_bytes(), weights, input })
 }
 
-fn wait(executor: &Executor, id: &TaskId) -> TaskStatus {
+pub(crate) fn wait(executor: &Executor, id: &TaskId) -> TaskStatus {
 	for _ in 0..1000 {
 		match executor.poll(id) {
 			TaskStatus::Pending => std::thread::sleep(Duration::from_millis(10)),
@@ -145,7 +154,12 @@ fn bad_tasks_fail_clearly() {
 	let dir = tempfile::tempdir().unwrap();
 	let files = Arc::new(Files::default());
 	let hash = files.add(weights().to_safetensors().unwrap());
-	let other = files.add(Weights::init(&ModelConfig::fashion_mnist_mlp(), &Seed::from(1)).unwrap().to_safetensors().unwrap());
+	let other = files.add(
+		Weights::init(&ModelConfig::fashion_mnist_mlp(), &Seed::from(1))
+			.unwrap()
+			.to_safetensors()
+			.unwrap(),
+	);
 	let executor = start(dir.path(), files);
 	assert_eq!(executor.submit(&[7, 7, 7]), Err(SubmitError::Malformed));
 
@@ -199,3 +213,5 @@ fn a_full_queue_refuses_more() {
 	assert!((4..=5).contains(&accepted), "{accepted} accepted");
 	assert!(results.contains(&Err(SubmitError::Busy)));
 }
+
+mod rounds;

@@ -1,0 +1,35 @@
+//! The `TrainingApi` runtime API: training rounds, their agreed results, the rounds open for
+//! joining, and the rounds of a node.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::Codec;
+use swarm_primitives::NodeId;
+
+polkadot_sdk::sp_api::decl_runtime_apis! {
+	/// Queries of training rounds. `Round` and `RoundResult` are the pallet's `Round<Runtime>`
+	/// and `RoundResult<Runtime>`; everything is as of the block queried, and a round is there
+	/// until its retention period ends.
+	#[api_version(1)]
+	pub trait TrainingApi<Round, RoundResult>
+	where
+		Round: Codec,
+		RoundResult: Codec,
+	{
+		/// The round with this id.
+		fn round(id: u64) -> Option<Round>;
+
+		/// The committee's agreed result of a decided round.
+		fn result(id: u64) -> Option<RoundResult>;
+
+		/// The rounds nodes may join now, by id.
+		fn open_rounds() -> Vec<u64>;
+
+		/// The stored rounds `node` takes (or took) part in, as a participant or a committee
+		/// member, by id.
+		fn involved(node: NodeId) -> Vec<u64>;
+	}
+}
