@@ -7,10 +7,13 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Keyring } from '@polkadot/keyring';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
-import { submitFinalized } from './api.mjs';
-import { swarmMl } from './inference.mjs';
+import { devKeyring, submitFinalized, UNIT } from './api.mjs';
+import {
+  canonicalConfig, publishModel, registerWorkers, startWorkerNetwork, swarmMl, trainMlp
+} from './inference.mjs';
 import { uploadWeights } from './weights.mjs';
 
 const utf8 = (text) => new TextEncoder().encode(text);
@@ -34,6 +37,62 @@ export function splitShards (dir, { nodes, limit, validation, alpha = 0.5, seed 
   const samples = out.split('\n').filter((l) => l.includes('samples, per class'))
     .map((l) => Number(l.trim().split(/\s+/)[1]));
   return { shards, samples, validation: new Uint8Array(readFileSync(path.join(dir, 'validation.bin'))) };
+}
+
+/**
+ * A network of `count` worker nodes on this machine, node `i` with shard `i` of the first
+ * `limit` Fashion-MNIST training images as its `--training-data`, each registered as a compute
+ * node of its own funded owner (`//RoundOwner<i>`); and a weak base model (one epoch on 1,000
+ * images) published by `//RoundModelOwner`, with the first `validation` test images stored as
+ * its validation set. Returns everything a round needs.
+ */
+export async function startTrainingNetwork (dir, { count = 4, limit = 8_000, validation = 500 } = {}) {
+  const split = splitShards(path.join(dir, 'shards'), { nodes: count, limit, validation });
+  const network = await startWorkerNetwork(count, {
+    extraArgs: ['--ml-threads', '1'],
+    nodeArgs: (i) => ['--training-data', split.shards[i]]
+  });
+  try {
+    const { api } = network;
+    const { alice } = await devKeyring();
+    const keyring = new Keyring({ type: 'sr25519' });
+    const owners = Array.from({ length: count }, (_, i) => keyring.addFromUri(`//RoundOwner${i}`));
+    const modelOwner = keyring.addFromUri('//RoundModelOwner');
+    await submitFinalized(api, api.tx.utility.batchAll(
+      [...owners, modelOwner].map((o) => api.tx.balances.transferKeepAlive(o.address, 1_000n * UNIT))
+    ), alice);
+    const nodes = await registerWorkers(network, owners);
+    const baseFile = path.join(dir, 'base.safetensors');
+    const weights = trainMlp(baseFile, { limit: 1_000 });
+    const base = await publishModel(api, modelOwner, {
+      name: `federated-mlp-${Date.now()}`, weights, config: canonicalConfig('mlp'), price: UNIT / 100n
+    });
+    const stored = await storeValidation(api, modelOwner, split.validation, validation);
+    return { network, api, split, owners, nodes, modelOwner, base, baseFile, validation: stored };
+  } catch (error) {
+    await network.stop();
+    throw error;
+  }
+}
+
+/**
+ * The spec of a round on `version`: one epoch of SGD (batch 32, learning rate 0.05), FedAvg
+ * with a clip bound of `clip` (L2, a whole number; none if not given), 4 to 5 participants, a
+ * committee of 3, a budget of 100 SWARM, the `validation` set, no tolerance, one round.
+ */
+export function roundSpec (version, validation, { clip, participants = [4, 5] } = {}) {
+  return {
+    base: version,
+    training: { epochs: 1, batchSize: 32, optimizer: { Sgd: { lr: 50_000, momentum: 0, weightDecay: 0 } } },
+    rule: { method: 'FedAvg', clip: clip === undefined ? null : clip * 1_000_000, maxSamples: 5_000 },
+    minParticipants: participants[0],
+    maxParticipants: participants[1],
+    committee: 3,
+    budget: 100n * UNIT,
+    validation: { hash: validation.hash, samples: validation.samples },
+    tolerance: 0,
+    rounds: 1
+  };
 }
 
 /** Uploads the validation set; returns `{ hash, samples }` for a round spec. */

@@ -22,53 +22,33 @@ import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, randomAsU8a } from '@polkadot/util-crypto';
 import { devKeyring, submitFinalized, UNIT } from '../lib/api.mjs';
-import {
-  canonicalConfig, keyProof, publishModel, registerKey, registerWorkers, startWorkerNetwork,
-  submitGeneral, trainMlp
-} from '../lib/inference.mjs';
+import { keyProof, registerKey, submitGeneral } from '../lib/inference.mjs';
 import { tempDir } from '../lib/node.mjs';
 import {
   aggregateLocally, joinPayload, openRound, participantSeed, roundCommitment, roundCommitPayload,
-  roundRevealPayload, scaleUpdate, splitShards, storeValidation, trainLocally, waitPhase
+  roundRevealPayload, roundSpec, scaleUpdate, startTrainingNetwork, trainLocally, waitPhase
 } from '../lib/training.mjs';
 
+/** The participants' training, as `roundSpec` sets it on chain, for `swarm-ml train`. */
 const SPEC = { epochs: 1, batchSize: 32, lr: '0.05', maxSamples: 5_000 };
 
 describe('a federated training round on four workers', { timeout: 900_000 }, () => {
   const work = tempDir('swarm-e2e-round-');
-  let network, api, keyring, alice, genesis;
+  let network, api, genesis;
   let split, owners, nodes, modelOwner, base, baseFile, validation;
   let adversary, adversaryNode, adversaryOwner;
 
   before(async () => {
-    ({ alice } = await devKeyring());
-    keyring = new Keyring({ type: 'sr25519' });
-    split = splitShards(path.join(work.dir, 'shards'), { nodes: 4, limit: 8_000, validation: 500 });
-    network = await startWorkerNetwork(4, {
-      extraArgs: ['--ml-threads', '1'],
-      nodeArgs: (i) => ['--training-data', split.shards[i]]
-    });
-    api = network.api;
+    ({ network, api, split, owners, nodes, modelOwner, base, baseFile, validation } =
+      await startTrainingNetwork(work.dir));
     genesis = (await api.rpc.chain.getBlockHash(0)).toHex();
-
-    owners = [0, 1, 2, 3].map((i) => keyring.addFromUri(`//RoundOwner${i}`));
-    modelOwner = keyring.addFromUri('//RoundModelOwner');
+    const { alice } = await devKeyring();
+    const keyring = new Keyring({ type: 'sr25519' });
     adversaryOwner = keyring.addFromUri('//RoundAdversaryOwner');
     adversary = keyring.addFromUri('//RoundAdversaryWorker');
-    await submitFinalized(api, api.tx.utility.batchAll(
-      [...owners, modelOwner, adversaryOwner].map((o) => api.tx.balances.transferKeepAlive(o.address, 1_000n * UNIT))
-    ), alice);
-    nodes = await registerWorkers(network, owners);
+    await submitFinalized(api, api.tx.balances.transferKeepAlive(adversaryOwner.address, 1_000n * UNIT), alice);
     adversaryNode = await registerKey(api, adversaryOwner, u8aToHex(adversary.publicKey),
       await keyProof(api, adversaryOwner, adversary));
-
-    // A weak base: one epoch on 1,000 images.
-    baseFile = path.join(work.dir, 'base.safetensors');
-    const weights = trainMlp(baseFile, { limit: 1_000 });
-    base = await publishModel(api, modelOwner, {
-      name: 'federated-mlp', weights, config: canonicalConfig('mlp'), price: UNIT / 100n
-    });
-    validation = await storeValidation(api, modelOwner, split.validation, 500);
   });
 
   after(async () => {
@@ -94,18 +74,7 @@ describe('a federated training round on four workers', { timeout: 900_000 }, () 
     const earnedBefore = await Promise.all(nodes.map(async (n) => (await api.query.rewards.nodeEarnings(n)).toBigInt()));
     const adversaryEarnedBefore = (await api.query.rewards.nodeEarnings(adversaryNode)).toBigInt();
     const bondBefore = (await api.query.computeNodes.nodes(adversaryNode)).unwrap().bond.toBigInt();
-    const round = await openRound(api, modelOwner, {
-      base: base.version,
-      training: { epochs: SPEC.epochs, batchSize: SPEC.batchSize, optimizer: { Sgd: { lr: 50_000, momentum: 0, weightDecay: 0 } } },
-      rule: { method: 'FedAvg', clip: clip * 1_000_000, maxSamples: SPEC.maxSamples },
-      minParticipants: 4,
-      maxParticipants: 5,
-      committee: 3,
-      budget: 100n * UNIT,
-      validation: { hash: validation.hash, samples: validation.samples },
-      tolerance: 0,
-      rounds: 1
-    });
+    const round = await openRound(api, modelOwner, roundSpec(base.version, validation, { clip }));
 
     // The adversary joins too, with a claim of 3,000 samples.
     const joinSignature = u8aToHex(adversary.sign(joinPayload(genesis, round, adversaryNode, 3_000)));
