@@ -27,6 +27,7 @@ fn sent_key(node: u64) -> Vec<u8> {
 
 /// Sends the heartbeats due at block `now`.
 pub fn send_heartbeats<T: Config>(now: BlockNumberFor<T>) {
+	let mut settled = false;
 	for key in WorkerKey::all() {
 		let Some(node) = NodeByKey::<T>::get(&key) else { continue };
 		let Some(info) = Nodes::<T>::get(node) else { continue };
@@ -44,6 +45,10 @@ pub fn send_heartbeats<T: Config>(now: BlockNumberFor<T>) {
 			log::warn!(target: LOG_TARGET, "the keystore could not sign a heartbeat of node {node}");
 			continue;
 		};
+		if !settled {
+			swarm_primitives::offchain::let_the_pool_settle();
+			settled = true;
+		}
 		let call = Call::<T>::heartbeat { heartbeat, signature };
 		let xt = T::create_authorized_transaction(call.into());
 		match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {

@@ -52,10 +52,6 @@ pub const RESEND_AFTER: u32 = 2;
 /// within it and commit in the next block; a longer one is picked up at a later block.
 pub const WAIT_FOR_OUTCOME_MS: u64 = 1_500;
 
-/// How long a worker run with seats waits, in milliseconds, before it submits anything: the
-/// transaction pool builds its view of the new block meanwhile (see [`run`]).
-pub const POOL_SETTLE_MS: u64 = 250;
-
 /// What the node's worker has done for one seat, in its persistent offchain storage.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
 pub enum LocalWork<BlockNumber> {
@@ -103,10 +99,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 	if seats.is_empty() {
 		return;
 	}
-	// Give the transaction pool time to take in the block this run is for: a transaction
-	// submitted while the fork-aware pool builds that block's view is checked against the
-	// previous block's view, and can be lost (a commit or reveal then waits for its resend).
-	offchain::sleep_until(offchain::timestamp().add(Duration::from_millis(POOL_SETTLE_MS)));
+	swarm_primitives::offchain::let_the_pool_settle();
 	let mut running = Vec::new();
 	for (key, node, jobs) in seats {
 		for job in jobs {
@@ -315,23 +308,17 @@ fn output_of<T: Config>(
 
 fn mark_sent<T: Config>(storage: &StorageValueRef<'_>, now: BlockNumberFor<T>, reveal: bool) {
 	let _ = storage.mutate(
-		|local: Result<Option<LocalWork<BlockNumberFor<T>>>, StorageRetrievalError>| match local {
-			Ok(Some(LocalWork::Committed {
-				labels,
-				logits,
-				salt,
-				commitment,
-				commit_sent,
-				reveal_sent,
-			})) => Ok(LocalWork::Committed {
-				labels,
-				logits,
-				salt,
-				commitment,
-				commit_sent: if reveal { commit_sent } else { now },
-				reveal_sent: if reveal { Some(now) } else { reveal_sent },
-			}),
-			_ => Err(()),
+		|local: Result<Option<LocalWork<BlockNumberFor<T>>>, StorageRetrievalError>| {
+			let Ok(Some(mut work)) = local else { return Err(()) };
+			let LocalWork::Committed { commit_sent, reveal_sent, .. } = &mut work else {
+				return Err(());
+			};
+			if reveal {
+				*reveal_sent = Some(now);
+			} else {
+				*commit_sent = now;
+			}
+			Ok(work)
 		},
 	);
 }

@@ -22,6 +22,21 @@ extern crate alloc;
 pub mod commit_reveal;
 pub mod model_config;
 
+/// What every offchain worker that sends transactions shares.
+pub mod offchain {
+	/// How long, in milliseconds, an offchain worker with something to send waits before it
+	/// sends it: the fork-aware transaction pool builds its view of the block the worker runs
+	/// for meanwhile, and a transaction submitted while it does is checked against the previous
+	/// block's view and can be lost (it then waits for its resend).
+	pub const POOL_SETTLE_MS: u64 = 250;
+
+	/// Waits [`POOL_SETTLE_MS`] (offchain workers only).
+	pub fn let_the_pool_settle() {
+		use polkadot_sdk::{sp_io::offchain, sp_runtime::offchain::Duration};
+		offchain::sleep_until(offchain::timestamp().add(Duration::from_millis(POOL_SETTLE_MS)));
+	}
+}
+
 use polkadot_sdk::sp_core::crypto::KeyTypeId;
 
 /// The keystore key type of a compute node's worker key: `swrk`, sr25519.

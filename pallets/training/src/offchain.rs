@@ -57,10 +57,6 @@ pub const RESEND_AFTER: u32 = 2;
 /// How long one worker run waits for the tasks it submitted, in milliseconds.
 pub const WAIT_FOR_OUTCOME_MS: u64 = 1_500;
 
-/// How long a worker run with work waits, in milliseconds, before it submits anything: the
-/// transaction pool builds its view of the new block meanwhile.
-pub const POOL_SETTLE_MS: u64 = 250;
-
 /// What the node's worker has done in one round, for one of its parts, in its persistent
 /// offchain storage.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
@@ -134,7 +130,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 	if work.is_empty() {
 		return;
 	}
-	offchain::sleep_until(offchain::timestamp().add(Duration::from_millis(POOL_SETTLE_MS)));
+	swarm_primitives::offchain::let_the_pool_settle();
 	let deadline = offchain::timestamp().add(Duration::from_millis(WAIT_FOR_OUTCOME_MS));
 	for (key, node, rounds) in work {
 		for round in rounds {
