@@ -64,6 +64,14 @@
 //! skipped. If root shortens a window, items pushed later may be due before older ones: they
 //! wait behind them, a delay, never a loss.
 //!
+//! ### Output size
+//!
+//! Every output is stored on chain: at most [`Config::MaxLogits`] scores (64 samples × 16
+//! classes in the runtime). A request whose output would be larger is refused at request time
+//! with [`Error::OutputTooLarge`], before anything is held. Larger outputs as files in the
+//! weights store (the quorum agreeing on the file's hash, one node uploading it, as training
+//! rounds do with their weights) are not built yet: no model the engine runs today needs them.
+//!
 //! ### Escrow
 //!
 //! The escrow is a hold on the requester's balance ([`HoldReason::JobEscrow`]): price plus
