@@ -118,6 +118,9 @@ pub mod offchain;
 #[cfg(test)]
 #[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod tests;
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
+mod tests_offchain;
 pub mod types;
 pub mod weights;
 
