@@ -1706,7 +1706,7 @@ pub mod pallet {
 		/// The most weight acting on one deadline takes.
 		pub fn expiry_weight() -> Weight {
 			let p = T::MaxParticipants::get();
-			T::WeightInfo::end_phase(p)
+			T::WeightInfo::end_phase()
 				.max(T::WeightInfo::reveal_result(p))
 				.max(T::WeightInfo::payout(p))
 				.max(T::WeightInfo::remove_round(p))
