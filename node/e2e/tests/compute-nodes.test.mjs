@@ -126,11 +126,12 @@ describe('compute nodes and rewards', { timeout: 600_000 }, () => {
       { timeoutMs: 60_000, what: 'the pot to hold the payment' });
       const earnedBefore = (await api.call.rewardsApi.accountEarnings(alice.address)).toBigInt();
       const { events } = await submitFinalized(api,
-        api.tx.sudo.sudo(api.tx.rewards.payWork(42, [[nodeId, 1]], amount)), alice);
+        api.tx.sudo.sudo(api.tx.rewards.payWork({ Other: 42 }, [[nodeId, 1]], amount)), alice);
       const paid = events.find(({ event }) => api.events.rewards.RewardPaid.is(event));
       assert.ok(paid, 'a RewardPaid event');
       assert.equal(paid.event.data.owner.toString(), alice.address);
       assert.equal(paid.event.data.amount.toBigInt(), amount);
+      assert.deepEqual(paid.event.data.work.toJSON(), { other: 42 }, 'the work, by kind');
       assert.equal((await api.call.rewardsApi.nodeEarnings(nodeId)).toBigInt(), amount);
       const earnedAfter = (await api.call.rewardsApi.accountEarnings(alice.address)).toBigInt();
       assert.ok(earnedAfter - earnedBefore >= amount);
