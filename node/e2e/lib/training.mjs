@@ -5,7 +5,7 @@
 // Also what an adversary needs (it is only a client holding a worker key): the payloads a
 // worker key signs in a round, the commitments, and weights files it can tamper with.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { blake2AsU8a } from '@polkadot/util-crypto';
@@ -125,13 +125,6 @@ export function participantSeed (roundSeed, node) {
   return u8aToHex(blake2(u8aConcat(utf8('swarm/training/participant'), hexToU8a(roundSeed), u64(node))));
 }
 
-/** The 32-byte client id of `node` in an aggregation (the number in the last 8 bytes, big-endian). */
-export function clientId (node) {
-  const id = new Uint8Array(32);
-  new DataView(id.buffer).setBigUint64(24, BigInt(node), false);
-  return u8aToHex(id);
-}
-
 /**
  * Trains `base` (a file) on `shard` with the round's SGD spec and `seed` (hex), as a participant
  * does, into `out`; returns the weights' bytes.
@@ -203,10 +196,4 @@ export function roundCommitPayload (genesis, task, node, commit) {
 /** What a worker key signs to reveal `hash` with `salt` for `task`. */
 export function roundRevealPayload (genesis, task, node, hash, salt) {
   return u8aConcat(utf8('swarm/training'), [2], hexToU8a(genesis), taskBytes(task), u64(node), hash, salt);
-}
-
-/** Writes `bytes` to `file`; returns `file`. */
-export function writeBytes (file, bytes) {
-  writeFileSync(file, bytes);
-  return file;
 }

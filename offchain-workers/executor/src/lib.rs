@@ -411,8 +411,8 @@ impl Shared {
 				.clone()
 				.ok_or_else(|| "this node has no training data (--training-data)".into()),
 			Task::ReadFile(hash) => {
-				let path = self.dir.join("content").join(hex(hash));
-				let bytes = fs::read(&path).map_err(|e| format!("file {}: {e}", hex(hash)))?;
+				let bytes = fs::read(self.content_path(hash))
+					.map_err(|e| format!("file {}: {e}", hex(hash)))?;
 				if blake2_256(&bytes) != *hash {
 					return Err(format!("file {} is damaged", hex(hash)));
 				}
@@ -571,7 +571,7 @@ impl Shared {
 	/// Keeps a file the executor made (trained or aggregated weights) in the content cache, from
 	/// where it is uploaded.
 	fn keep(&self, hash: &[u8; 32], bytes: &[u8]) -> Result<(), Failure> {
-		write_atomically(&self.dir.join("content").join(hex(hash)), bytes)
+		write_atomically(&self.content_path(hash), bytes)
 			.map_err(|e| Failure::Transient(format!("could not keep file {}: {e}", hex(hash))))
 	}
 
@@ -602,7 +602,7 @@ impl Shared {
 
 	/// A stored file by hash: from the disk cache, or fetched and cached.
 	fn content(&self, hash: &[u8; 32]) -> Result<Vec<u8>, Failure> {
-		let path = self.dir.join("content").join(hex(hash));
+		let path = self.content_path(hash);
 		if let Ok(bytes) = fs::read(&path) {
 			if blake2_256(&bytes) == *hash {
 				return Ok(bytes);
@@ -620,6 +620,11 @@ impl Shared {
 			log::warn!(target: LOG_TARGET, "could not cache file {}: {e}", hex(hash));
 		}
 		Ok(bytes)
+	}
+
+	/// Where a file is cached, or kept once the executor made it: `<dir>/content/<hash>`.
+	fn content_path(&self, hash: &[u8; 32]) -> PathBuf {
+		self.dir.join("content").join(hex(hash))
 	}
 
 	fn outcome_path(&self, id: &TaskId) -> PathBuf {
