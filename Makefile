@@ -74,7 +74,7 @@ test-zombienet: build
 # Benchmarks print figures; they are never part of `make test`. BENCHMARKS.md has the latest.
 bench: build
 	cd $(E2E) && node bench/lineage.mjs && node bench/throughput.mjs && node bench/weights-io.mjs \
-		&& node bench/inference.mjs && node bench/training.mjs
+		&& node bench/inference.mjs && node bench/training.mjs && node bench/p3.mjs
 
 # Regenerates every pallet's weights.rs with frame-omni-bencher (see .ci/weights).
 weights:

@@ -76,22 +76,37 @@ export async function startTrainingNetwork (dir, { count = 4, limit = 8_000, val
 }
 
 /**
- * The spec of a round on `version`: one epoch of SGD (batch 32, learning rate 0.05), FedAvg
- * with a clip bound of `clip` (L2, a whole number; none if not given), 4 to 5 participants, a
- * committee of 3, a budget of 100 SWARM, the `validation` set, no tolerance, one round.
+ * The spec of a round on `version`: by default one epoch of SGD (batch 32, learning rate 0.05,
+ * no momentum), FedAvg with a clip bound of `clip` (L2, a whole number; none if not given),
+ * 4 to 5 participants, a committee of 3, a budget of 100 SWARM, the `validation` set, no
+ * tolerance, one round. `server` (`{ lr, momentum }`, decimals) adds server momentum (FedAvgM);
+ * the other options override the defaults.
  */
-export function roundSpec (version, validation, { clip, participants = [4, 5] } = {}) {
+export function roundSpec (version, validation, {
+  clip, participants = [4, 5], batchSize = 32, lr = 0.05, momentum = 0, maxSamples = 5_000,
+  budget = 100n * UNIT, tolerancePpb = 0, rounds = 1, server
+} = {}) {
+  const millionths = (x) => Math.round(x * 1_000_000);
   return {
     base: version,
-    training: { epochs: 1, batchSize: 32, optimizer: { Sgd: { lr: 50_000, momentum: 0, weightDecay: 0 } } },
-    rule: { method: 'FedAvg', clip: clip === undefined ? null : clip * 1_000_000, maxSamples: 5_000 },
+    training: {
+      epochs: 1,
+      batchSize,
+      optimizer: { Sgd: { lr: millionths(lr), momentum: millionths(momentum), weightDecay: 0 } }
+    },
+    rule: {
+      method: 'FedAvg',
+      clip: clip === undefined ? null : clip * 1_000_000,
+      maxSamples,
+      server: server ? { learningRate: millionths(server.lr), momentum: millionths(server.momentum) } : null
+    },
     minParticipants: participants[0],
     maxParticipants: participants[1],
     committee: 3,
-    budget: 100n * UNIT,
+    budget,
     validation: { hash: validation.hash, samples: validation.samples },
-    tolerance: 0,
-    rounds: 1
+    tolerance: tolerancePpb,
+    rounds
   };
 }
 

@@ -98,7 +98,8 @@ describe('a federated training round on four workers', { timeout: 900_000 }, () 
 
     record = await waitPhase(api, round, [], { timeoutMs: 300_000 });
     assert.equal(record.phase.name, 'paid', JSON.stringify(record.phase));
-    assert.equal(record.phase.end, 'published');
+    assert.equal(record.phase.end, 'published',
+      `${JSON.stringify(record.participants)} ${JSON.stringify((await api.rpc.rounds.result(round)).toJSON())}`);
     const version = record.phase.version;
     const outcomes = Object.fromEntries(record.participants.map((p) => [p.node, p.outcome]));
     for (const node of nodes) assert.equal(outcomes[node], 'accepted', `node ${node}`);

@@ -56,6 +56,9 @@ pub struct RuleJson {
 	/// The clip bound on an update's L2 distance from the base, if any.
 	pub clip: Option<String>,
 	pub max_samples: u64,
+	/// The server momentum step (FedAvgM), if any: learning rate and momentum as decimals.
+	pub server_learning_rate: Option<String>,
+	pub server_momentum: Option<String>,
 }
 
 /// A participant, in JSON.
@@ -118,6 +121,8 @@ pub struct RoundJson {
 	/// The version it trains from.
 	pub base: u64,
 	pub base_weights: String,
+	/// The base weights of the campaign's round before (the server momentum's `w_prev`).
+	pub previous_weights: Option<String>,
 	/// The first round of its campaign, its place in it (from 0) and the campaign's length.
 	pub campaign_first: u64,
 	pub campaign_index: u32,
@@ -369,6 +374,7 @@ pub fn round_json(id: u64, round: &Round<Runtime>) -> RoundJson {
 		model: round.model,
 		base: spec.base,
 		base_weights: hex(round.base_weights.as_bytes()),
+		previous_weights: round.previous_weights.map(|hash| hex(hash.as_bytes())),
 		campaign_first: round.campaign.first,
 		campaign_index: round.campaign.index,
 		campaign_rounds: spec.rounds,
@@ -384,6 +390,8 @@ pub fn round_json(id: u64, round: &Round<Runtime>) -> RoundJson {
 			method: method_name(spec.rule.method),
 			clip: spec.rule.clip.map(millionths),
 			max_samples: spec.rule.max_samples,
+			server_learning_rate: spec.rule.server.map(|s| millionths(s.learning_rate.into())),
+			server_momentum: spec.rule.server.map(|s| millionths(s.momentum.into())),
 		},
 		min_participants: spec.min_participants,
 		max_participants: spec.max_participants,

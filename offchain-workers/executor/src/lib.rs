@@ -35,7 +35,7 @@ use std::{
 	time::Instant,
 };
 use swarm_ml::{
-	aggregate::{AggregateOptions, ClientId, Method, RejectReason, Update},
+	aggregate::{AggregateOptions, ClientId, Method, RejectReason, ServerMomentum, Update},
 	data::{bytes_to_inputs, fashion_mnist, Dataset},
 	hash::blake2_256,
 	Mode, Model, ModelConfig, OptimizerConfig, Seed, TrainSpec, Weights,
@@ -522,7 +522,20 @@ impl Shared {
 		};
 		let result = match swarm_ml::aggregate(&base, &updates, method(&task.rule.method), &options)
 		{
-			Ok(combined) => {
+			Ok(mut combined) => {
+				if let Some(server) = task.rule.server {
+					let step = ServerMomentum {
+						learning_rate: server.learning_rate as f64 / 1e6,
+						momentum: server.momentum as f64 / 1e6,
+					};
+					let previous = match &task.previous {
+						Some(hash) => Some(self.weights(hash, &config)?),
+						None => None,
+					};
+					combined.weights =
+						swarm_ml::server_step(&base, previous.as_ref(), &combined.weights, step)
+							.map_err(permanent("the server momentum step"))?;
+				}
 				for client in &combined.accepted {
 					let verdict = if combined.selected.contains(client) {
 						Verdict::Accepted

@@ -180,7 +180,8 @@ pub enum SpecError {
 	ZeroSteps,
 	/// The learning rate is 0, or the momentum is 1 or more.
 	BadOptimizer,
-	/// A clip bound of 0, or a rule that needs more updates than a round may have.
+	/// A clip bound of 0, a rule that needs more updates than a round may have, or a server
+	/// learning rate of 0 or momentum of 1 or more.
 	BadRule,
 }
 
@@ -220,6 +221,32 @@ pub struct AggregationRule {
 	/// The most samples one update's FedAvg weight counts (its sample count is the
 	/// participant's claim).
 	pub max_samples: u64,
+	/// A server optimiser step over the combined change (FedAvgM); `None` applies the method's
+	/// result as it is.
+	pub server: Option<ServerMomentum>,
+}
+
+/// Server momentum (FedAvgM, as Flower's `FedAvgM`): the new weights are `w + η·Δ + β·(w −
+/// w_prev)`, with `Δ` the method's combined change and `w_prev` the base of the campaign's
+/// previous round (none in a campaign's first round, or a round outside a campaign: no momentum
+/// term). The state is the lineage, so nothing is kept between rounds.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct ServerMomentum {
+	/// Server learning rate `η` in [`Millionths`] (1,000,000 applies `Δ` as it is).
+	pub learning_rate: Millionths,
+	/// Momentum `β` in [`Millionths`], below 1,000,000.
+	pub momentum: Millionths,
 }
 
 /// The robust aggregators of the engine.
@@ -276,7 +303,10 @@ impl AggregationRule {
 				keep >= 1 && keep <= max_updates && byzantine.saturating_add(3) <= max_updates
 			},
 		};
-		if !enough || self.clip == Some(0) || self.max_samples == 0 {
+		let server_ok = self
+			.server
+			.is_none_or(|s| s.learning_rate > 0 && s.momentum < 1_000_000);
+		if !enough || !server_ok || self.clip == Some(0) || self.max_samples == 0 {
 			return Err(SpecError::BadRule);
 		}
 		Ok(())
@@ -338,6 +368,8 @@ pub struct AggregateTask {
 	pub config: Vec<u8>,
 	/// The hash of the base weights file.
 	pub base: [u8; 32],
+	/// The hash of the previous round's base weights, for the rule's server momentum.
+	pub previous: Option<[u8; 32]>,
 	/// The revealed updates.
 	pub updates: Vec<UpdateRef>,
 	/// How to combine them.

@@ -99,8 +99,8 @@ def p1(args):
                               "threads": torch.get_num_threads(), "torch": torch.__version__}), flush=True)
 
 
-def train_epochs(model, x, y, epochs, batch_size, generator, lr):
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+def train_epochs(model, x, y, epochs, batch_size, generator, lr, momentum):
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     model.train()
     for _ in range(epochs):
         order = torch.randperm(len(y), generator=generator)
@@ -131,7 +131,7 @@ def p3(args):
     start = time.perf_counter()
     torch.manual_seed(2024)
     central = mlp()
-    train_epochs(central, x, y, args.rounds, args.batch_size, generator, args.lr)
+    train_epochs(central, x, y, args.rounds, args.batch_size, generator, args.lr, args.momentum)
     central_acc = accuracy(central, tx, ty)
     print(json.dumps({"bench": "p3", "run": f"centralised ({args.rounds} epochs)", "accuracy": central_acc,
                       "of_centralised": 1.0, "seconds": time.perf_counter() - start}), flush=True)
@@ -147,7 +147,7 @@ def p3(args):
             local = mlp()
             local.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in zip(global_model.state_dict(), global_params)})
             idx = torch.tensor(part, dtype=torch.long)
-            train_epochs(local, x[idx], y[idx], 1, args.batch_size, generator, args.lr)
+            train_epochs(local, x[idx], y[idx], 1, args.batch_size, generator, args.lr, args.momentum)
             params = ndarrays_to_parameters([p.detach().numpy() for p in local.state_dict().values()])
             results.append((None, FitRes(status=Status(code=Code.OK, message=""), parameters=params,
                                          num_examples=len(part), metrics={})))
@@ -173,6 +173,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--train-limit", type=int, default=60000)
     parser.add_argument("--lr", type=float, default=0.05)
+    parser.add_argument("--momentum", type=float, default=0.9)
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)

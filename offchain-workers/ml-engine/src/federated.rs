@@ -23,6 +23,7 @@
 //!     mode: Mode::Deterministic,
 //!     method: Method::FedAvg,
 //!     clip_norm: None,
+//!     server: None,
 //!     poisoned: vec![],
 //! };
 //! let result = simulate(&spec, &data, &parts, &test, &mut |_| {})?;
@@ -35,8 +36,8 @@ use std::{fmt, str::FromStr};
 
 use crate::{
 	aggregate, data::Dataset, evaluate, AggregateOptions, ClientId, Error, Hash, Method, Mode,
-	Model, ModelConfig, OptimizerConfig, Rejection, Result, Seed, SeededRng, Stream, TrainSpec,
-	Update, Weights,
+	Model, ModelConfig, OptimizerConfig, Rejection, Result, Seed, SeededRng, ServerMomentum,
+	Stream, TrainSpec, Update, Weights, server_step,
 };
 
 /// How a poisoned node corrupts its update (delta `d = w_honest − w_global`).
@@ -127,6 +128,8 @@ pub struct FederationSpec {
 	pub method: Method,
 	/// Optional clip bound on update norms.
 	pub clip_norm: Option<f64>,
+	/// Optional server optimiser step (FedAvgM) after the method combines the updates.
+	pub server: Option<ServerMomentum>,
 	/// Poisoned nodes (by index into the partitions) and how they poison.
 	pub poisoned: Vec<(usize, Poison)>,
 }
@@ -174,6 +177,7 @@ pub fn simulate(
 	let shards: Vec<Dataset> =
 		partitions.iter().map(|p| train_data.subset(p)).collect::<Result<_>>()?;
 	let mut global = Weights::init(&spec.model, &spec.seed.derive("federation-init", 0))?;
+	let mut previous: Option<Weights> = None;
 	let mut rounds = Vec::with_capacity(spec.rounds as usize);
 	let nodes = shards.len() as u64;
 	for round in 0..spec.rounds {
@@ -201,7 +205,11 @@ pub fn simulate(
 		}
 		let options = AggregateOptions { clip_norm: spec.clip_norm, max_examples: None };
 		let outcome = aggregate(&global, &updates, spec.method, &options)?;
-		global = outcome.weights;
+		let next = match spec.server {
+			Some(step) => server_step(&global, previous.as_ref(), &outcome.weights, step)?,
+			None => outcome.weights,
+		};
+		previous = Some(std::mem::replace(&mut global, next));
 		let model = Model::new(&spec.model, &global)?;
 		let report = RoundReport {
 			round,

@@ -82,7 +82,8 @@ pub mod train;
 pub mod weights;
 
 pub use aggregate::{
-	aggregate, Aggregate, AggregateOptions, ClientId, Method, RejectReason, Rejection, Update,
+	aggregate, server_step, Aggregate, AggregateOptions, ClientId, Method, RejectReason, Rejection,
+	ServerMomentum, Update,
 };
 pub use config::{CnnConfig, ConvBlock, InputShape, MlpConfig, ModelConfig};
 pub use error::{Error, Result};

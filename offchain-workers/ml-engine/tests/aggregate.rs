@@ -9,7 +9,7 @@ use swarm_ml::{
 	},
 	federated::{simulate, FederationSpec, Poison},
 	Aggregate, AggregateOptions, ClientId, Error, Method, Mode, ModelConfig, OptimizerConfig,
-	RejectReason, Seed, SeededRng, Stream, Update, Weights,
+	RejectReason, Seed, SeededRng, ServerMomentum, Stream, Update, Weights, server_step,
 };
 
 const METHODS: [Method; 5] = [
@@ -225,6 +225,7 @@ fn robust_methods_resist_a_poisoned_node_on_fashion_mnist() {
 			mode: Mode::Deterministic,
 			method,
 			clip_norm: None,
+			server: None,
 			poisoned,
 		};
 		simulate(&spec, &train, &parts, &test, &mut |_| {})
@@ -278,4 +279,42 @@ fn a_cap_on_examples_stops_one_client_claiming_to_outweigh_the_rest() {
 	// Five equal-ish weights (101..=104 and the cap, 104): the outlier counts about a fifth.
 	let expected = (101.0 * 0.1 + 102.0 * 0.1 + 103.0 * 0.1 + 104.0 * 0.1 - 104.0 * 10.0) / 514.0;
 	assert!((delta(&capped) - expected).abs() < 1e-3, "{} vs {expected}", delta(&capped));
+}
+
+#[test]
+fn server_momentum_adds_the_last_step_and_refuses_bad_factors() {
+	let combined = aggregate(
+		&global(),
+		&(1..=3).map(|id| honest(id, 0.0)).collect::<Vec<_>>(),
+		Method::FedAvg,
+		&AggregateOptions::default(),
+	)
+	.unwrap()
+	.weights;
+	// The previous round's global model was 0.2 below this one everywhere.
+	let below: Vec<f32> = global().flatten().iter().map(|w| w - 0.2).collect();
+	let previous = global().unflatten_like(&below).unwrap();
+	let step = ServerMomentum { learning_rate: 1.5, momentum: 0.5 };
+	let first = server_step(&global(), None, &combined, step).unwrap();
+	let later = server_step(&global(), Some(&previous), &combined, step).unwrap();
+	for ((g, f), l) in global().flatten().iter().zip(first.flatten()).zip(later.flatten()) {
+		// Δ = +0.1 everywhere: w + 1.5·0.1, and + 0.5·0.2 with the previous model.
+		assert!((f - (g + 0.15)).abs() < 1e-6, "{f} vs {}", g + 0.15);
+		assert!((l - (g + 0.25)).abs() < 1e-6, "{l} vs {}", g + 0.25);
+	}
+	// η = 1, β = 0 is the method's result, bit for bit.
+	let plain = ServerMomentum { learning_rate: 1.0, momentum: 0.0 };
+	assert_eq!(server_step(&global(), Some(&previous), &combined, plain).unwrap(), combined);
+
+	for (learning_rate, momentum) in [(0.0, 0.5), (1.0, 1.0), (f64::NAN, 0.0), (1.0, -0.1)] {
+		let bad = ServerMomentum { learning_rate, momentum };
+		assert!(matches!(server_step(&global(), None, &combined, bad), Err(Error::InvalidSpec(_))));
+	}
+	let mut other = Weights::new();
+	other.insert("layer.weight", vec![3, 2], vec![0.0; 6]).unwrap();
+	other.insert("layer.bias", vec![2], vec![0.0; 2]).unwrap();
+	assert!(matches!(
+		server_step(&global(), Some(&other), &combined, step),
+		Err(Error::InvalidSpec(_))
+	));
 }

@@ -25,7 +25,8 @@
 //! weights are stored and whose configuration the engine trains, with a [`RoundSpec`]: how
 //! participants train (epochs, batch size, optimizer in fixed point), how the committee combines
 //! the updates (FedAvg, median, trimmed mean, Krum, Multi-Krum; a clip bound; a cap on the
-//! samples an update counts for), how many participants (min, max), the committee's size k, a
+//! samples an update counts for; optionally server momentum, FedAvgM, whose state is the
+//! campaign's previous base, [`Round::previous_weights`]), how many participants (min, max), the committee's size k, a
 //! budget, a validation set stored in the weights store, a tolerance, and optionally a number of
 //! consecutive rounds (a campaign). The budget and the committee's fee (k ×
 //! [`Config::CommitteeFee`]) of every round of the campaign are held from the opener.
@@ -58,7 +59,9 @@
 //! **Payments**, after the challenge window ([`Timing::challenge_window`]): the budget is split
 //! between the accepted participants by their capped sample counts (when a version was
 //! published; otherwise it goes back to the opener), and the committee's fee between its
-//! agreeing members, both through the reward pot. **Penalties**: an update the committee found
+//! agreeing members, both through the reward pot. A published round's participants also share
+//! [`Config::RoundEmission`] from the pot itself (what block emission and fees put there), when
+//! the pot can pay it. **Penalties**: an update the committee found
 //! provably invalid (unreadable, wrong layout, NaN/Inf, over the clip bound) is slashed
 //! ([`Config::SlashShare`] of the node's bond) and its node loses reputation; an update the
 //! robust rule left out as an outlier is not paid and loses reputation but is not slashed; a
@@ -218,6 +221,12 @@ pub mod pallet {
 		/// The fee of each committee seat, paid to the agreeing members.
 		#[pallet::constant]
 		type CommitteeFee: Get<BalanceOf<Self>>;
+
+		/// The emission share of a round that publishes a version: paid from the reward pot
+		/// (what block emission and fees put there) to the accepted participants by their
+		/// capped samples, on top of the opener's budget. Zero pays nothing.
+		#[pallet::constant]
+		type RoundEmission: Get<BalanceOf<Self>>;
 
 		/// The most participants a round may take.
 		#[pallet::constant]
@@ -382,6 +391,11 @@ pub mod pallet {
 		RoundEnded { round: RoundId, end: End, payout_at: BlockNumberFor<T> },
 		/// `amount` was paid between `nodes` accepted participants.
 		ParticipantsPaid { round: RoundId, amount: BalanceOf<T>, nodes: u32 },
+		/// The round's emission share, `amount`, was paid from the pot between its accepted
+		/// participants.
+		EmissionPaid { round: RoundId, amount: BalanceOf<T> },
+		/// The pot could not pay the round's emission share (the error is logged).
+		EmissionUnpaid { round: RoundId, amount: BalanceOf<T> },
 		/// `amount` was paid between `nodes` agreeing committee members.
 		CommitteePaid { round: RoundId, amount: BalanceOf<T>, nodes: u32 },
 		/// A payment failed (the error is logged); the opener got `refunded` back.
@@ -525,7 +539,7 @@ pub mod pallet {
 			T::Currency::hold(&HoldReason::RoundEscrow.into(), &opener, total)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			let round = NextRoundId::<T>::get();
-			Self::open(opener, spec, Campaign { first: round, index: 0 }, total, prepared);
+			Self::open(opener, spec, Campaign { first: round, index: 0 }, total, prepared, None);
 			Ok(())
 		}
 
@@ -732,7 +746,7 @@ pub mod pallet {
 		#[pallet::call_index(5)]
 		#[pallet::weight(
 			T::WeightInfo::reveal_result(T::MaxParticipants::get())
-				.saturating_add(T::Rewards::pay_weight(T::MaxParticipants::get()).saturating_mul(2))
+				.saturating_add(Pallet::<T>::payments_weight())
 		)]
 		#[pallet::authorize(|_source, round, node, result, salt, signature| {
 			Pallet::<T>::check_reveal_result(*round, *node, result, salt, signature)
@@ -795,7 +809,7 @@ pub mod pallet {
 		#[pallet::call_index(6)]
 		#[pallet::weight(
 			T::WeightInfo::upload_result(weights.len() as u32)
-				.saturating_add(T::Rewards::pay_weight(T::MaxParticipants::get()).saturating_mul(2))
+				.saturating_add(Pallet::<T>::payments_weight())
 		)]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_upload_result(weights.len() as u32))]
 		#[pallet::authorize(|_source, round, node, signature, weights| {
@@ -974,13 +988,15 @@ pub mod pallet {
 			})
 		}
 
-		/// Stores a new round, open for joining, holding `held` (already on hold).
+		/// Stores a new round, open for joining, holding `held` (already on hold); `previous` is
+		/// the base weights of the campaign's round before.
 		fn open(
 			opener: T::AccountId,
 			spec: RoundSpec<BalanceOf<T>>,
 			campaign: Campaign,
 			held: BalanceOf<T>,
 			prepared: Prepared<T>,
+			previous_weights: Option<H256>,
 		) -> RoundId {
 			let round = NextRoundId::<T>::get();
 			let now = frame_system::Pallet::<T>::block_number();
@@ -993,6 +1009,7 @@ pub mod pallet {
 					model: prepared.model,
 					base_weights: prepared.base_weights,
 					base_size: prepared.base_size,
+					previous_weights,
 					config: prepared.config,
 					quorum: quorum(spec.committee, T::Quorum::get()),
 					committee_fee: T::CommitteeFee::get().saturating_mul(spec.committee.into()),
@@ -1523,7 +1540,8 @@ pub mod pallet {
 						first: record.campaign.first,
 						index: record.campaign.index.saturating_add(1),
 					};
-					Self::open(record.opener.clone(), spec, campaign, reserve, prepared);
+					let previous = Some(record.base_weights);
+					Self::open(record.opener.clone(), spec, campaign, reserve, prepared, previous);
 				},
 				Err(error) => {
 					log::warn!(target: LOG_TARGET, "round {round}: the campaign stops: {error:?}");
@@ -1571,6 +1589,7 @@ pub mod pallet {
 					amount: paid,
 					nodes: shares.len() as u32,
 				});
+				Self::pay_emission(round, &shares);
 			}
 			let shares: Vec<(NodeId, u32)> = record
 				.committee_outcomes
@@ -1591,6 +1610,24 @@ pub mod pallet {
 			}
 			record.phase = Phase::Paid { end, result };
 			Self::schedule_removal(round);
+		}
+
+		/// Pays the round's emission share from the pot between `shares` (nobody to pay: none).
+		fn pay_emission(round: RoundId, shares: &[(NodeId, u32)]) {
+			let amount = T::RoundEmission::get();
+			if shares.is_empty() || amount.is_zero() {
+				return;
+			}
+			let paid = frame_support::storage::with_storage_layer(|| {
+				T::Rewards::pay(WorkId::Round(round), shares, amount)
+			});
+			match paid {
+				Ok(amount) => Self::deposit_event(Event::EmissionPaid { round, amount }),
+				Err(error) => {
+					log::warn!(target: LOG_TARGET, "round {round}: the emission share: {error:?}");
+					Self::deposit_event(Event::EmissionUnpaid { round, amount });
+				},
+			}
 		}
 
 		/// Pays `amount` of the round's escrow between `shares` through the pot; returns what
@@ -1710,7 +1747,13 @@ pub mod pallet {
 				.max(T::WeightInfo::reveal_result(p))
 				.max(T::WeightInfo::payout(p))
 				.max(T::WeightInfo::remove_round(p))
-				.saturating_add(T::Rewards::pay_weight(p).saturating_mul(2))
+				.saturating_add(Self::payments_weight())
+		}
+
+		/// The pot's payments when a round is paid: the participants' budget, the emission
+		/// share and the committee's fee.
+		pub fn payments_weight() -> Weight {
+			T::Rewards::pay_weight(T::MaxParticipants::get()).saturating_mul(3)
 		}
 
 		/// Acts on one deadline of `queue` for `round`, due at `at`; a deadline the round has

@@ -113,6 +113,8 @@ parameter_types! {
 	pub static RefusePublish: bool = false;
 	/// When set, the pot refuses to pay.
 	pub static RefusePay: bool = false;
+	/// The emission share of a published round.
+	pub static RoundEmission: u64 = 0;
 }
 
 /// A weights file's hash.
@@ -311,6 +313,7 @@ impl Config for Test {
 	type Rewards = TestRewards;
 	type RewardPot = RewardPot;
 	type CommitteeFee = ConstU64<COMMITTEE_FEE>;
+	type RoundEmission = RoundEmission;
 	type MaxParticipants = ConstU32<5>;
 	type MaxCommittee = ConstU32<4>;
 	type MaxCampaign = ConstU32<3>;

@@ -291,6 +291,7 @@ impl<T: Config> Worker<T> {
 		let task = Task::Aggregate(AggregateTask {
 			config: record.config.to_vec(),
 			base: record.base_weights.0,
+			previous: record.previous_weights.map(|hash| hash.0),
 			updates,
 			rule: record.spec.rule,
 			validation: record.spec.validation,

@@ -42,7 +42,12 @@ fn spec() -> RoundSpec<u64> {
 			batch_size: 8,
 			optimizer: Optimizer::Sgd { lr: 50_000, momentum: 0, weight_decay: 0 },
 		},
-		rule: AggregationRule { method: AggregationMethod::FedAvg, clip: None, max_samples: 1_000 },
+		rule: AggregationRule {
+			method: AggregationMethod::FedAvg,
+			clip: None,
+			max_samples: 1_000,
+			server: None,
+		},
 		min_participants: 2,
 		max_participants: 3,
 		committee: 3,
@@ -208,6 +213,7 @@ fn open_round_holds_the_escrow_and_opens_joining() {
 			(1, weights_hash(1), 2048)
 		);
 		assert_eq!(record.campaign, Campaign { first: round, index: 0 });
+		assert_eq!(record.previous_weights, None, "a campaign's first round has no round before");
 		assert_eq!(RoundCount::<Test>::get(), 1);
 		System::assert_last_event(
 			Event::RoundOpened {
@@ -243,6 +249,11 @@ fn open_round_names_each_error() {
 		fails(OWNER, RoundSpec { rule: krum, ..spec() }, Error::BadAggregationRule);
 		let no_clip = AggregationRule { clip: Some(0), ..spec().rule };
 		fails(OWNER, RoundSpec { rule: no_clip, ..spec() }, Error::BadAggregationRule);
+		for (learning_rate, momentum) in [(0, 0), (1_000_000, 1_000_000)] {
+			let server = Some(ServerMomentum { learning_rate, momentum });
+			let rule = AggregationRule { server, ..spec().rule };
+			fails(OWNER, RoundSpec { rule, ..spec() }, Error::BadAggregationRule);
+		}
 		fails(OWNER, RoundSpec { min_participants: 0, ..spec() }, Error::BadParticipants);
 		fails(OWNER, RoundSpec { min_participants: 4, ..spec() }, Error::BadParticipants);
 		fails(OWNER, RoundSpec { max_participants: 6, ..spec() }, Error::BadParticipants);
@@ -877,6 +888,35 @@ fn payments_wait_for_the_challenge_window() {
 }
 
 #[test]
+fn a_published_round_pays_its_emission_share_from_the_pot_when_it_can() {
+	build_and_execute(|| {
+		RoundEmission::set(300);
+		Balances::set_balance(&POT, 5 + 300);
+		let round = open(spec());
+		to_committee(round);
+		let agreed = result(vec![Verdict::Accepted; 3], 850_000_000);
+		committee_acts(round, [Some(&agreed), Some(&agreed), Some(&agreed)]);
+		assert_ok!(upload_result(round, 5, new_weights()));
+		// Nodes 0..=2 trained on 100, 200 and 300 samples: the budget (600) and the emission
+		// share (300) split alike, on top of the opener's escrow.
+		System::assert_has_event(Event::EmissionPaid { round, amount: 300 }.into());
+		assert_eq!([free(100), free(101), free(102)], [5 + 100 + 50, 5 + 200 + 100, 5 + 300 + 150]);
+		assert_eq!(free(POT), 5, "the pot paid it");
+		assert_eq!(free(OWNER), 100_000 - 660, "the opener paid only the budget and the fee");
+
+		// The next round's share finds the pot empty: the participants get the budget alone.
+		let round = open(spec());
+		to_committee(round);
+		// (The weights are stored already: published at once.)
+		committee_acts(round, [Some(&agreed), Some(&agreed), Some(&agreed)]);
+		System::assert_has_event(Event::EmissionUnpaid { round, amount: 300 }.into());
+		System::assert_has_event(Event::ParticipantsPaid { round, amount: 600, nodes: 3 }.into());
+		assert_eq!(free(100), 5 + 2 * 100 + 50);
+		RoundEmission::set(0);
+	});
+}
+
+#[test]
 fn a_payment_that_fails_goes_back_to_the_opener() {
 	build_and_execute(|| {
 		let round = open(spec());
@@ -909,6 +949,7 @@ fn a_campaign_of_two_rounds_trains_the_second_from_the_firsts_version() {
 		assert_eq!(record.campaign, Campaign { first, index: 1 });
 		assert_eq!(record.held, 660);
 		assert_eq!(record.base_weights, hash(&new_weights()));
+		assert_eq!(record.previous_weights, Some(weights_hash(1)), "the server momentum's w_prev");
 		assert_eq!(escrow(OWNER), 660, "the second round's share");
 		// The second round publishes a version derived from the first's, and ends the campaign.
 		to_committee(second);

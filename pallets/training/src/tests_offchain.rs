@@ -123,7 +123,12 @@ fn open() -> RoundId {
 			batch_size: 8,
 			optimizer: Optimizer::Sgd { lr: 50_000, momentum: 0, weight_decay: 0 },
 		},
-		rule: AggregationRule { method: AggregationMethod::FedAvg, clip: None, max_samples: 1_000 },
+		rule: AggregationRule {
+			method: AggregationMethod::FedAvg,
+			clip: None,
+			max_samples: 1_000,
+			server: None,
+		},
 		min_participants: 2,
 		max_participants: 3,
 		committee: 3,

@@ -27,7 +27,7 @@ pub use swarm_primitives::{
 };
 pub use swarm_worker_interface::{
 	AggregationMethod, AggregationRule, Evaluation, InvalidUpdate, LabelledFile, Optimizer,
-	TrainingSpec, Verdict,
+	ServerMomentum, TrainingSpec, Verdict,
 };
 
 /// Identifies a training round. Assigned in order, from 0.
@@ -366,6 +366,9 @@ pub struct Round<T: Config> {
 	pub base_weights: H256,
 	/// The base version's weights size in bytes (the largest update or result taken).
 	pub base_size: u64,
+	/// The weights file of the campaign's previous round's base (the server momentum's
+	/// `w_prev`); `None` in a campaign's first round.
+	pub previous_weights: Option<H256>,
 	/// The model's configuration (the engine's canonical bytes).
 	pub config: BoundedVec<u8, T::MaxConfigLen>,
 	/// What the opener asked for.

@@ -346,6 +346,9 @@ impl pallet_training::Config for Runtime {
 	type Rewards = Rewards;
 	type RewardPot = RewardPotAccount;
 	type CommitteeFee = ConstU128<{ 10 * MILLI_UNIT }>;
+	// Two blocks' emission (a block mints 1 SWARM, four fifths into the pot) for every round
+	// that publishes a version, on top of the opener's budget.
+	type RoundEmission = ConstU128<{ 2 * UNIT }>;
 	type MaxParticipants = ConstU32<32>;
 	type MaxCommittee = ConstU32<16>;
 	type MaxCampaign = ConstU32<100>;

@@ -8,7 +8,7 @@ use swarm_ml::{
 };
 use swarm_worker_interface::{
 	AggregateTask, AggregationMethod, AggregationRule, Evaluation, InvalidUpdate, LabelledFile,
-	Optimizer, TrainTask, TrainingSpec, UpdateRef, Verdict,
+	Optimizer, ServerMomentum, TrainTask, TrainingSpec, UpdateRef, Verdict,
 };
 
 const SHAPE: InputShape = InputShape { channels: 1, height: 4, width: 4 };
@@ -165,8 +165,9 @@ fn aggregate_task(round: &Round, method: AggregationMethod, clip: Option<u64>) -
 	Task::Aggregate(AggregateTask {
 		config: config().canonical_bytes(),
 		base: round.base,
+		previous: None,
 		updates: round.refs.clone(),
-		rule: AggregationRule { method, clip, max_samples: 100 },
+		rule: AggregationRule { method, clip, max_samples: 100, server: None },
 		validation: round.validation_file,
 	})
 }
@@ -225,6 +226,57 @@ fn an_aggregation_gives_what_the_engine_gives_and_names_every_bad_update() {
 	assert_eq!(result.evaluation, evaluation(&local.weights, &round.validation));
 	assert_eq!(base, evaluation(&weights(), &round.validation));
 	assert_eq!(fs::read(dir.path().join("content").join(hex(&result.weights))).unwrap(), bytes);
+}
+
+#[test]
+fn server_momentum_steps_from_the_previous_rounds_base() {
+	let dir = tempfile::tempdir().unwrap();
+	let round = round();
+	// The base of the round before: the base moved away from it by a small step.
+	let scaled: Vec<f32> = weights().flatten().iter().map(|w| w * 0.9).collect();
+	let previous = weights().unflatten_like(&scaled).unwrap();
+	let previous_hash = round.files.add(previous.to_safetensors().unwrap());
+	let executor = start(dir.path(), round.files.clone());
+	let momentum = ServerMomentum { learning_rate: 1_500_000, momentum: 900_000 };
+	let Task::Aggregate(plain) = aggregate_task(&round, AggregationMethod::Median, None) else {
+		unreachable!()
+	};
+	let task = |previous| {
+		Task::Aggregate(AggregateTask {
+			previous,
+			rule: AggregationRule { server: Some(momentum), ..plain.rule },
+			..plain.clone()
+		})
+	};
+	let result = |task: Task| {
+		let id = executor.submit(&task.encode()).unwrap();
+		let TaskStatus::Done(Outcome::Aggregated { result, verdicts, .. }) = wait(&executor, &id)
+		else {
+			panic!("no outcome");
+		};
+		(result.expect("a result").weights, verdicts)
+	};
+	let (median, median_verdicts) = result(Task::Aggregate(plain.clone()));
+	let (first, verdicts) = result(task(None));
+	let (later, _) = result(task(Some(previous_hash)));
+	assert_eq!(verdicts, median_verdicts, "the server step changes no verdict");
+
+	// What the engine computes: the median, then w + 1.5·Δ (+ 0.9·(w − w_prev)).
+	let read = |hash: &[u8; 32]| {
+		Weights::from_safetensors(&fs::read(dir.path().join("content").join(hex(hash))).unwrap())
+			.unwrap()
+	};
+	let step = swarm_ml::ServerMomentum { learning_rate: 1.5, momentum: 0.9 };
+	let expected = |prev: Option<&Weights>| {
+		swarm_ml::server_step(&weights(), prev, &read(&median), step).unwrap().hash().unwrap()
+	};
+	assert_eq!(first, expected(None));
+	assert_eq!(later, expected(Some(&previous)));
+	assert_ne!(first, later);
+
+	// A previous round's base that is not stored (yet) is a missing file, retried later.
+	let id = executor.submit(&task(Some([0xee; 32])).encode()).unwrap();
+	assert_eq!(wait(&executor, &id), TaskStatus::Unknown, "forgotten, not failed for good");
 }
 
 #[test]

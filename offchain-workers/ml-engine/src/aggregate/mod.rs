@@ -22,6 +22,16 @@
 //! | [`Method::Krum`] | the update with the smallest Krum score | exact copy |
 //! | [`Method::MultiKrum`] | FedAvg of the `keep` best Krum scores | as FedAvg |
 //!
+//! # Server momentum (FedAvgM)
+//!
+//! [`server_step`] turns any method's result into a server-optimiser step (Hsu et al. 2019,
+//! Flower's `FedAvgM`): with the combined delta `Δ = combine(d)`, server learning rate `η` and
+//! momentum `β`, the new weights are `w + η·Δ + β·(w − w_prev)`, where `w_prev` is the global
+//! model of the round before. That is the heavy-ball step `v ← β·v − Δ`, `w ← w − η·v`: the
+//! velocity of the last step is `(w_prev − w) / η`, so the server's state is the previous global
+//! model and nothing besides the lineage has to be kept between rounds. Per coordinate in `f64`,
+//! so the result does not depend on threads.
+//!
 //! Krum's score of update `i` is the sum of its squared distances to its `n − f − 2` nearest
 //! other updates (`f` = assumed Byzantine clients; at least one neighbour), with distances
 //! accumulated in `f64` in coordinate order and ties broken by client id. Threads split
@@ -187,6 +197,75 @@ pub struct AggregateOptions {
 	/// others. A training round states its cap; `None` trusts the claims.
 	#[serde(default)]
 	pub max_examples: Option<u64>,
+}
+
+/// A server optimiser step over the combined delta; see the [module docs](self#server-momentum-fedavgm).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServerMomentum {
+	/// Server learning rate `η` (1 applies the combined delta as it is).
+	pub learning_rate: f64,
+	/// Momentum `β` on the previous round's step (0 is plain `η`-scaled averaging).
+	pub momentum: f64,
+}
+
+impl ServerMomentum {
+	/// Checks that both factors are finite, `η` positive and `β` in `[0, 1)`.
+	pub fn validate(&self) -> Result<()> {
+		let ok = self.learning_rate.is_finite()
+			&& self.learning_rate > 0.0
+			&& self.momentum.is_finite()
+			&& (0.0..1.0).contains(&self.momentum);
+		if ok {
+			Ok(())
+		} else {
+			Err(Error::InvalidSpec(format!(
+				"server momentum needs 0 < learning rate and 0 ≤ momentum < 1, got {} and {}",
+				self.learning_rate, self.momentum
+			)))
+		}
+	}
+}
+
+/// Applies a server step: `w + η·(combined − w) + β·(w − previous)`, where `combined` is an
+/// aggregator's output for `global` and `previous` the global model of the round before (none in
+/// a first round: no momentum term). See the [module docs](self#server-momentum-fedavgm).
+pub fn server_step(
+	global: &Weights,
+	previous: Option<&Weights>,
+	combined: &Weights,
+	step: ServerMomentum,
+) -> Result<Weights> {
+	step.validate()?;
+	let layout = |other: &Weights, what: &str| {
+		if global.same_layout(other) {
+			Ok(())
+		} else {
+			Err(Error::InvalidSpec(format!("the {what} weights do not have the global model's tensors")))
+		}
+	};
+	layout(combined, "combined")?;
+	let g = global.flatten();
+	let c = combined.flatten();
+	let p = match previous {
+		Some(previous) => {
+			layout(previous, "previous round's")?;
+			previous.flatten()
+		},
+		None => g.clone(),
+	};
+	let (eta, beta) = (step.learning_rate, step.momentum);
+	let mut out = vec![0.0f32; g.len()];
+	out.par_chunks_mut(COORD_CHUNK).enumerate().for_each(|(chunk_index, chunk)| {
+		let base = chunk_index * COORD_CHUNK;
+		for (j, o) in chunk.iter_mut().enumerate() {
+			let (g, c, p) = (g[base + j] as f64, c[base + j] as f64, p[base + j] as f64);
+			*o = (g + eta * (c - g) + beta * (g - p)) as f32;
+		}
+	});
+	if let Some(index) = out.iter().position(|v| !v.is_finite()) {
+		return Err(Error::InvalidSpec(format!("the server step overflows at value {index}")));
+	}
+	global.unflatten_like(&out)
 }
 
 /// Why an update was left out.

@@ -29,7 +29,7 @@ use swarm_ml::{
 	evaluate,
 	federated::{simulate, FederationSpec, Poison},
 	train, Error, Method, Mode, Model, ModelConfig, Optimizer, OptimizerConfig, Result, Seed,
-	TrainSpec, Weights,
+	ServerMomentum, TrainSpec, Weights,
 };
 
 use super::commands::load_split;
@@ -77,9 +77,18 @@ pub(crate) struct BenchArgs {
 	/// Dirichlet concentration α of P3's non-IID split (smaller is more skewed).
 	#[arg(long, default_value_t = 0.5)]
 	alpha: f64,
-	/// SGD learning rate (momentum 0.9) of P3 and robustness, federated and centralised alike.
+	/// SGD learning rate of P3 and robustness, federated and centralised alike.
 	#[arg(long, default_value_t = 0.05)]
 	lr: f32,
+	/// SGD momentum of P3 and robustness, federated (each node's) and centralised alike.
+	#[arg(long, default_value_t = 0.9)]
+	momentum: f32,
+	/// Server momentum β of P3's federation (FedAvgM; none: plain FedAvg).
+	#[arg(long)]
+	server_momentum: Option<f64>,
+	/// Server learning rate η of P3's federation when `--server-momentum` is given.
+	#[arg(long, default_value_t = 1.0)]
+	server_lr: f64,
 	/// Execution mode of P3 and robustness.
 	#[arg(long, default_value = "det")]
 	mode: Mode,
@@ -284,7 +293,7 @@ fn p1_p2(args: &BenchArgs, threads: usize, data: &Dataset) -> Result<()> {
 fn fed_spec(args: &BenchArgs, method: Method, poisoned: Vec<(usize, Poison)>) -> FederationSpec {
 	FederationSpec {
 		model: ModelConfig::fashion_mnist_mlp(),
-		optimizer: OptimizerConfig::sgd(args.lr, 0.9),
+		optimizer: OptimizerConfig::sgd(args.lr, args.momentum),
 		rounds: args.rounds,
 		local_epochs: 1,
 		batch_size: args.batch_size as u32,
@@ -292,6 +301,10 @@ fn fed_spec(args: &BenchArgs, method: Method, poisoned: Vec<(usize, Poison)>) ->
 		mode: args.mode,
 		method,
 		clip_norm: None,
+		server: args.server_momentum.map(|momentum| ServerMomentum {
+			learning_rate: args.server_lr,
+			momentum,
+		}),
 		poisoned,
 	}
 }
@@ -304,10 +317,11 @@ fn p3(args: &BenchArgs, _threads: usize, train_data: &Dataset, test: &Dataset) -
 		partition(train_data.labels(), train_data.classes(), NODES, scheme, &Seed::from(7))?;
 	println!();
 	println!(
-		"## P3 federated vs centralised (MLP, {} training samples, {NODES} nodes, {scheme}, {} rounds × 1 local epoch, SGD lr {} momentum 0.9, batch {}, mode {})",
+		"## P3 federated vs centralised (MLP, {} training samples, {NODES} nodes, {scheme}, {} rounds × 1 local epoch, SGD lr {} momentum {}, batch {}, mode {})",
 		train_data.len(),
 		args.rounds,
 		args.lr,
+		args.momentum,
 		args.batch_size,
 		args.mode
 	);
@@ -355,6 +369,8 @@ fn p3(args: &BenchArgs, _threads: usize, train_data: &Dataset, test: &Dataset) -
 			train_data.len().to_string(),
 			"--lr".into(),
 			args.lr.to_string(),
+			"--momentum".into(),
+			args.momentum.to_string(),
 		];
 		a.extend(data_dir_args(args));
 		flower = Some(python_lines(python, &a));
@@ -368,7 +384,11 @@ fn p3(args: &BenchArgs, _threads: usize, train_data: &Dataset, test: &Dataset) -
 		central_acc * 100.0
 	);
 	println!(
-		"| ours, FedAvg ({} rounds) | {:.2} % | {:.3} | {fed_secs:.0} s |",
+		"| ours, {} ({} rounds) | {:.2} % | {:.3} | {fed_secs:.0} s |",
+		match spec.server {
+			Some(s) => format!("FedAvgM β {} η {}", s.momentum, s.learning_rate),
+			None => "FedAvg".into(),
+		},
 		args.rounds,
 		fed_acc * 100.0,
 		fed_acc / central_acc
@@ -409,16 +429,17 @@ fn robustness(args: &BenchArgs, train_data: &Dataset, test: &Dataset) -> Result<
 	)?;
 	println!();
 	println!(
-		"## Robustness (MLP, {} training samples, {NODES} nodes IID, node 3 poisoned, {} rounds × 1 local epoch, SGD lr {} momentum 0.9, mode {})",
+		"## Robustness (MLP, {} training samples, {NODES} nodes IID, node 3 poisoned, {} rounds × 1 local epoch, SGD lr {} momentum {}, mode {})",
 		train_data.len(),
 		args.rounds,
 		args.lr,
+		args.momentum,
 		args.mode
 	);
 	// The final accuracy, or — when the poisoned global model makes local training diverge — the
 	// last accuracy reached and the round it broke in.
 	let final_acc = |method: Method, clip_norm: Option<f64>, poisoned: Vec<(usize, Poison)>| {
-		let spec = FederationSpec { clip_norm, ..fed_spec(args, method, poisoned) };
+		let spec = FederationSpec { clip_norm, server: None, ..fed_spec(args, method, poisoned) };
 		let (mut last, mut max_norm) = ((0.0, 0), 0.0f64);
 		let outcome = simulate(&spec, train_data, &parts, test, &mut |r| {
 			last = (r.test.accuracy(), r.round + 1);

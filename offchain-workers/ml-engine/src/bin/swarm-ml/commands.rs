@@ -17,8 +17,8 @@ use swarm_ml::{
 	evaluate,
 	fixed::LOGIT_SCALE,
 	hash::{blake2_256, to_hex},
-	infer as run_inference, train_with_progress, AggregateOptions, ClientId, Error, Model,
-	ModelConfig, OptimizerConfig, Result, Seed, TrainSpec, Update, Weights,
+	infer as run_inference, server_step, train_with_progress, AggregateOptions, ClientId, Error,
+	Model, ModelConfig, OptimizerConfig, Result, Seed, ServerMomentum, TrainSpec, Update, Weights,
 };
 
 use super::{AggregateArgs, EvalArgs, HashArgs, InferArgs, SplitArgs, TrainArgs, TrainedArgs};
@@ -281,13 +281,23 @@ pub(crate) fn aggregate(args: AggregateArgs) -> Result<()> {
 			Ok(Update { client, num_examples, weights: read_weights(&path)? })
 		})
 		.collect::<Result<Vec<_>>>()?;
-	let out = aggregate_updates(
+	let mut out = aggregate_updates(
 		&global,
 		&updates,
 		args.method,
 		&AggregateOptions { clip_norm: args.clip, max_examples: None },
 	)?;
 	println!("method     {}", args.method);
+	if let Some(momentum) = args.server_momentum {
+		let step = ServerMomentum { learning_rate: args.server_lr, momentum };
+		let previous = args.previous.as_deref().map(read_weights).transpose()?;
+		out.weights = server_step(&global, previous.as_ref(), &out.weights, step)?;
+		println!(
+			"server     momentum {momentum}, learning rate {}, {}",
+			args.server_lr,
+			if previous.is_some() { "from the previous weights" } else { "no previous weights" }
+		);
+	}
 	println!(
 		"accepted   {}",
 		out.accepted.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")

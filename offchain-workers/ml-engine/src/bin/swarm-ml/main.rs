@@ -162,6 +162,15 @@ struct AggregateArgs {
 	/// Reject updates whose delta has an L2 norm above this.
 	#[arg(long)]
 	clip: Option<f64>,
+	/// Server momentum β (FedAvgM): the new weights are `w + η·Δ + β·(w − previous)`.
+	#[arg(long)]
+	server_momentum: Option<f64>,
+	/// Server learning rate η, with `--server-momentum`.
+	#[arg(long, default_value_t = 1.0, requires = "server_momentum")]
+	server_lr: f64,
+	/// The previous round's global weights (FedAvgM's momentum term; without it there is none).
+	#[arg(long, requires = "server_momentum")]
+	previous: Option<PathBuf>,
 	/// Write the new global weights here.
 	#[arg(long)]
 	out: Option<PathBuf>,
