@@ -8,7 +8,7 @@ use polkadot_sdk::{
 	sc_consensus,
 	sc_consensus_aura::{self, ImportQueueParams, SlotProportion, StartAuraParams},
 	sc_consensus_grandpa::{self, SharedVoterState},
-	sc_executor::WasmExecutor,
+	sc_executor::{HeapAllocStrategy, WasmExecutor, DEFAULT_HEAP_ALLOC_STRATEGY},
 	sc_network, sc_offchain,
 	sc_service::{self, error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig},
 	sc_telemetry::{self, Telemetry, TelemetryWorker},
@@ -52,6 +52,32 @@ pub type Service = sc_service::PartialComponents<
 	),
 >;
 
+/// The environment variable naming a folder where wasmtime keeps the runtimes it compiled, so
+/// that a node starting again (or another node on the machine) loads the compiled runtime
+/// instead of compiling it: several seconds of CPU per start. Unset, nothing is kept (Substrate's
+/// default). The end-to-end tests share one folder between the many nodes they start.
+pub const WASMTIME_CACHE_ENV: &str = "SWARM_WASMTIME_CACHE";
+
+/// Substrate's wasm executor for `config`, with wasmtime's cache in [`WASMTIME_CACHE_ENV`]'s
+/// folder when it is set.
+fn wasm_executor(config: &Configuration) -> WasmExecutor<HostFunctions> {
+	let Some(dir) = std::env::var_os(WASMTIME_CACHE_ENV).filter(|dir| !dir.is_empty()) else {
+		return sc_service::new_wasm_executor::<HostFunctions>(&config.executor);
+	};
+	let executor = &config.executor;
+	let strategy = executor.default_heap_pages.map_or(DEFAULT_HEAP_ALLOC_STRATEGY, |pages| {
+		HeapAllocStrategy::Static { extra_pages: pages as _ }
+	});
+	WasmExecutor::<HostFunctions>::builder()
+		.with_execution_method(executor.wasm_method)
+		.with_onchain_heap_alloc_strategy(strategy)
+		.with_offchain_heap_alloc_strategy(strategy)
+		.with_max_runtime_instances(executor.max_runtime_instances)
+		.with_runtime_cache_size(executor.runtime_cache_size)
+		.with_cache_path(std::path::PathBuf::from(dir))
+		.build()
+}
+
 /// Builds the client, database, transaction pool and import queue.
 pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	let telemetry = config
@@ -65,7 +91,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		})
 		.transpose()?;
 
-	let executor = sc_service::new_wasm_executor::<HostFunctions>(&config.executor);
+	let executor = wasm_executor(config);
 	let (client, backend, keystore_container, task_manager) =
 		sc_service::new_full_parts::<Block, RuntimeApi, _>(
 			config,

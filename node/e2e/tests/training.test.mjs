@@ -30,7 +30,7 @@ import {
 } from '../lib/training.mjs';
 
 /** The participants' training, as `roundSpec` sets it on chain, for `swarm-ml train`. */
-const SPEC = { epochs: 1, batchSize: 32, lr: '0.05', maxSamples: 5_000 };
+const SPEC = { epochs: 1, batchSize: 32, lr: '0.05', maxSamples: 20_000 };
 
 describe('a federated training round on four workers', { timeout: 900_000 }, () => {
   const work = tempDir('swarm-e2e-round-');
@@ -130,7 +130,8 @@ describe('a federated training round on four workers', { timeout: 900_000 }, () 
     // The chain's weights are what the engine computes locally from the same shards and seeds:
     // the four honest updates (the adversary's is over the clip bound either way).
     const local = aggregateLocally(baseFile,
-      [0, 1, 2, 3].map((i) => ({ node: nodes[i], samples: split.samples[i], file: honestUpdate(i, record.seed, 'check') })),
+      // A node trains on, and is weighed by, at most the rule's `maxSamples`.
+      [0, 1, 2, 3].map((i) => ({ node: nodes[i], samples: Math.min(split.samples[i], SPEC.maxSamples), file: honestUpdate(i, record.seed, 'check') })),
       path.join(work.dir, 'local.safetensors'), { clip });
     assert.equal(result.weights, local.hash, local.text);
   });
