@@ -186,10 +186,27 @@ fn the_worker_takes_a_round_from_joining_to_publication() {
 		assert_eq!(include(reveals), 3);
 		assert!(matches!(phase(round), Phase::Commit { .. }));
 
-		// The committee (nodes 5, 4, 3) aggregates every update and commits, then reveals.
+		// The committee (nodes 5, 4, 3) aggregates every update and commits, then reveals. (As
+		// if a campaign's later round: the previous base goes to the server momentum.)
+		Rounds::<Test>::mutate(round, |r| {
+			r.as_mut().unwrap().previous_weights = Some(H256([7; 32]));
+		});
 		Training::offchain_worker(1);
 		let commits = drain(&pool);
 		assert_eq!(commits.len(), 3);
+		let aggregations: Vec<_> = executor
+			.tasks
+			.lock()
+			.unwrap()
+			.iter()
+			.filter_map(|t| match t {
+				Task::Aggregate(t) => Some((t.base, t.previous, t.updates.len(), t.rule)),
+				_ => None,
+			})
+			.collect();
+		// One task per member, all the same.
+		let expected = (record.base_weights.0, Some([7; 32]), 3, record.spec.rule);
+		assert_eq!(aggregations, vec![expected; 3]);
 		assert!(commits.iter().all(|c| matches!(c, Call::commit_result { .. })));
 		assert_eq!(include(commits), 3);
 		Training::offchain_worker(1);
