@@ -58,24 +58,23 @@ pub type Service = sc_service::PartialComponents<
 /// default). The end-to-end tests share one folder between the many nodes they start.
 pub const WASMTIME_CACHE_ENV: &str = "SWARM_WASMTIME_CACHE";
 
-/// Substrate's wasm executor for `config`, with wasmtime's cache in [`WASMTIME_CACHE_ENV`]'s
-/// folder when it is set.
+/// The wasm executor `sc_service::new_wasm_executor` makes for `config`, with wasmtime's cache
+/// in [`WASMTIME_CACHE_ENV`]'s folder when it is set.
 fn wasm_executor(config: &Configuration) -> WasmExecutor<HostFunctions> {
-	let Some(dir) = std::env::var_os(WASMTIME_CACHE_ENV).filter(|dir| !dir.is_empty()) else {
-		return sc_service::new_wasm_executor::<HostFunctions>(&config.executor);
-	};
 	let executor = &config.executor;
 	let strategy = executor.default_heap_pages.map_or(DEFAULT_HEAP_ALLOC_STRATEGY, |pages| {
 		HeapAllocStrategy::Static { extra_pages: pages as _ }
 	});
-	WasmExecutor::<HostFunctions>::builder()
+	let builder = WasmExecutor::<HostFunctions>::builder()
 		.with_execution_method(executor.wasm_method)
 		.with_onchain_heap_alloc_strategy(strategy)
 		.with_offchain_heap_alloc_strategy(strategy)
 		.with_max_runtime_instances(executor.max_runtime_instances)
-		.with_runtime_cache_size(executor.runtime_cache_size)
-		.with_cache_path(std::path::PathBuf::from(dir))
-		.build()
+		.with_runtime_cache_size(executor.runtime_cache_size);
+	match std::env::var_os(WASMTIME_CACHE_ENV).filter(|dir| !dir.is_empty()) {
+		Some(dir) => builder.with_cache_path(std::path::PathBuf::from(dir)).build(),
+		None => builder.build(),
+	}
 }
 
 /// Builds the client, database, transaction pool and import queue.

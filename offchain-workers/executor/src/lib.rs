@@ -528,10 +528,8 @@ impl Shared {
 						learning_rate: server.learning_rate as f64 / 1e6,
 						momentum: server.momentum as f64 / 1e6,
 					};
-					let previous = match &task.previous {
-						Some(hash) => Some(self.weights(hash, &config)?),
-						None => None,
-					};
+					let previous =
+						task.previous.map(|hash| self.weights(&hash, &config)).transpose()?;
 					combined.weights =
 						swarm_ml::server_step(&base, previous.as_ref(), &combined.weights, step)
 							.map_err(permanent("the server momentum step"))?;

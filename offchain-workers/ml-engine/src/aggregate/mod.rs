@@ -244,22 +244,22 @@ pub fn server_step(
 		}
 	};
 	layout(combined, "combined")?;
+	if let Some(previous) = previous {
+		layout(previous, "previous round's")?;
+	}
 	let g = global.flatten();
 	let c = combined.flatten();
-	let p = match previous {
-		Some(previous) => {
-			layout(previous, "previous round's")?;
-			previous.flatten()
-		},
-		None => g.clone(),
-	};
+	// Without a previous round there is no last step: the momentum term is zero.
+	let p = previous.map(Weights::flatten);
 	let (eta, beta) = (step.learning_rate, step.momentum);
 	let mut out = vec![0.0f32; g.len()];
 	out.par_chunks_mut(COORD_CHUNK).enumerate().for_each(|(chunk_index, chunk)| {
 		let base = chunk_index * COORD_CHUNK;
 		for (j, o) in chunk.iter_mut().enumerate() {
-			let (g, c, p) = (g[base + j] as f64, c[base + j] as f64, p[base + j] as f64);
-			*o = (g + eta * (c - g) + beta * (g - p)) as f32;
+			let i = base + j;
+			let (g, c) = (g[i] as f64, c[i] as f64);
+			let last_step = p.as_ref().map_or(0.0, |p| g - p[i] as f64);
+			*o = (g + eta * (c - g) + beta * last_step) as f32;
 		}
 	});
 	if let Some(index) = out.iter().position(|v| !v.is_finite()) {
