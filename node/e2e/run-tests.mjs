@@ -13,6 +13,7 @@ import { spec } from 'node:test/reporters';
 const LONGEST_FIRST = [
   'training.test.mjs',
   'inference.test.mjs',
+  'disputes.test.mjs',
   'model-registry.test.mjs',
   'compute-nodes.test.mjs',
   'training-example.test.mjs',

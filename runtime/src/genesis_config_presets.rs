@@ -57,22 +57,31 @@ pub fn genesis(validators: Vec<ValidatorKeys>, endowed: Vec<AccountId>, root: Ac
 			emission_per_block: EMISSION_PER_BLOCK,
 			author_share: Perbill::from_percent(20),
 		},
-		inference: InferenceConfig { timing: Some(test_network_timing()) },
+		inference: InferenceConfig {
+			timing: Some(test_network_timing()),
+			dispute_terms: Some(test_network_dispute_terms()),
+		},
 		training: TrainingConfig { timing: Some(test_network_round_timing()) },
 	})
 }
 
 /// Job windows of the dev and local test networks: short, so that a job settles within a few
-/// blocks and the nodes are paid at settlement (no challenge window); closed jobs are kept an
+/// blocks and its payments are final 15 s later (the challenge window); closed jobs are kept an
 /// hour.
 pub fn test_network_timing() -> pallet_inference::Timing<BlockNumber> {
 	pallet_inference::Timing {
 		commit_window: 5,
 		reveal_window: 5,
 		job_timeout: 15,
-		challenge_window: 0,
+		challenge_window: 5,
 		retention: 1_200,
 	}
+}
+
+/// Challenges on the dev and local test networks: a committee of three (a few nodes suffice),
+/// for a bond of 1 SWARM.
+pub fn test_network_dispute_terms() -> pallet_inference::DisputeTerms<Balance> {
+	pallet_inference::DisputeTerms { bond: UNIT, replicas: 3 }
 }
 
 /// Round windows of the dev and local test networks: each phase ends as soon as everyone it

@@ -135,15 +135,24 @@ export async function requestInference (api, requester, { version, pixels, sampl
   };
 }
 
-/** Waits for `job` to close (settled, paid or failed); returns its `jobs_job` JSON. */
-export async function waitClosed (api, job, { timeoutMs = 120_000 } = {}) {
+/**
+ * Waits for `job` to reach one of `phases`: by default until its payments are final (paid, or
+ * failed), after the challenge window. Returns its `jobs_job` JSON.
+ */
+export async function waitClosed (api, job, { timeoutMs = 120_000, phases = ['paid', 'failed'] } = {}) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const record = (await api.rpc.jobs.job(job)).toJSON();
-    if (!['commit', 'reveal'].includes(record.phase.name)) return record;
+    if (phases.includes(record.phase.name)) return record;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`job ${job} did not close within ${timeoutMs} ms`);
+  throw new Error(`job ${job} did not reach ${phases.join(' or ')} within ${timeoutMs} ms`);
+}
+
+/** The transaction fee paid in `events` (those of one extrinsic), in planck. */
+export function feePaid (api, events) {
+  const paid = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
+  return paid ? paid.event.data.actualFee.toBigInt() : 0n;
 }
 
 // --- What a worker key signs, for clients that hold one (an adversary in the tests). ---

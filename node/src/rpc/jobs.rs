@@ -8,7 +8,9 @@
 
 use super::{error, hex, runtime_error};
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
-use pallet_inference::{FailReason, InferenceOutput, Job, JobInput, Outcome, Phase};
+use pallet_inference::{
+	Dispute, DisputeStage, FailReason, InferenceOutput, Job, JobInput, Outcome, Phase, Verdict,
+};
 use pallet_inference_runtime_api::InferenceApi;
 use polkadot_sdk::{
 	sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_core::crypto::Ss58Codec,
@@ -16,6 +18,7 @@ use polkadot_sdk::{
 };
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use polkadot_sdk::sp_core::{Get, H256};
 use swarm_primitives::commit_reveal::Vote;
 use swarm_runtime::{opaque::Block, Balance, BlockNumber, Runtime};
 
@@ -55,16 +58,46 @@ pub struct OutcomeJson {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct PhaseJson {
-	/// `commit`, `reveal`, `settled`, `paid` or `failed`.
+	/// `commit`, `reveal`, `settled`, `disputed`, `paid` or `failed`.
 	pub name: String,
 	/// The last block of the commit or reveal window.
 	pub until: Option<BlockNumber>,
-	/// The agreed result hash (settled, paid).
+	/// The agreed result hash (settled, disputed: the challenged one, paid: the final one).
 	pub result: Option<String>,
-	/// The block in which the agreeing nodes are paid (settled).
+	/// The block in which the agreeing nodes are paid unless challenged before (settled).
 	pub payout_at: Option<BlockNumber>,
-	/// Why it failed: `noQuorum` or `tooFewCommits`.
+	/// Why it failed: `noQuorum`, `tooFewCommits` or `disputeUnresolved`.
 	pub reason: Option<String>,
+}
+
+/// A challenge of a job's settled result, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DisputeJson {
+	pub challenger: String,
+	pub bond: String,
+	/// The result the challenger says is right, if it said.
+	pub claimed: Option<String>,
+	pub opened_at: BlockNumber,
+	/// 1, or 2 once a committee without quorum was replaced.
+	pub level: u32,
+	/// The committee's fee.
+	pub fee: String,
+	pub quorum: u32,
+	/// `commit`, `reveal` or `resolved`.
+	pub stage: String,
+	/// The last block of the committee's commit or reveal window.
+	pub until: Option<BlockNumber>,
+	/// Once resolved: `confirmed`, `overturned` or `unresolved`.
+	pub verdict: Option<String>,
+	/// The corrected result hash, when overturned.
+	pub corrected: Option<String>,
+	/// The block of the decision.
+	pub resolved_at: Option<BlockNumber>,
+	/// The current committee's seats.
+	pub seats: Vec<SeatJson>,
+	/// How the seats of every committee ended.
+	pub outcomes: Vec<OutcomeJson>,
 }
 
 /// A job, in JSON.
@@ -92,6 +125,8 @@ pub struct JobJson {
 	/// Nodes that lost their seat for missing the commit window.
 	pub replaced: Vec<u64>,
 	pub outcomes: Vec<OutcomeJson>,
+	/// The challenge of its result, if there was one.
+	pub dispute: Option<DisputeJson>,
 }
 
 /// An agreed result, in JSON.
@@ -203,11 +238,69 @@ fn phase_json(phase: &Phase<BlockNumber>) -> PhaseJson {
 				match reason {
 					FailReason::NoQuorum => "noQuorum",
 					FailReason::TooFewCommits => "tooFewCommits",
+					FailReason::DisputeUnresolved => "disputeUnresolved",
 				}
 				.into(),
 			),
 			..named("failed")
 		},
+		Phase::Disputed { result } => {
+			PhaseJson { result: Some(hex(result.as_bytes())), ..named("disputed") }
+		},
+	}
+}
+
+fn seats_json(ballot: &swarm_primitives::commit_reveal::Ballot<H256, impl Get<u32>>) -> Vec<SeatJson> {
+	ballot
+		.seats()
+		.iter()
+		.map(|seat| {
+			let (vote, result) = match seat.vote {
+				Vote::Pending => ("pending", None),
+				Vote::Committed(_) => ("committed", None),
+				Vote::Revealed(result) => ("revealed", Some(hex(result.as_bytes()))),
+			};
+			SeatJson { node: seat.node, vote: vote.into(), result }
+		})
+		.collect()
+}
+
+fn outcomes_json(outcomes: &[(u64, Outcome)]) -> Vec<OutcomeJson> {
+	outcomes
+		.iter()
+		.map(|(node, outcome)| OutcomeJson { node: *node, outcome: outcome_name(*outcome).into() })
+		.collect()
+}
+
+fn dispute_json(dispute: &Dispute<Runtime>) -> DisputeJson {
+	let (stage, until, verdict, resolved_at) = match &dispute.stage {
+		DisputeStage::Commit { until } => ("commit", Some(*until), None, None),
+		DisputeStage::Reveal { until } => ("reveal", Some(*until), None, None),
+		DisputeStage::Resolved { verdict, at } => ("resolved", None, Some(*verdict), Some(*at)),
+	};
+	let (verdict, corrected) = match verdict {
+		Some(Verdict::Confirmed) => (Some("confirmed"), None),
+		Some(Verdict::Overturned { corrected }) => {
+			(Some("overturned"), Some(hex(corrected.as_bytes())))
+		},
+		Some(Verdict::Unresolved) => (Some("unresolved"), None),
+		None => (None, None),
+	};
+	DisputeJson {
+		challenger: dispute.challenger.to_ss58check(),
+		bond: dispute.bond.to_string(),
+		claimed: dispute.claimed.map(|hash| hex(hash.as_bytes())),
+		opened_at: dispute.opened_at,
+		level: dispute.level,
+		fee: dispute.fee.to_string(),
+		quorum: dispute.quorum,
+		stage: stage.into(),
+		until,
+		verdict: verdict.map(Into::into),
+		corrected,
+		resolved_at,
+		seats: seats_json(&dispute.ballot),
+		outcomes: outcomes_json(&dispute.outcomes),
 	}
 }
 
@@ -234,28 +327,10 @@ pub fn job_json(id: u64, job: &Job<Runtime>) -> JobJson {
 		requested_at: job.requested_at,
 		timeout: job.timeout,
 		phase: phase_json(&job.phase),
-		seats: job
-			.ballot
-			.seats()
-			.iter()
-			.map(|seat| {
-				let (vote, result) = match seat.vote {
-					Vote::Pending => ("pending", None),
-					Vote::Committed(_) => ("committed", None),
-					Vote::Revealed(result) => ("revealed", Some(hex(result.as_bytes()))),
-				};
-				SeatJson { node: seat.node, vote: vote.into(), result }
-			})
-			.collect(),
+		seats: seats_json(&job.ballot),
 		replaced: job.replaced.to_vec(),
-		outcomes: job
-			.outcomes
-			.iter()
-			.map(|(node, outcome)| OutcomeJson {
-				node: *node,
-				outcome: outcome_name(*outcome).into(),
-			})
-			.collect(),
+		outcomes: outcomes_json(&job.outcomes),
+		dispute: job.dispute.as_ref().map(dispute_json),
 	}
 }
 

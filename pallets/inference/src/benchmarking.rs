@@ -1,6 +1,6 @@
 //! Benchmarks of the inference calls, the pool's checks of commits and reveals, and the hook's
 //! work per deadline, each in its worst case: the most seats, the largest outputs, settlement
-//! with a slash and a payout.
+//! with a slash and a payout, a dispute that overturns the most seats.
 
 use super::*;
 use crate::pallet::{Call, Pallet};
@@ -147,6 +147,30 @@ fn to_deadline<T: Config>(queue: Queue) -> BlockNumberFor<T> {
 }
 
 use polkadot_sdk::frame_system::pallet_prelude::BlockNumberFor;
+
+/// A job with the most seats, settled with a challenge window, and as many fresh nodes as
+/// committee seats, under terms that seat the most. Every seat but the first agreed on a wrong
+/// output (variant 2); the first revealed the right one (variant 1). Returns the job and that
+/// first seat.
+fn settled_for_dispute<T: Config>() -> (JobId, NodeId) {
+	let replicas = T::MaxReplicas::get();
+	let (job, seats) = job::<T>(replicas, 10);
+	let (good, bad) = (output::<T>(job, 1), output::<T>(job, 2));
+	let (honest, others) = seats.split_first().expect("at least one seat");
+	do_commit::<T>(job, *honest, &good);
+	for node in others {
+		do_commit::<T>(job, *node, &bad);
+	}
+	do_reveal::<T>(job, *honest, &good);
+	for node in others {
+		do_reveal::<T>(job, *node, &bad);
+	}
+	assert!(matches!(Jobs::<T>::get(job).map(|j| j.phase), Some(Phase::Settled { .. })));
+	nodes::<T>(replicas, replicas);
+	let fee = T::NodeFee::get().saturating_mul(replicas.into());
+	ChallengeTerms::<T>::put(DisputeTerms { bond: fee, replicas });
+	(job, *honest)
+}
 
 #[benchmarks]
 mod benchmarks {
@@ -372,6 +396,66 @@ mod benchmarks {
 		}
 
 		assert!(!Jobs::<T>::contains_key(job));
+	}
+
+	/// A challenge of a settled job with the most seats, seating a committee of the most seats.
+	#[benchmark]
+	fn challenge() {
+		let (job, _) = settled_for_dispute::<T>();
+		let challenger = funded::<T>("challenger", 0);
+		let claimed = Some(output::<T>(job, 3).hash());
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(challenger), job, claimed);
+
+		assert!(matches!(Jobs::<T>::get(job).map(|j| j.phase), Some(Phase::Disputed { .. })));
+	}
+
+	#[benchmark]
+	fn set_dispute_terms() {
+		let terms = DefaultDisputeTerms::<T>::get();
+
+		#[extrinsic_call]
+		_(RawOrigin::Root, terms.clone());
+
+		assert_eq!(ChallengeTerms::<T>::get(), terms);
+	}
+
+	/// The committee's last reveal overturns the result: every original seat but one convicted
+	/// (slashed and jailed), the other paid; one committee seat outvoted and slashed, the others
+	/// paid; the requester refunded; the challenger paid its bond and reward.
+	#[benchmark]
+	fn reveal_overturn() {
+		let (job, honest) = settled_for_dispute::<T>();
+		let challenger = funded::<T>("challenger", 0);
+		T::Currency::set_balance(&T::RewardPot::get(), benchmark_balance());
+		Pallet::<T>::challenge(RawOrigin::Signed(challenger).into(), job, None)
+			.expect("benchmark setup: the challenge is valid");
+		let committee: Vec<NodeId> = Jobs::<T>::get(job)
+			.and_then(|j| j.dispute)
+			.expect("challenged")
+			.ballot
+			.nodes()
+			.collect();
+		let (good, bad) = (output::<T>(job, 1), output::<T>(job, 2));
+		let (outvoted, agreeing) = committee.split_first().expect("at least one seat");
+		do_commit::<T>(job, *outvoted, &bad);
+		for node in agreeing {
+			do_commit::<T>(job, *node, &good);
+		}
+		do_reveal::<T>(job, *outvoted, &bad);
+		let (last, early) = agreeing.split_last().expect("at least two seats");
+		for node in early {
+			do_reveal::<T>(job, *node, &good);
+		}
+		let signature = reveal_signature::<T>(job, *last, &good);
+
+		#[extrinsic_call]
+		reveal(RawOrigin::Authorized, job, *last, good.clone(), salt(*last), signature);
+
+		let record = Jobs::<T>::get(job).expect("kept");
+		assert_eq!(record.phase, Phase::Paid { result: good.hash() });
+		assert!(record.outcomes.iter().any(|(node, outcome)| *node == honest && *outcome == Outcome::Agreed));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -126,6 +126,10 @@ use swarm_primitives::{
 /// The log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::inference";
 
+/// How many committees may re-execute a disputed job: the first, and one more when the first
+/// reaches no quorum.
+pub const MAX_DISPUTE_LEVEL: u32 = 2;
+
 /// The balance type of the pallet's currency.
 pub type BalanceOf<T> = <<T as Config>::Currency as Inspect<
 	<T as polkadot_sdk::frame_system::Config>::AccountId,
@@ -250,6 +254,26 @@ pub mod pallet {
 		#[pallet::constant]
 		type MissJail: Get<u32>;
 
+		/// A challenge's bond until root sets [`ChallengeTerms`].
+		#[pallet::constant]
+		type DisputeBond: Get<BalanceOf<Self>>;
+
+		/// The seats of a re-execution committee until root sets [`ChallengeTerms`].
+		#[pallet::constant]
+		type DisputeReplicas: Get<u32>;
+
+		/// The share of its bond a node loses when a dispute overturns a result it agreed on.
+		#[pallet::constant]
+		type FraudSlashShare: Get<Perbill>;
+
+		/// How long, in blocks, a node is jailed when a dispute overturns a result it agreed on.
+		#[pallet::constant]
+		type FraudJail: Get<u32>;
+
+		/// The share of the bonds slashed by an overturning dispute that its challenger gets.
+		#[pallet::constant]
+		type ChallengerReward: Get<Perbill>;
+
 		/// Weights of this pallet's calls and hook, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -260,6 +284,9 @@ pub mod pallet {
 		/// A requester's escrow for its jobs.
 		#[codec(index = 0)]
 		JobEscrow,
+		/// A challenger's bond, until its dispute resolves.
+		#[codec(index = 1)]
+		ChallengeBond,
 	}
 
 	/// The id the next job gets.
@@ -313,11 +340,25 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type QueueEnds<T> = StorageMap<_, Twox64Concat, Queue, (u64, u64), ValueQuery>;
 
+	/// The terms of challenges until root or genesis sets others: [`Config::DisputeBond`] and
+	/// [`Config::DisputeReplicas`].
+	#[pallet::type_value]
+	pub fn DefaultDisputeTerms<T: Config>() -> DisputeTerms<BalanceOf<T>> {
+		DisputeTerms { bond: T::DisputeBond::get(), replicas: T::DisputeReplicas::get() }
+	}
+
+	/// The terms of challenges placed from now on (a placed one keeps its own).
+	#[pallet::storage]
+	pub type ChallengeTerms<T: Config> =
+		StorageValue<_, DisputeTerms<BalanceOf<T>>, ValueQuery, DefaultDisputeTerms<T>>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// The windows of jobs; the default when not given.
 		pub timing: Option<Timing<BlockNumberFor<T>>>,
+		/// The terms of challenges; [`DefaultDisputeTerms`] when not given.
+		pub dispute_terms: Option<DisputeTerms<BalanceOf<T>>>,
 	}
 
 	#[pallet::genesis_build]
@@ -326,6 +367,10 @@ pub mod pallet {
 			if let Some(timing) = &self.timing {
 				assert!(Pallet::<T>::check_timing(timing).is_ok(), "genesis: bad job timing");
 				JobTiming::<T>::put(timing);
+			}
+			if let Some(terms) = &self.dispute_terms {
+				assert!(Pallet::<T>::check_terms(terms).is_ok(), "genesis: bad dispute terms");
+				ChallengeTerms::<T>::put(terms);
 			}
 		}
 	}
@@ -371,6 +416,43 @@ pub mod pallet {
 		JobRemoved { job: JobId },
 		/// Root changed the windows of jobs.
 		TimingSet { timing: Timing<BlockNumberFor<T>> },
+		/// `challenger` challenged the settled result of `job`, placing `bond`; the committee
+		/// `nodes` re-executes it. `claimed` is the result the challenger says is right.
+		Challenged {
+			job: JobId,
+			challenger: T::AccountId,
+			bond: BalanceOf<T>,
+			claimed: Option<H256>,
+			nodes: Vec<NodeId>,
+		},
+		/// The committee of `job`'s dispute reached no quorum; a fresh one, `nodes`, re-executes
+		/// it (committee `level`).
+		DisputeEscalated { job: JobId, level: u32, nodes: Vec<NodeId> },
+		/// How `node`'s seat in the dispute committee of `job` ended.
+		DisputeOutcome { job: JobId, node: NodeId, outcome: Outcome },
+		/// The dispute of `job` was decided: its payments are final.
+		DisputeResolved { job: JobId, verdict: Verdict },
+		/// `node` agreed on a result that a dispute overturned: it lost `slashed` of its bond
+		/// and is jailed for `jailed_for` blocks.
+		NodeConvicted { job: JobId, node: NodeId, slashed: BalanceOf<T>, jailed_for: u32 },
+		/// The challenger of `job` got its `bond` back and `reward` from the slashed bonds
+		/// (the result was overturned), or its bond alone (unresolved).
+		ChallengerPaid {
+			job: JobId,
+			challenger: T::AccountId,
+			bond: BalanceOf<T>,
+			reward: BalanceOf<T>,
+		},
+		/// The result of `job` stood: its challenger's `bond` went to the reward pot, which
+		/// pays the committee.
+		BondForfeited { job: JobId, challenger: T::AccountId, bond: BalanceOf<T> },
+		/// The agreeing seats of `job`'s dispute committee were paid `amount` between `nodes`.
+		CommitteePaid { job: JobId, amount: BalanceOf<T>, nodes: u32 },
+		/// The requester of `job` got the nodes' fee, `amount`, back: the result was overturned
+		/// or the dispute unresolved.
+		RequesterRefunded { job: JobId, amount: BalanceOf<T> },
+		/// Root changed the terms of challenges.
+		DisputeTermsSet { terms: DisputeTerms<BalanceOf<T>> },
 	}
 
 	#[pallet::error]
@@ -431,6 +513,21 @@ pub mod pallet {
 		MalformedOutput,
 		/// Every window must be at least one block (the challenge window may be 0).
 		BadTiming,
+		/// The job has no settled result to challenge: it is still running, or it failed.
+		NotSettled,
+		/// The job's challenge window has passed: its payments are final.
+		ChallengeClosed,
+		/// The job's result is being challenged already.
+		AlreadyChallenged,
+		/// The challenger owns a node that agreed on the result: it cannot dispute its own
+		/// node's work.
+		ChallengerAgreed,
+		/// The challenger claims the result that was settled: there is nothing to dispute.
+		SameResult,
+		/// The challenger cannot place the bond.
+		InsufficientBond,
+		/// A committee must have 1 to `MaxReplicas` seats, and the bond must cover its fee.
+		BadDisputeTerms,
 	}
 
 	#[pallet::hooks]
@@ -456,6 +553,10 @@ pub mod pallet {
 			assert!(T::MaxSamples::get() > 0, "MaxSamples must be positive");
 			assert!(T::MaxExpiriesPerBlock::get() > 0, "MaxExpiriesPerBlock must be positive");
 			assert!(Self::check_timing(&Timing::default()).is_ok(), "the default timing is bad");
+			assert!(
+				Self::check_terms(&DefaultDisputeTerms::<T>::get()).is_ok(),
+				"DisputeReplicas must be 1 to MaxReplicas, and DisputeBond cover its fee"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -593,6 +694,7 @@ pub mod pallet {
 					replaced: BoundedVec::new(),
 					phase: Phase::Commit { until },
 					outcomes: BoundedVec::new(),
+					dispute: None,
 				},
 			);
 			Self::push(Queue::Commit, job_id, until.saturating_add(One::one()));
@@ -610,7 +712,8 @@ pub mod pallet {
 		}
 
 		/// Records `node`'s commitment to its result for `job` (see
-		/// [`swarm_primitives::commit_reveal::commitment`], with the job id as the task).
+		/// [`swarm_primitives::commit_reveal::commitment`], with the job id as the task): a seat
+		/// of the job, or, while the job is disputed, of its dispute committee.
 		///
 		/// ## Dispatch Origin
 		/// Authorized: a general transaction without an account or fee, which the pallet accepts
@@ -637,9 +740,11 @@ pub mod pallet {
 			frame_system::ensure_authorized(origin)?;
 			let mut record =
 				Self::check_commit(job, node, &commitment, &signature).map_err(Error::<T>::from)?;
-			record.ballot.commit(node, commitment).map_err(Error::<T>::from)?;
+			let ballot = record.voting_mut().ok_or(Error::<T>::WrongPhase)?;
+			ballot.commit(node, commitment).map_err(Error::<T>::from)?;
+			let all_committed = ballot.all_committed();
 			Self::deposit_event(Event::Committed { job, node });
-			if record.ballot.all_committed() {
+			if all_committed {
 				Self::open_reveal(job, &mut record);
 			}
 			Jobs::<T>::insert(job, record);
@@ -662,8 +767,10 @@ pub mod pallet {
 		/// ## Events
 		/// - [`Event::Revealed`]; when it settles: [`Event::JobSettled`], an
 		///   [`Event::NodeOutcome`] per seat, [`Event::NodeSlashed`], [`Event::NodeJailed`],
-		///   [`Event::NodesPaid`], or [`Event::JobFailed`]
+		///   [`Event::NodesPaid`], or [`Event::JobFailed`]; when a dispute committee's reveal
+		///   decides: the events of [`Pallet::challenge`]'s resolution
 		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::reveal().max(T::WeightInfo::reveal_overturn()))]
 		#[pallet::authorize(|_source, job, node, output, salt, signature| {
 			Pallet::<T>::authorize_reveal(*job, *node, output, salt, signature)
 		})]
@@ -679,19 +786,19 @@ pub mod pallet {
 			let mut record = Self::check_reveal(job, node, &output, &salt, &signature)
 				.map_err(Error::<T>::from)?;
 			let result = output.hash();
-			record
-				.ballot
+			let quorum = record.voting_quorum();
+			let ballot = record.voting_mut().ok_or(Error::<T>::WrongPhase)?;
+			ballot
 				.reveal::<polkadot_sdk::sp_runtime::traits::BlakeTwo256>(&job, node, result, &salt)
 				.map_err(Error::<T>::from)?;
+			let (tally, all_revealed) = (ballot.tally(quorum, false), ballot.all_revealed());
 			if !Outputs::<T>::contains_key(job, result) {
 				Outputs::<T>::insert(job, result, output);
 			}
 			Self::deposit_event(Event::Revealed { job, node, result });
-			match record.ballot.tally(record.quorum, false) {
-				Tally::Agreed(result) if record.ballot.all_revealed() => {
-					Self::settle(job, &mut record, result)
-				},
-				Tally::NoQuorum => Self::fail(job, &mut record, FailReason::NoQuorum),
+			match tally {
+				Tally::Agreed(result) if all_revealed => Self::decide(job, &mut record, result),
+				Tally::NoQuorum => Self::no_quorum(job, &mut record),
 				_ => {},
 			}
 			Jobs::<T>::insert(job, record);
@@ -717,6 +824,124 @@ pub mod pallet {
 			Self::check_timing(&timing)?;
 			JobTiming::<T>::put(&timing);
 			Self::deposit_event(Event::TimingSet { timing });
+			Ok(())
+		}
+
+		/// Challenges the settled result of `job` within its challenge window, placing the bond
+		/// of [`ChallengeTerms`]; `claimed` is the result the challenger says is right, if it
+		/// says (for the record: the committee decides).
+		///
+		/// ## Dispatch Origin
+		/// Signed: anyone (the requester, a node's owner, any account) except the owner of a
+		/// node that agreed on the result.
+		///
+		/// ## Details
+		/// A committee of [`DisputeTerms::replicas`] eligible nodes, none of them the job's own,
+		/// is chosen from a fresh seed and re-executes the job with the same commit-reveal as
+		/// the original seats ([`Pallet::commit`], [`Pallet::reveal`]). The nodes' fee stays held
+		/// until the dispute resolves:
+		/// - **Confirmed** (the committee's quorum agrees on the settled result): the bond goes to
+		///   the reward pot, which pays the committee its fee; the original payout is made.
+		/// - **Overturned** (it agrees on another result): the seats that agreed on the settled
+		///   result lose [`Config::FraudSlashShare`] of their bonds and are jailed for
+		///   [`Config::FraudJail`] blocks; the corrected output becomes the job's result; the
+		///   requester gets the nodes' fee back; the original seats that revealed the corrected
+		///   result, and the committee, are paid from the pot (which the slashed bonds went to);
+		///   the challenger gets its bond back and [`Config::ChallengerReward`] of the slashed
+		///   amount.
+		/// - **No quorum**: a second committee, excluding the first, re-executes it once; if it
+		///   has no quorum either (or too few nodes are eligible), the dispute is unresolved: the
+		///   challenger and the requester are refunded, nobody is paid or slashed, and the job
+		///   fails with [`FailReason::DisputeUnresolved`].
+		///
+		/// ## Errors
+		/// - [`Error::UnknownJob`], [`Error::NotSettled`], [`Error::ChallengeClosed`],
+		///   [`Error::AlreadyChallenged`]
+		/// - [`Error::SameResult`], [`Error::ChallengerAgreed`]
+		/// - [`Error::NotEnoughNodes`], [`Error::InsufficientBond`]
+		///
+		/// ## Events
+		/// - [`Event::Challenged`]; as it goes: [`Event::RevealOpened`],
+		///   [`Event::DisputeOutcome`] per committee seat, [`Event::DisputeEscalated`],
+		///   [`Event::DisputeResolved`], [`Event::BondForfeited`], [`Event::CommitteePaid`],
+		///   [`Event::NodeConvicted`], [`Event::RequesterRefunded`], [`Event::ChallengerPaid`]
+		#[pallet::call_index(5)]
+		pub fn challenge(origin: OriginFor<T>, job: JobId, claimed: Option<H256>) -> DispatchResult {
+			let challenger = ensure_signed(origin)?;
+			let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let result = match record.phase {
+				Phase::Settled { result, payout_at } if now < payout_at => result,
+				Phase::Settled { .. } | Phase::Paid { .. } => {
+					return Err(Error::<T>::ChallengeClosed.into())
+				},
+				Phase::Disputed { .. } => return Err(Error::<T>::AlreadyChallenged.into()),
+				Phase::Commit { .. } | Phase::Reveal { .. } | Phase::Failed { .. } => {
+					return Err(Error::<T>::NotSettled.into())
+				},
+			};
+			ensure!(claimed != Some(result), Error::<T>::SameResult);
+			let agreed_owner = record
+				.outcomes
+				.iter()
+				.filter(|(_, outcome)| *outcome == Outcome::Agreed)
+				.any(|(node, _)| T::Nodes::owner_of(*node).as_ref() == Some(&challenger));
+			ensure!(!agreed_owner, Error::<T>::ChallengerAgreed);
+			let terms = ChallengeTerms::<T>::get();
+			let nodes = Self::choose_committee(job, &record, 1, terms.replicas);
+			ensure!(nodes.len() as u32 == terms.replicas, Error::<T>::NotEnoughNodes);
+			let ballot = Ballot::new(nodes.iter().copied()).map_err(|_| Error::<T>::BadReplicas)?;
+			T::Currency::hold(&HoldReason::ChallengeBond.into(), &challenger, terms.bond)
+				.map_err(|_| Error::<T>::InsufficientBond)?;
+
+			let until = now.saturating_add(JobTiming::<T>::get().commit_window);
+			for node in &nodes {
+				Assignments::<T>::insert(node, job, ());
+			}
+			record.dispute = Some(Dispute {
+				challenger: challenger.clone(),
+				bond: terms.bond,
+				claimed,
+				opened_at: now,
+				level: 1,
+				fee: T::NodeFee::get().saturating_mul(terms.replicas.into()),
+				quorum: quorum(terms.replicas, T::Quorum::get()),
+				ballot,
+				stage: DisputeStage::Commit { until },
+				outcomes: BoundedVec::new(),
+			});
+			record.phase = Phase::Disputed { result };
+			Jobs::<T>::insert(job, record);
+			Self::push(Queue::Commit, job, until.saturating_add(One::one()));
+			Self::deposit_event(Event::Challenged {
+				job,
+				challenger,
+				bond: terms.bond,
+				claimed,
+				nodes,
+			});
+			Ok(())
+		}
+
+		/// Sets the terms of challenges placed from now on.
+		///
+		/// ## Dispatch Origin
+		/// Root.
+		///
+		/// ## Errors
+		/// - [`Error::BadDisputeTerms`]
+		///
+		/// ## Events
+		/// - [`Event::DisputeTermsSet`]
+		#[pallet::call_index(6)]
+		pub fn set_dispute_terms(
+			origin: OriginFor<T>,
+			terms: DisputeTerms<BalanceOf<T>>,
+		) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::check_terms(&terms)?;
+			ChallengeTerms::<T>::put(&terms);
+			Self::deposit_event(Event::DisputeTermsSet { terms });
 			Ok(())
 		}
 	}
@@ -805,6 +1030,40 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Checks the terms of challenges: 1 to `MaxReplicas` seats, and a bond that covers
+		/// their fee.
+		pub(crate) fn check_terms(terms: &DisputeTerms<BalanceOf<T>>) -> DispatchResult {
+			let fee = T::NodeFee::get().saturating_mul(terms.replicas.into());
+			ensure!(
+				(1..=T::MaxReplicas::get()).contains(&terms.replicas) && terms.bond >= fee,
+				Error::<T>::BadDisputeTerms
+			);
+			Ok(())
+		}
+
+		/// Up to `count` eligible nodes for committee `level` of `job`'s dispute, chosen by
+		/// `blake2_256(parent_hash ‖ job ‖ level)`: none that held a seat in the job or in an
+		/// earlier committee.
+		fn choose_committee(job: JobId, record: &Job<T>, level: u32, count: u32) -> Vec<NodeId> {
+			let mut exclude: Vec<NodeId> = record
+				.ballot
+				.nodes()
+				.chain(record.replaced.iter().copied())
+				.chain(record.outcomes.iter().map(|(node, _)| *node))
+				.collect();
+			if let Some(dispute) = &record.dispute {
+				exclude.extend(dispute.ballot.nodes());
+				exclude.extend(dispute.outcomes.iter().map(|(node, _)| *node));
+			}
+			exclude.sort_unstable();
+			exclude.dedup();
+			let parent = frame_system::Pallet::<T>::parent_hash();
+			let seed = polkadot_sdk::sp_io::hashing::blake2_256(
+				&(b"swarm/inference/dispute", parent, job, level).encode(),
+			);
+			T::Nodes::choose(&seed, count, &exclude, &WorkNeeds { memory_mib: record.needs_mib })
+		}
+
 		pub(crate) fn genesis_hash() -> T::Hash {
 			frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero())
 		}
@@ -818,11 +1077,11 @@ pub mod pallet {
 		) -> Result<Job<T>, WorkRejection> {
 			let record = Jobs::<T>::get(job).ok_or(WorkRejection::UnknownJob)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(
-				matches!(record.phase, Phase::Commit { until } if now <= until),
-				WorkRejection::WrongPhase
-			);
-			match record.ballot.vote(node).ok_or(WorkRejection::NotAssigned)? {
+			let Some((Window::Commit { until }, ballot)) = record.voting() else {
+				return Err(WorkRejection::WrongPhase);
+			};
+			ensure!(now <= until, WorkRejection::WrongPhase);
+			match ballot.vote(node).ok_or(WorkRejection::NotAssigned)? {
 				swarm_primitives::commit_reveal::Vote::Pending => {},
 				swarm_primitives::commit_reveal::Vote::Committed(_) => {
 					return Err(WorkRejection::AlreadyCommitted)
@@ -847,12 +1106,12 @@ pub mod pallet {
 			use swarm_primitives::commit_reveal::{commitment, Vote};
 			let record = Jobs::<T>::get(job).ok_or(WorkRejection::UnknownJob)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(
-				matches!(record.phase, Phase::Reveal { until } if now <= until),
-				WorkRejection::WrongPhase
-			);
+			let Some((Window::Reveal { until }, ballot)) = record.voting() else {
+				return Err(WorkRejection::WrongPhase);
+			};
+			ensure!(now <= until, WorkRejection::WrongPhase);
 			let result = output.hash();
-			match *record.ballot.vote(node).ok_or(WorkRejection::NotAssigned)? {
+			match *ballot.vote(node).ok_or(WorkRejection::NotAssigned)? {
 				Vote::Pending => return Err(WorkRejection::NotCommitted),
 				Vote::Revealed(_) => return Err(WorkRejection::AlreadyRevealed),
 				Vote::Committed(committed) => ensure!(
@@ -899,7 +1158,7 @@ pub mod pallet {
 		) -> TransactionValidityWithRefund {
 			let record = Self::check_commit(job, node, commitment, signature)
 				.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))?;
-			Self::valid_work(b"commit", job, node, record.phase.window_end())
+			Self::valid_work(b"commit", job, node, record.window_end())
 		}
 
 		/// The pool's check of a reveal: valid ones are free, one per seat, live until the
@@ -913,7 +1172,7 @@ pub mod pallet {
 		) -> TransactionValidityWithRefund {
 			let record = Self::check_reveal(job, node, output, salt, signature)
 				.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))?;
-			Self::valid_work(b"reveal", job, node, record.phase.window_end())
+			Self::valid_work(b"reveal", job, node, record.window_end())
 		}
 
 		fn valid_work(
@@ -934,11 +1193,16 @@ pub mod pallet {
 			Ok((valid, Weight::zero()))
 		}
 
-		/// Opens the reveal window of `job`.
+		/// Opens the reveal window of `job`, or of its dispute committee.
 		fn open_reveal(job: JobId, record: &mut Job<T>) {
 			let until = frame_system::Pallet::<T>::block_number()
 				.saturating_add(JobTiming::<T>::get().reveal_window);
-			record.phase = Phase::Reveal { until };
+			match (&record.phase, record.dispute.as_mut()) {
+				(Phase::Disputed { .. }, Some(dispute)) => {
+					dispute.stage = DisputeStage::Reveal { until }
+				},
+				_ => record.phase = Phase::Reveal { until },
+			}
 			Self::push(Queue::Reveal, job, until.saturating_add(One::one()));
 			Self::deposit_event(Event::RevealOpened { job, until });
 		}
@@ -946,11 +1210,7 @@ pub mod pallet {
 		/// Settles `job` on `result`: keeps the agreed output, pays the owner, records every
 		/// seat's outcome and its effects, and pays the nodes now or after the challenge window.
 		fn settle(job: JobId, record: &mut Job<T>, result: H256) {
-			let agreed_output = Outputs::<T>::take(job, result);
-			let _ = Outputs::<T>::clear_prefix(job, T::MaxReplicas::get(), None);
-			if let Some(output) = agreed_output {
-				Outputs::<T>::insert(job, result, output);
-			}
+			Self::keep_output(job, result);
 			let reason: T::RuntimeHoldReason = HoldReason::JobEscrow.into();
 			let price = match T::Currency::transfer_on_hold(
 				&reason,
@@ -987,8 +1247,15 @@ pub mod pallet {
 			}
 		}
 
-		/// Pays the nodes' fee of `job` to its agreeing nodes, through the reward pot.
+		/// Makes `job`'s payments final: pays the nodes' fee to its agreeing nodes, through the
+		/// reward pot, and penalizes the outvoted ones (held back until now, since a dispute may
+		/// show that they were right).
 		fn payout(job: JobId, record: &mut Job<T>, result: H256) {
+			for (node, outcome) in record.outcomes.iter() {
+				if *outcome == Outcome::Outvoted {
+					Self::penalize_outvoted(job, *node);
+				}
+			}
 			let shares: Vec<(NodeId, u32)> = record
 				.outcomes
 				.iter()
@@ -1057,24 +1324,317 @@ pub mod pallet {
 						T::Nodes::raise(node, T::AgreedReputation::get());
 						Misses::<T>::remove(node);
 					},
-					Outcome::Outvoted => {
-						T::Nodes::lower(node, T::OutvotedReputation::get());
-						match T::Nodes::slash(node, T::SlashShare::get()) {
-							Ok(amount) => {
-								Self::deposit_event(Event::NodeSlashed { job, node, amount })
-							},
-							Err(error) => log::warn!(
-								target: LOG_TARGET,
-								"job {job}: slashing node {node} failed: {error:?}"
-							),
-						}
-					},
-					Outcome::Inconclusive => {},
+					// Penalized when the payments are final ([`Pallet::payout`]).
+					Outcome::Outvoted | Outcome::Inconclusive => {},
 					Outcome::MissedReveal | Outcome::MissedCommit => Self::note_miss(node),
 				}
 				Self::record_outcome(job, record, node, outcome);
 			}
 			agreeing
+		}
+
+		/// The penalty of a node whose result the quorum outvoted: its reputation falls and it
+		/// loses [`Config::SlashShare`] of its bond.
+		fn penalize_outvoted(job: JobId, node: NodeId) {
+			T::Nodes::lower(node, T::OutvotedReputation::get());
+			match T::Nodes::slash(node, T::SlashShare::get()) {
+				Ok(amount) => Self::deposit_event(Event::NodeSlashed { job, node, amount }),
+				Err(error) => {
+					log::warn!(target: LOG_TARGET, "job {job}: slashing node {node} failed: {error:?}")
+				},
+			}
+		}
+
+		/// Keeps only the output `result` of `job`.
+		fn keep_output(job: JobId, result: H256) {
+			let kept = Outputs::<T>::take(job, result);
+			// At most a distinct output per seat of the job and of two committees.
+			let _ = Outputs::<T>::clear_prefix(job, T::MaxReplicas::get().saturating_mul(3), None);
+			if let Some(output) = kept {
+				Outputs::<T>::insert(job, result, output);
+			}
+		}
+
+		/// A quorum of the current ballot agreed on `result`: the job settles, or its dispute
+		/// resolves.
+		fn decide(job: JobId, record: &mut Job<T>, result: H256) {
+			match record.phase {
+				Phase::Disputed { .. } => Self::resolve(job, record, result),
+				_ => Self::settle(job, record, result),
+			}
+		}
+
+		/// The current ballot can no longer reach a quorum: the job fails, or its dispute
+		/// escalates or ends unresolved.
+		fn no_quorum(job: JobId, record: &mut Job<T>) {
+			match record.phase {
+				Phase::Disputed { .. } => Self::escalate(job, record),
+				_ => Self::fail(job, record, FailReason::NoQuorum),
+			}
+		}
+
+		/// Records the outcome of every seat of the dispute committee (`agreed`: its quorum's
+		/// result) with its effects, at once: the committee's work is final when the dispute
+		/// resolves. Returns the agreeing seats.
+		fn close_committee(
+			job: JobId,
+			dispute: &mut Dispute<T>,
+			agreed: Option<&H256>,
+		) -> Vec<NodeId> {
+			let outcomes: Vec<(NodeId, Outcome)> = dispute.ballot.outcomes(agreed).collect();
+			let mut agreeing = Vec::new();
+			for (node, outcome) in outcomes {
+				match outcome {
+					Outcome::Agreed => {
+						T::Nodes::raise(node, T::AgreedReputation::get());
+						Misses::<T>::remove(node);
+						agreeing.push(node);
+					},
+					Outcome::Outvoted => Self::penalize_outvoted(job, node),
+					Outcome::Inconclusive => {},
+					Outcome::MissedReveal | Outcome::MissedCommit => Self::note_miss(node),
+				}
+				// `MaxOutcomes` holds two committees (`integrity_test`).
+				if dispute.outcomes.try_push((node, outcome)).is_err() {
+					log::error!(target: LOG_TARGET, "job {job}: no room for the dispute outcome of {node}");
+				}
+				Self::deposit_event(Event::DisputeOutcome { job, node, outcome });
+			}
+			agreeing
+		}
+
+		/// At the end of the dispute committee's commit window: opens its reveal window, or
+		/// escalates when too few committed for a quorum.
+		fn end_dispute_commit(job: JobId, record: &mut Job<T>) {
+			let tally = record.voting().map(|(_, ballot)| ballot.tally(record.voting_quorum(), false));
+			match tally {
+				Some(Tally::NoQuorum) => Self::escalate(job, record),
+				_ => Self::open_reveal(job, record),
+			}
+		}
+
+		/// The dispute committee of `job` agreed on `decided`: confirms or overturns the
+		/// settled result, and makes every payment of the job final.
+		fn resolve(job: JobId, record: &mut Job<T>, decided: H256) {
+			let (Phase::Disputed { result }, Some(mut dispute)) =
+				(record.phase.clone(), record.dispute.take())
+			else {
+				return;
+			};
+			let committee = Self::close_committee(job, &mut dispute, Some(&decided));
+			let now = frame_system::Pallet::<T>::block_number();
+			if decided == result {
+				let verdict = Verdict::Confirmed;
+				dispute.stage = DisputeStage::Resolved { verdict, at: now };
+				let forfeited = T::Currency::transfer_on_hold(
+					&HoldReason::ChallengeBond.into(),
+					&dispute.challenger,
+					&T::RewardPot::get(),
+					dispute.bond,
+					Precision::BestEffort,
+					Restriction::Free,
+					Fortitude::Force,
+				)
+				.unwrap_or_else(|_| Zero::zero());
+				Self::deposit_event(Event::BondForfeited {
+					job,
+					challenger: dispute.challenger.clone(),
+					bond: forfeited,
+				});
+				Self::pay_committee(job, &committee, dispute.fee);
+				record.dispute = Some(dispute);
+				Self::deposit_event(Event::DisputeResolved { job, verdict });
+				Self::payout(job, record, result);
+				return;
+			}
+
+			let verdict = Verdict::Overturned { corrected: decided };
+			dispute.stage = DisputeStage::Resolved { verdict, at: now };
+			Self::keep_output(job, decided);
+			let slashed = Self::convict(job, record, &decided);
+			Self::refund_node_fee(job, record);
+			// The original seats that revealed the corrected result did their work: the slashed
+			// bonds, in the pot, pay them a replica's fee each.
+			let honest: Vec<(NodeId, u32)> = record
+				.outcomes
+				.iter()
+				.filter(|(_, outcome)| *outcome == Outcome::Agreed)
+				.map(|(node, _)| (*node, 1))
+				.collect();
+			if !honest.is_empty() {
+				let fee = T::NodeFee::get().saturating_mul((honest.len() as u32).into());
+				match T::Rewards::pay(swarm_primitives::WorkId::Job(job), &honest, fee) {
+					Ok(amount) => Self::deposit_event(Event::NodesPaid {
+						job,
+						amount,
+						nodes: honest.len() as u32,
+					}),
+					Err(error) => log::error!(
+						target: LOG_TARGET,
+						"job {job}: paying the honest seats failed: {error:?}"
+					),
+				}
+			}
+			Self::pay_committee(job, &committee, dispute.fee);
+			let reward = T::ChallengerReward::get().mul_floor(slashed);
+			let reward = if reward.is_zero() {
+				reward
+			} else {
+				T::Currency::transfer(
+					&T::RewardPot::get(),
+					&dispute.challenger,
+					reward,
+					frame_support::traits::tokens::Preservation::Preserve,
+				)
+				.unwrap_or_else(|error| {
+					log::error!(target: LOG_TARGET, "job {job}: rewarding the challenger failed: {error:?}");
+					Zero::zero()
+				})
+			};
+			Self::return_bond(job, &dispute, reward);
+			record.dispute = Some(dispute);
+			record.phase = Phase::Paid { result: decided };
+			Self::deposit_event(Event::DisputeResolved { job, verdict });
+			Self::schedule_removal(job);
+		}
+
+		/// After a dispute overturned `job`'s result with `corrected`: slashes and jails the
+		/// seats that agreed on the old result, clears the ones that revealed `corrected`,
+		/// penalizes the ones that revealed something else, and rewrites every seat's outcome
+		/// against the corrected result. Returns the amount slashed from the convicted seats.
+		fn convict(job: JobId, record: &mut Job<T>, corrected: &H256) -> BalanceOf<T> {
+			use swarm_primitives::commit_reveal::Vote;
+			let mut slashed: BalanceOf<T> = Zero::zero();
+			let mut rewritten = Vec::new();
+			for (node, outcome) in record.outcomes.iter_mut() {
+				let node = *node;
+				match *outcome {
+					Outcome::Agreed => {
+						T::Nodes::lower(node, T::OutvotedReputation::get());
+						let amount =
+							T::Nodes::slash(node, T::FraudSlashShare::get()).unwrap_or_else(|error| {
+								log::warn!(target: LOG_TARGET, "job {job}: slashing node {node} failed: {error:?}");
+								Zero::zero()
+							});
+						slashed = slashed.saturating_add(amount);
+						let jailed_for = T::FraudJail::get();
+						T::Nodes::jail(node, jailed_for);
+						Misses::<T>::remove(node);
+						Self::deposit_event(Event::NodeConvicted {
+							job,
+							node,
+							slashed: amount,
+							jailed_for,
+						});
+						*outcome = Outcome::Outvoted;
+						rewritten.push((node, Outcome::Outvoted));
+					},
+					Outcome::Outvoted
+						if record.ballot.vote(node) == Some(&Vote::Revealed(*corrected)) =>
+					{
+						T::Nodes::raise(node, T::AgreedReputation::get());
+						*outcome = Outcome::Agreed;
+						rewritten.push((node, Outcome::Agreed));
+					},
+					Outcome::Outvoted => Self::penalize_outvoted(job, node),
+					Outcome::Inconclusive | Outcome::MissedReveal | Outcome::MissedCommit => {},
+				}
+			}
+			for (node, outcome) in rewritten {
+				Self::deposit_event(Event::NodeOutcome { job, node, outcome });
+			}
+			slashed
+		}
+
+		/// Pays a dispute committee's `fee` from the reward pot to its agreeing seats.
+		fn pay_committee(job: JobId, committee: &[NodeId], fee: BalanceOf<T>) {
+			let shares: Vec<(NodeId, u32)> = committee.iter().map(|node| (*node, 1)).collect();
+			if shares.is_empty() {
+				return;
+			}
+			match T::Rewards::pay(swarm_primitives::WorkId::Dispute(job), &shares, fee) {
+				Ok(amount) => Self::deposit_event(Event::CommitteePaid {
+					job,
+					amount,
+					nodes: shares.len() as u32,
+				}),
+				Err(error) => {
+					log::error!(target: LOG_TARGET, "job {job}: paying the committee failed: {error:?}")
+				},
+			}
+		}
+
+		/// The dispute committee of `job` reached no quorum: a fresh committee, excluding every
+		/// node that sat in the job or its dispute, re-executes it once; after that, or without
+		/// enough eligible nodes, the dispute ends unresolved and everyone is refunded.
+		fn escalate(job: JobId, record: &mut Job<T>) {
+			let Some(mut dispute) = record.dispute.take() else { return };
+			Self::close_committee(job, &mut dispute, None);
+			let seats = dispute.ballot.seats().len() as u32;
+			if dispute.level < MAX_DISPUTE_LEVEL {
+				let level = dispute.level.saturating_add(1);
+				record.dispute = Some(dispute);
+				let nodes = Self::choose_committee(job, record, level, seats);
+				let Some(mut dispute) = record.dispute.take() else { return };
+				match Ballot::new(nodes.iter().copied()) {
+					Ok(ballot) if nodes.len() as u32 == seats => {
+						let until = frame_system::Pallet::<T>::block_number()
+							.saturating_add(JobTiming::<T>::get().commit_window);
+						for node in &nodes {
+							Assignments::<T>::insert(node, job, ());
+						}
+						dispute.level = level;
+						dispute.ballot = ballot;
+						dispute.stage = DisputeStage::Commit { until };
+						record.dispute = Some(dispute);
+						Self::push(Queue::Commit, job, until.saturating_add(One::one()));
+						Self::deposit_event(Event::DisputeEscalated { job, level, nodes });
+					},
+					_ => Self::unresolved(job, record, dispute),
+				}
+				return;
+			}
+			Self::unresolved(job, record, dispute);
+		}
+
+		/// Releases the challenger's bond of `dispute`; `reward` (already paid) is for the event.
+		fn return_bond(job: JobId, dispute: &Dispute<T>, reward: BalanceOf<T>) {
+			let bond = T::Currency::release(
+				&HoldReason::ChallengeBond.into(),
+				&dispute.challenger,
+				dispute.bond,
+				Precision::BestEffort,
+			)
+			.unwrap_or_else(|_| Zero::zero());
+			let challenger = dispute.challenger.clone();
+			Self::deposit_event(Event::ChallengerPaid { job, challenger, bond, reward });
+		}
+
+		/// Gives the requester of `job` the nodes' fee back.
+		fn refund_node_fee(job: JobId, record: &Job<T>) {
+			let amount = T::Currency::release(
+				&HoldReason::JobEscrow.into(),
+				&record.requester,
+				record.node_fee,
+				Precision::BestEffort,
+			)
+			.unwrap_or_else(|_| Zero::zero());
+			Self::deposit_event(Event::RequesterRefunded { job, amount });
+		}
+
+		/// Ends `job`'s dispute without a verdict: the challenger gets its bond back, the
+		/// requester the nodes' fee; nobody is paid or slashed.
+		fn unresolved(job: JobId, record: &mut Job<T>, mut dispute: Dispute<T>) {
+			let verdict = Verdict::Unresolved;
+			dispute.stage =
+				DisputeStage::Resolved { verdict, at: frame_system::Pallet::<T>::block_number() };
+			Self::return_bond(job, &dispute, Zero::zero());
+			Self::refund_node_fee(job, record);
+			let _ = Outputs::<T>::clear_prefix(job, T::MaxReplicas::get().saturating_mul(3), None);
+			record.dispute = Some(dispute);
+			record.phase = Phase::Failed { reason: FailReason::DisputeUnresolved };
+			Self::deposit_event(Event::DisputeResolved { job, verdict });
+			Self::schedule_removal(job);
 		}
 
 		fn record_outcome(job: JobId, record: &mut Job<T>, node: NodeId, outcome: Outcome) {
@@ -1171,6 +1731,8 @@ pub mod pallet {
 		pub fn expiry_weight() -> Weight {
 			T::WeightInfo::expire_commit(T::MaxReplicas::get())
 				.max(T::WeightInfo::expire_reveal(T::MaxReplicas::get()))
+				.max(T::WeightInfo::reveal_overturn())
+				.max(T::WeightInfo::challenge())
 				.max(T::WeightInfo::payout(T::MaxReplicas::get()))
 				.max(T::WeightInfo::remove_job(T::MaxReplicas::get()))
 		}
@@ -1180,20 +1742,32 @@ pub mod pallet {
 		fn act(queue: Queue, job: JobId, at: BlockNumberFor<T>, now: BlockNumberFor<T>) {
 			let Some(mut record) = Jobs::<T>::get(job) else { return };
 			let due = |until: BlockNumberFor<T>| until.saturating_add(One::one()) == at;
-			match (queue, record.phase.clone()) {
-				(Queue::Commit, Phase::Commit { until }) if due(until) => {
+			let voting = record
+				.voting()
+				.map(|(window, ballot)| (window, ballot.tally(record.voting_quorum(), false)));
+			match (queue, voting, record.phase.clone()) {
+				(Queue::Commit, Some((Window::Commit { until }, _)), Phase::Commit { .. })
+					if due(until) =>
+				{
 					Self::end_commit(job, &mut record, now)
 				},
-				(Queue::Reveal, Phase::Reveal { until }) if due(until) => {
-					match record.ballot.tally(record.quorum, false) {
-						Tally::Agreed(result) => Self::settle(job, &mut record, result),
-						_ => Self::fail(job, &mut record, FailReason::NoQuorum),
+				(Queue::Commit, Some((Window::Commit { until }, _)), Phase::Disputed { .. })
+					if due(until) =>
+				{
+					Self::end_dispute_commit(job, &mut record)
+				},
+				(Queue::Reveal, Some((Window::Reveal { until }, tally)), _) if due(until) => {
+					match tally {
+						Tally::Agreed(result) => Self::decide(job, &mut record, result),
+						_ => Self::no_quorum(job, &mut record),
 					}
 				},
-				(Queue::Payout, Phase::Settled { result, payout_at }) if payout_at == at => {
+				(Queue::Payout, _, Phase::Settled { result, payout_at }) if payout_at == at => {
 					Self::payout(job, &mut record, result)
 				},
-				(Queue::Prune, phase) if phase.is_closed() => return Self::remove(job, &record),
+				(Queue::Prune, _, phase) if phase.is_closed() => {
+					return Self::remove(job, &record)
+				},
 				_ => return,
 			}
 			Jobs::<T>::insert(job, record);
@@ -1204,7 +1778,14 @@ pub mod pallet {
 			for node in record.ballot.nodes() {
 				Assignments::<T>::remove(node, job);
 			}
-			let _ = Outputs::<T>::clear_prefix(job, T::MaxReplicas::get(), None);
+			if let Some(dispute) = &record.dispute {
+				for node in
+					dispute.ballot.nodes().chain(dispute.outcomes.iter().map(|(node, _)| *node))
+				{
+					Assignments::<T>::remove(node, job);
+				}
+			}
+			let _ = Outputs::<T>::clear_prefix(job, T::MaxReplicas::get().saturating_mul(3), None);
 			Jobs::<T>::remove(job);
 			JobCount::<T>::mutate(|count| *count = count.saturating_sub(1));
 			Self::deposit_event(Event::JobRemoved { job });
@@ -1230,6 +1811,7 @@ pub mod pallet {
 			use alloc::collections::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;
 			let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			let mut bonds: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 			let mut count = 0u32;
 			for (job, record) in Jobs::<T>::iter() {
 				count = count.saturating_add(1);
@@ -1237,9 +1819,31 @@ pub mod pallet {
 					Phase::Commit { .. } | Phase::Reveal { .. } => {
 						record.price.saturating_add(record.node_fee)
 					},
-					Phase::Settled { .. } => record.node_fee,
+					Phase::Settled { .. } | Phase::Disputed { .. } => record.node_fee,
 					Phase::Paid { .. } | Phase::Failed { .. } => Zero::zero(),
 				};
+				match (&record.phase, &record.dispute) {
+					(Phase::Disputed { .. }, Some(dispute)) => {
+						ensure!(
+							!matches!(dispute.stage, DisputeStage::Resolved { .. }),
+							"a disputed job's dispute is resolved"
+						);
+						let bond = bonds.entry(dispute.challenger.clone()).or_insert_with(Zero::zero);
+						*bond = bond.saturating_add(dispute.bond);
+						for node in dispute.ballot.nodes() {
+							ensure!(
+								Assignments::<T>::contains_key(node, job),
+								"a committee seat has no assignment"
+							);
+						}
+					},
+					(Phase::Disputed { .. }, None) => return Err("a disputed job has no dispute".into()),
+					(_, Some(dispute)) => ensure!(
+						matches!(dispute.stage, DisputeStage::Resolved { .. }),
+						"an open dispute on a job that is not disputed"
+					),
+					(_, None) => {},
+				}
 				let sum = held.entry(record.requester.clone()).or_insert_with(Zero::zero);
 				*sum = sum.saturating_add(escrow);
 				for node in record.ballot.nodes() {
@@ -1256,6 +1860,10 @@ pub mod pallet {
 				let on_hold = T::Currency::balance_on_hold(&HoldReason::JobEscrow.into(), &who);
 				// Settling may have released a price that the owner could not take; never more.
 				ensure!(on_hold == escrow, "a requester's escrow hold differs from its jobs'");
+			}
+			for (who, bond) in bonds {
+				let on_hold = T::Currency::balance_on_hold(&HoldReason::ChallengeBond.into(), &who);
+				ensure!(on_hold == bond, "a challenger's bond hold differs from its open disputes'");
 			}
 			for (job, _) in Assignments::<T>::iter_keys().map(|(node, job)| (job, node)) {
 				ensure!(Jobs::<T>::contains_key(job), "an assignment outlived its job");

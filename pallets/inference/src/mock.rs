@@ -2,8 +2,8 @@
 //! compute nodes and rewards are small stand-ins whose state the tests set and read.
 //!
 //! Model 1 (owner [`OWNER`]) has version 1: an MLP on 1 × 2 × 2 inputs with 3 classes, its
-//! weights stored. Nodes 0 to 4 are eligible, owned by accounts 100 to 104, with the worker keys
-//! of [`KEY_SEEDS`] in the test keystore.
+//! weights stored. Nodes 0 to 4 are eligible, nodes 5 to 7 registered but not eligible; node `i`
+//! is owned by account `100 + i`; their worker keys ([`KEY_SEEDS`]) are in the test keystore.
 
 use crate::{self as pallet_inference, *};
 use polkadot_sdk::{
@@ -74,9 +74,21 @@ pub const POT: u64 = 999;
 pub const PRICE: u64 = 100;
 /// Each replica's fee.
 pub const NODE_FEE: u64 = 30;
-/// What the test keystore holds: the worker keys of nodes 0 to 4, and one for a stranger.
-pub const KEY_SEEDS: [&str; 6] =
-	["//Worker0", "//Worker1", "//Worker2", "//Worker3", "//Worker4", "//Stranger"];
+/// A challenge's bond (a committee of three costs 90).
+pub const DISPUTE_BOND: u64 = 200;
+/// What the test keystore holds: the worker keys of nodes 0 to 4, one for a stranger, and those
+/// of nodes 5 to 7.
+pub const KEY_SEEDS: [&str; 9] = [
+	"//Worker0",
+	"//Worker1",
+	"//Worker2",
+	"//Worker3",
+	"//Worker4",
+	"//Stranger",
+	"//Worker5",
+	"//Worker6",
+	"//Worker7",
+];
 
 /// A compute node as the stand-in registry keeps it.
 #[derive(Clone, Debug)]
@@ -98,12 +110,13 @@ parameter_types! {
 	pub static ModelOwners: Vec<(u64, u64)> = vec![(1, OWNER), (2, ALICE)];
 	/// Stored files and their sizes.
 	pub static Stored: Vec<(H256, u64)> = vec![(weights_hash(1), 2048)];
-	/// Compute nodes by id.
-	pub static MockNodes: Vec<MockNode> = (0..5)
+	/// Compute nodes by id: 0 to 4 eligible, 5 to 7 registered but not eligible until a test
+	/// makes them so (fresh nodes for dispute committees).
+	pub static MockNodes: Vec<MockNode> = (0..8)
 		.map(|i| MockNode {
 			owner: 100 + i as u64,
-			key: i,
-			eligible: true,
+			key: if i < 5 { i } else { i + 1 },
+			eligible: i < 5,
 			memory_mib: 1024,
 			reputation: 0,
 			jailed_for: 0,
@@ -302,6 +315,11 @@ impl Config for Test {
 	type MissedReputation = Tenth;
 	type MaxMisses = ConstU32<3>;
 	type MissJail = ConstU32<50>;
+	type DisputeBond = ConstU64<DISPUTE_BOND>;
+	type DisputeReplicas = ConstU32<3>;
+	type FraudSlashShare = Half;
+	type FraudJail = ConstU32<500>;
+	type ChallengerReward = Half;
 	type WeightInfo = ();
 }
 
@@ -309,6 +327,7 @@ parameter_types! {
 	pub TwoThirds: Perbill = commit_reveal::two_thirds();
 	pub const SlashShare: Perbill = Perbill::from_percent(10);
 	pub const Tenth: Perbill = Perbill::from_percent(10);
+	pub const Half: Perbill = Perbill::from_percent(50);
 }
 
 /// Short windows: commit 3 blocks, reveal 3, a replacement's window ending by block 8 after the
@@ -332,7 +351,7 @@ pub fn new_test_ext() -> TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
-	pallet_inference::GenesisConfig::<Test> { timing: Some(short_timing()) }
+	pallet_inference::GenesisConfig::<Test> { timing: Some(short_timing()), dispute_terms: None }
 		.assimilate_storage(&mut storage)
 		.unwrap();
 	let mut ext = TestExternalities::new(storage);

@@ -2,7 +2,8 @@
 //! keystore, and committing and revealing their results.
 //!
 //! For each `swrk` key of a registered node, at every new best block, the worker looks at the
-//! jobs the node holds a seat in ([`Assignments`]):
+//! jobs the node holds a seat in ([`Assignments`]), in the job itself or in the committee that
+//! re-executes it when its result is challenged (the same work, the same steps):
 //!
 //! 1. **Commit window, seat pending**: it hands the job to the node's ML executor as a
 //!    [`Task`] through the `swarm_worker` host functions, and polls it (waiting at most
@@ -19,7 +20,7 @@
 
 use crate::{
 	commit_payload, reveal_payload, Assignments, Call, Config, InferenceOutput, Job, JobId, JobInput,
-	Jobs, Pallet, Phase, LOG_TARGET,
+	Jobs, Pallet, Window, LOG_TARGET,
 };
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
@@ -131,8 +132,10 @@ fn work_on<T: Config>(
 		return None;
 	};
 	let local = storage.get::<LocalWork<BlockNumberFor<T>>>().ok().flatten();
-	match (&record.phase, record.ballot.vote(node)) {
-		(Phase::Commit { .. }, Some(Vote::Pending)) => match local {
+	// The job's own seats while it runs; its dispute committee's while one re-executes it.
+	let voting = record.voting().map(|(window, ballot)| (window, ballot.vote(node).copied()));
+	match voting {
+		Some((Window::Commit { .. }, Some(Vote::Pending))) => match local {
 			Some(LocalWork::Committed { commitment, commit_sent, .. }) => {
 				if now >= commit_sent.saturating_add(RESEND_AFTER.into()) {
 					log::info!(target: LOG_TARGET, "job {job}: node {node}'s commit is not on chain yet; sending it again");
@@ -149,9 +152,9 @@ fn work_on<T: Config>(
 				return Some((record, task));
 			},
 		},
-		(Phase::Reveal { .. }, Some(Vote::Committed(on_chain))) => match local {
+		Some((Window::Reveal { .. }, Some(Vote::Committed(on_chain)))) => match local {
 			Some(LocalWork::Committed { labels, logits, salt, commitment, reveal_sent, .. }) => {
-				if commitment != *on_chain {
+				if commitment != on_chain {
 					log::error!(target: LOG_TARGET, "job {job}: node {node}'s commitment on chain is not the one this node keeps; it cannot reveal");
 					return None;
 				}
@@ -167,7 +170,7 @@ fn work_on<T: Config>(
 			},
 		},
 		// Committed: the reveal window has not opened yet.
-		(Phase::Commit { .. }, Some(Vote::Committed(_))) => {},
+		Some((Window::Commit { .. }, Some(Vote::Committed(_)))) => {},
 		// Revealed, missed, closed, or no longer seated: nothing left to send.
 		_ => storage.clear(),
 	}

@@ -1,6 +1,7 @@
 //! Tests of every call (success and each error), the pool's checks of commits and reveals, and
 //! the settlement rules: quorum reached early or at the window's end or not at all, a minority
-//! outvoted, missed commits (replaced once) and missed reveals, escrow and payouts, removal.
+//! outvoted, missed commits (replaced once) and missed reveals, escrow and payouts, removal; and
+//! disputes: confirmed, overturned, escalated and unresolved, with their accounting.
 
 use crate::{mock::*, *};
 use polkadot_sdk::{
@@ -84,12 +85,18 @@ fn reveal_signature(
 /// `node` commits to `out`, signed with its own key.
 fn commit(job: JobId, node: NodeId, out: &InferenceOutput<Test>) -> DispatchResult {
 	let c = commitment_of(job, node, out);
-	Inference::commit(authorized(), job, node, c, commit_signature(job, node, node as usize, &c))
+	let key = key_of(node);
+	Inference::commit(authorized(), job, node, c, commit_signature(job, node, key, &c))
+}
+
+/// The index in `KEY_SEEDS` of `node`'s worker key.
+fn key_of(node: NodeId) -> usize {
+	MockNodes::get()[node as usize].key
 }
 
 /// `node` reveals `out`, signed with its own key.
 fn reveal(job: JobId, node: NodeId, out: &InferenceOutput<Test>) -> DispatchResult {
-	let signature = reveal_signature(job, node, node as usize, out);
+	let signature = reveal_signature(job, node, key_of(node), out);
 	Inference::reveal(authorized(), job, node, out.clone(), salt(node), signature)
 }
 
@@ -908,4 +915,421 @@ fn the_output_hash_is_the_one_the_engine_prints() {
 		bytes.extend(score.to_le_bytes());
 	}
 	assert_eq!(out.hash(), H256(polkadot_sdk::sp_io::hashing::blake2_256(&bytes)));
+}
+
+// DISPUTES
+
+/// Places a challenge and is paid a reward: an account of its own.
+const CHALLENGER: u64 = 4;
+
+fn bond(who: u64) -> u64 {
+	Balances::balance_on_hold(&HoldReason::ChallengeBond.into(), &who)
+}
+
+/// A 10-block challenge window, the fresh nodes 5 to 7 eligible, the challenger and the pot
+/// funded.
+fn dispute_setup() {
+	assert_ok!(Inference::set_timing(
+		RawOrigin::Root.into(),
+		Timing { challenge_window: 10, ..short_timing() }
+	));
+	use polkadot_sdk::frame_support::traits::fungible::Mutate;
+	Balances::set_balance(&CHALLENGER, 1_000);
+	Balances::set_balance(&POT, 1_000);
+}
+
+/// Makes nodes 5 to 7 eligible (registered after the request).
+fn fresh_nodes() {
+	MockNodes::mutate(|nodes| nodes[5..].iter_mut().for_each(|n| n.eligible = true));
+}
+
+/// Each of `votes` commits, then each reveals.
+fn vote(job: JobId, votes: &[(NodeId, &InferenceOutput<Test>)]) {
+	for (n, out) in votes {
+		assert_ok!(commit(job, *n, out));
+	}
+	for (n, out) in votes {
+		assert_ok!(reveal(job, *n, out));
+	}
+}
+
+/// A job with three seats whose first two agree on `wrong` and whose third reveals `good`:
+/// settled on `wrong`, its payout held. Returns the job and its seats.
+fn wrongly_settled(wrong: &InferenceOutput<Test>, good: &InferenceOutput<Test>) -> (JobId, Vec<NodeId>) {
+	let job = request(3);
+	let nodes = seats(job);
+	vote(job, &[(nodes[0], wrong), (nodes[1], wrong), (nodes[2], good)]);
+	assert!(matches!(phase(job), Phase::Settled { result, .. } if result == wrong.hash()));
+	(job, nodes)
+}
+
+fn committee(job: JobId) -> Vec<NodeId> {
+	Jobs::<Test>::get(job).unwrap().dispute.unwrap().ballot.nodes().collect()
+}
+
+fn dispute(job: JobId) -> Dispute<Test> {
+	Jobs::<Test>::get(job).unwrap().dispute.unwrap()
+}
+
+#[test]
+fn an_outvoted_node_is_not_slashed_before_the_payments_are_final() {
+	build_and_execute(|| {
+		dispute_setup();
+		let (wrong, good) = (output(-9), output(5));
+		let (job, nodes) = wrongly_settled(&wrong, &good);
+		System::assert_has_event(
+			Event::NodeOutcome { job, node: nodes[2], outcome: Outcome::Outvoted }.into(),
+		);
+		assert_eq!((node(nodes[2]).slashed, node(nodes[2]).reputation), (0, 0));
+		run_to_block(1 + 10);
+		assert_eq!(phase(job), Phase::Paid { result: wrong.hash() });
+		assert_eq!((node(nodes[2]).slashed, node(nodes[2]).reputation), (40, -1));
+	});
+}
+
+#[test]
+fn a_challenge_holds_the_bond_and_seats_a_fresh_committee() {
+	build_and_execute(|| {
+		dispute_setup();
+		let (wrong, good) = (output(-9), output(5));
+		let (job, nodes) = wrongly_settled(&wrong, &good);
+		fresh_nodes();
+		assert_ok!(Inference::challenge(RuntimeOrigin::signed(CHALLENGER), job, Some(good.hash())));
+		assert_eq!(phase(job), Phase::Disputed { result: wrong.hash() });
+		let seated = committee(job);
+		assert_eq!(seated.len(), 3);
+		assert!(seated.iter().all(|n| !nodes.contains(n)), "no original node re-executes");
+		for n in nodes.iter().chain(&seated) {
+			assert!(LastExcluded::get().contains(n) != seated.contains(n));
+		}
+		let record = dispute(job);
+		assert_eq!(record.challenger, CHALLENGER);
+		assert_eq!((record.bond, record.fee, record.quorum, record.level), (DISPUTE_BOND, 90, 2, 1));
+		assert_eq!(record.stage, DisputeStage::Commit { until: 1 + 3 });
+		assert_eq!(bond(CHALLENGER), DISPUTE_BOND);
+		assert_eq!(escrow(ALICE), 3 * NODE_FEE, "the nodes' fee stays held");
+		for n in &seated {
+			assert!(Inference::assigned(*n).contains(&job));
+		}
+		System::assert_last_event(
+			Event::Challenged {
+				job,
+				challenger: CHALLENGER,
+				bond: DISPUTE_BOND,
+				claimed: Some(good.hash()),
+				nodes: seated.clone(),
+			}
+			.into(),
+		);
+		// The payout deadline passes without paying anyone while the dispute runs.
+		run_to_block(3);
+		assert_ok!(commit(job, seated[0], &good));
+		run_to_block(11);
+		assert_eq!(free(100 + nodes[0]), 0);
+	});
+}
+
+#[test]
+fn challenge_names_each_error() {
+	build_and_execute(|| {
+		dispute_setup();
+		let challenge = |who, job, claimed| {
+			Inference::challenge(RuntimeOrigin::signed(who), job, claimed)
+		};
+		let (good, other) = (output(5), output(6));
+		assert_noop!(challenge(CHALLENGER, 9, None), Error::<Test>::UnknownJob);
+
+		// Still running, and failed: nothing settled to challenge.
+		let running = request(3);
+		assert_noop!(challenge(CHALLENGER, running, None), Error::<Test>::NotSettled);
+		run_to_block(8 + 1);
+		assert_eq!(phase(running), Phase::Failed { reason: FailReason::TooFewCommits });
+		assert_noop!(challenge(CHALLENGER, running, None), Error::<Test>::NotSettled);
+
+		let job = request(3);
+		let nodes = seats(job);
+		vote(job, &[(nodes[0], &good), (nodes[1], &good), (nodes[2], &other)]);
+		assert_noop!(challenge(CHALLENGER, job, Some(good.hash())), Error::<Test>::SameResult);
+		// The owner of an agreeing node cannot; the outvoted node's owner could.
+		assert_noop!(challenge(100 + nodes[0], job, None), Error::<Test>::ChallengerAgreed);
+		// Only two eligible nodes are not the job's own: too few for a committee of three.
+		assert_noop!(challenge(CHALLENGER, job, None), Error::<Test>::NotEnoughNodes);
+		fresh_nodes();
+		assert_noop!(challenge(PAUPER, job, None), Error::<Test>::InsufficientBond);
+		assert_ok!(challenge(CHALLENGER, job, None));
+		assert_noop!(challenge(ALICE, job, None), Error::<Test>::AlreadyChallenged);
+
+		// Too late: the window has passed (paid), or passes in this very block.
+		let late = request(1);
+		vote(late, &[(seats(late)[0], &good)]);
+		let Phase::Settled { payout_at, .. } = phase(late) else { panic!("not settled") };
+		run_to_block(payout_at - 1);
+		System::set_block_number(payout_at);
+		assert_noop!(challenge(CHALLENGER, late, None), Error::<Test>::ChallengeClosed);
+		Inference::on_initialize(payout_at);
+		assert_eq!(phase(late), Phase::Paid { result: good.hash() });
+		assert_noop!(challenge(CHALLENGER, late, None), Error::<Test>::ChallengeClosed);
+		assert_noop!(
+			Inference::challenge(RuntimeOrigin::none(), late, None),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn the_outvoted_nodes_owner_may_challenge() {
+	build_and_execute(|| {
+		dispute_setup();
+		let (wrong, good) = (output(-9), output(5));
+		let (job, nodes) = wrongly_settled(&wrong, &good);
+		fresh_nodes();
+		let owner = 100 + nodes[2];
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		Balances::set_balance(&owner, 1_000);
+		assert_ok!(Inference::challenge(RuntimeOrigin::signed(owner), job, Some(good.hash())));
+		assert_eq!(bond(owner), DISPUTE_BOND);
+	});
+}
+
+#[test]
+fn a_confirmed_result_stands_and_the_bond_pays_the_committee() {
+	build_and_execute(|| {
+		dispute_setup();
+		let good = output(5);
+		let job = request(3);
+		let nodes = seats(job);
+		vote(job, &[(nodes[0], &good), (nodes[1], &good), (nodes[2], &good)]);
+		fresh_nodes();
+		assert_ok!(Inference::challenge(RuntimeOrigin::signed(CHALLENGER), job, None));
+		let seated = committee(job);
+		let pot = free(POT);
+		vote(job, &[(seated[0], &good), (seated[1], &good), (seated[2], &good)]);
+
+		assert_eq!(phase(job), Phase::Paid { result: good.hash() });
+		assert_eq!(
+			dispute(job).stage,
+			DisputeStage::Resolved { verdict: Verdict::Confirmed, at: 1 }
+		);
+		System::assert_has_event(Event::DisputeResolved { job, verdict: Verdict::Confirmed }.into());
+		System::assert_has_event(
+			Event::BondForfeited { job, challenger: CHALLENGER, bond: DISPUTE_BOND }.into(),
+		);
+		System::assert_has_event(Event::CommitteePaid { job, amount: 90, nodes: 3 }.into());
+		// The challenger lost the bond; the committee got its fee; the original nodes their pay.
+		assert_eq!((bond(CHALLENGER), free(CHALLENGER)), (0, 1_000 - DISPUTE_BOND));
+		for n in &seated {
+			assert_eq!(free(100 + n), NODE_FEE);
+			assert_eq!(node(*n).reputation, 1);
+			System::assert_has_event(
+				Event::DisputeOutcome { job, node: *n, outcome: Outcome::Agreed }.into(),
+			);
+		}
+		for n in &nodes {
+			assert_eq!(free(100 + n), NODE_FEE);
+		}
+		// The pot kept the rest of the bond.
+		assert_eq!(free(POT), pot + DISPUTE_BOND - 90);
+		assert_eq!(escrow(ALICE), 0);
+		assert_eq!(Inference::result(job).unwrap(), good);
+	});
+}
+
+#[test]
+fn an_overturned_result_convicts_the_majority_and_makes_everyone_else_whole() {
+	build_and_execute(|| {
+		dispute_setup();
+		let (wrong, good) = (output(-9), output(5));
+		let (job, nodes) = wrongly_settled(&wrong, &good);
+		let (colluders, honest) = (&nodes[..2], nodes[2]);
+		let requester = free(ALICE);
+		fresh_nodes();
+		assert_ok!(Inference::challenge(RuntimeOrigin::signed(CHALLENGER), job, Some(good.hash())));
+		let seated = committee(job);
+		let pot = free(POT);
+		vote(job, &[(seated[0], &good), (seated[1], &good), (seated[2], &wrong)]);
+
+		let verdict = Verdict::Overturned { corrected: good.hash() };
+		assert_eq!(phase(job), Phase::Paid { result: good.hash() });
+		assert_eq!(dispute(job).stage, DisputeStage::Resolved { verdict, at: 1 });
+		System::assert_has_event(Event::DisputeResolved { job, verdict }.into());
+		// The corrected output is the job's result; the wrong one is gone.
+		assert_eq!(Inference::result(job).unwrap(), good);
+		assert_eq!(Outputs::<Test>::iter_prefix(job).count(), 1);
+
+		// The colluders: slashed (40 each in the mock), jailed, reputation down, unpaid.
+		for n in colluders {
+			let convicted = node(*n);
+			assert_eq!((convicted.slashed, convicted.jailed_for), (40, 500));
+			assert!(!convicted.eligible);
+			assert_eq!(free(100 + n), 0);
+			System::assert_has_event(
+				Event::NodeConvicted { job, node: *n, slashed: 40, jailed_for: 500 }.into(),
+			);
+		}
+		// The honest original node: not slashed, paid a replica's fee, now counted as agreed.
+		assert_eq!((node(honest).slashed, node(honest).reputation), (0, 1));
+		assert_eq!(free(100 + honest), NODE_FEE);
+		let expected = vec![
+			(nodes[0], Outcome::Outvoted),
+			(nodes[1], Outcome::Outvoted),
+			(honest, Outcome::Agreed),
+		];
+		assert_eq!(outcomes(job), expected);
+		// The committee: two agreed and are paid half its fee each; the third was outvoted.
+		for n in &seated[..2] {
+			assert_eq!(free(100 + n), 45);
+		}
+		assert_eq!((node(seated[2]).slashed, free(100 + seated[2])), (40, 0));
+		// The requester got the nodes' fee back (it paid the owner's price for a right result).
+		assert_eq!(escrow(ALICE), 0);
+		assert_eq!(free(ALICE), requester + 3 * NODE_FEE);
+		System::assert_has_event(Event::RequesterRefunded { job, amount: 3 * NODE_FEE }.into());
+		// The challenger: its bond back, and half the 80 slashed from the colluders.
+		assert_eq!((bond(CHALLENGER), free(CHALLENGER)), (0, 1_000 + 40));
+		System::assert_has_event(
+			Event::ChallengerPaid { job, challenger: CHALLENGER, bond: DISPUTE_BOND, reward: 40 }
+				.into(),
+		);
+		// Paid from the pot: the honest node, the committee, the reward.
+		assert_eq!(free(POT), pot - NODE_FEE - 90 - 40);
+	});
+}
+
+#[test]
+fn a_committee_without_quorum_escalates_once_then_the_dispute_is_unresolved() {
+	build_and_execute(|| {
+		dispute_setup();
+		let (a, b, c) = (output(1), output(2), output(3));
+		let job = request(1);
+		let original = seats(job)[0];
+		vote(job, &[(original, &a)]);
+		fresh_nodes();
+		let requester = free(ALICE);
+		assert_ok!(Inference::challenge(RuntimeOrigin::signed(CHALLENGER), job, None));
+		let first = committee(job);
+		// Three different results: no quorum possible, decided at the last reveal.
+		vote(job, &[(first[0], &a), (first[1], &b), (first[2], &c)]);
+		let second = committee(job);
+		assert_eq!(dispute(job).level, 2);
+		assert!(second.iter().all(|n| !first.contains(n) && *n != original));
+		System::assert_has_event(
+			Event::DisputeEscalated { job, level: 2, nodes: second.clone() }.into(),
+		);
+		for n in &first {
+			System::assert_has_event(
+				Event::DisputeOutcome { job, node: *n, outcome: Outcome::Inconclusive }.into(),
+			);
+		}
+		assert_eq!(phase(job), Phase::Disputed { result: a.hash() });
+
+		// The second committee misses its commits: the hook ends its window, and the dispute.
+		run_to_block(1 + 3 + 1);
+		assert_eq!(phase(job), Phase::Failed { reason: FailReason::DisputeUnresolved });
+		assert_eq!(
+			dispute(job).stage,
+			DisputeStage::Resolved { verdict: Verdict::Unresolved, at: 5 }
+		);
+		System::assert_has_event(Event::DisputeResolved { job, verdict: Verdict::Unresolved }.into());
+		// Everyone is refunded; nobody is paid or slashed (the misses count as misses).
+		assert_eq!((bond(CHALLENGER), free(CHALLENGER)), (0, 1_000));
+		assert_eq!((escrow(ALICE), free(ALICE)), (0, requester + NODE_FEE));
+		assert_eq!((node(original).slashed, free(100 + original)), (0, 0));
+		for n in first.iter().chain(&second) {
+			assert_eq!((node(*n).slashed, free(100 + n)), (0, 0));
+		}
+		for n in &second {
+			assert_eq!(Misses::<Test>::get(n), 1);
+		}
+		assert_eq!(Inference::result(job), None);
+		// Removed with every committee's assignments after its retention.
+		run_to_block(5 + 10);
+		assert!(!Jobs::<Test>::contains_key(job));
+		assert_eq!(Assignments::<Test>::iter().count(), 0);
+	});
+}
+
+#[test]
+fn an_escalated_committee_can_decide() {
+	build_and_execute(|| {
+		dispute_setup();
+		let (wrong, good) = (output(-9), output(5));
+		let job = request(1);
+		let original = seats(job)[0];
+		vote(job, &[(original, &wrong)]);
+		fresh_nodes();
+		assert_ok!(Inference::challenge(RuntimeOrigin::signed(CHALLENGER), job, None));
+		let first = committee(job);
+		// Only one commits: too few for a quorum at the commit window's end.
+		assert_ok!(commit(job, first[0], &good));
+		run_to_block(1 + 3 + 1);
+		assert_eq!(dispute(job).level, 2);
+		System::assert_has_event(
+			Event::DisputeOutcome { job, node: first[1], outcome: Outcome::MissedCommit }.into(),
+		);
+		let second = committee(job);
+		for n in &second {
+			assert_ok!(commit(job, *n, &good));
+		}
+		assert!(matches!(dispute(job).stage, DisputeStage::Reveal { .. }));
+		// Two reveal; the reveal window's end decides with them.
+		assert_ok!(reveal(job, second[0], &good));
+		assert_ok!(reveal(job, second[1], &good));
+		run_to_block(5 + 3 + 1);
+		assert_eq!(phase(job), Phase::Paid { result: good.hash() });
+		assert_eq!(node(original).jailed_for, 500);
+		System::assert_has_event(
+			Event::DisputeOutcome { job, node: second[2], outcome: Outcome::MissedReveal }.into(),
+		);
+		assert_eq!(dispute(job).outcomes.len(), 6);
+	});
+}
+
+#[test]
+fn only_the_committee_commits_and_reveals_in_a_dispute() {
+	build_and_execute(|| {
+		dispute_setup();
+		let (wrong, good) = (output(-9), output(5));
+		let (job, nodes) = wrongly_settled(&wrong, &good);
+		fresh_nodes();
+		assert_ok!(Inference::challenge(RuntimeOrigin::signed(CHALLENGER), job, None));
+		let seated = committee(job);
+		let c = commitment_of(job, nodes[2], &good);
+		assert_eq!(pool_commit(job, nodes[2], key_of(nodes[2]), c), rejected(WorkRejection::NotAssigned));
+		assert_noop!(commit(job, nodes[2], &good), Error::<Test>::NotAssigned);
+		// A committee seat's commitment binds its own identity: another seat cannot reveal it.
+		assert_ok!(commit(job, seated[0], &good));
+		assert_noop!(commit(job, seated[0], &good), Error::<Test>::AlreadyCommitted);
+		assert_noop!(reveal(job, seated[0], &good), Error::<Test>::WrongPhase);
+		let c = commitment_of(job, seated[1], &good);
+		assert_eq!(
+			pool_commit(job, seated[1], key_of(seated[0]), c),
+			rejected(WorkRejection::BadSignature)
+		);
+	});
+}
+
+#[test]
+fn set_dispute_terms_changes_new_challenges_and_names_each_error() {
+	build_and_execute(|| {
+		let default = DisputeTerms { bond: DISPUTE_BOND, replicas: 3 };
+		assert_eq!(ChallengeTerms::<Test>::get(), default);
+		let terms = DisputeTerms { bond: 300, replicas: 5 };
+		assert_ok!(Inference::set_dispute_terms(RawOrigin::Root.into(), terms.clone()));
+		assert_eq!(ChallengeTerms::<Test>::get(), terms);
+		System::assert_last_event(Event::DisputeTermsSet { terms }.into());
+		for bad in [
+			DisputeTerms { bond: 300, replicas: 0 },
+			DisputeTerms { bond: 300, replicas: 6 },
+			DisputeTerms { bond: 89, replicas: 3 },
+		] {
+			assert_noop!(
+				Inference::set_dispute_terms(RawOrigin::Root.into(), bad),
+				Error::<Test>::BadDisputeTerms
+			);
+		}
+		assert_noop!(
+			Inference::set_dispute_terms(RuntimeOrigin::signed(ALICE), DisputeTerms { bond: 90, replicas: 3 }),
+			DispatchError::BadOrigin
+		);
+	});
 }

@@ -251,3 +251,56 @@ fn the_worker_works_only_for_its_own_nodes() {
 		assert_eq!(sent, mine);
 	});
 }
+
+#[test]
+fn the_worker_re_executes_a_disputed_job_as_a_committee_seat() {
+	let executor = FakeExecutor::new(done(-9));
+	let (mut ext, pool) = offchain_ext(Some(executor.clone()));
+	ext.execute_with(|| {
+		assert_ok!(Inference::set_timing(
+			RawOrigin::Root.into(),
+			Timing { challenge_window: 10, ..short_timing() }
+		));
+		let job = request_one();
+		// The job's seats all run an executor that gets -9: settled on it.
+		Inference::offchain_worker(1);
+		drain(&pool).into_iter().for_each(include);
+		run_to_block(2);
+		Inference::offchain_worker(2);
+		drain(&pool).into_iter().for_each(include);
+		let wrong = Outputs::<Test>::iter_prefix(job).next().unwrap().0;
+		assert!(matches!(Jobs::<Test>::get(job).unwrap().phase, Phase::Settled { result, .. } if result == wrong));
+
+		// Challenged; the fresh nodes 5 to 7 form the committee, and their executor gets 5.
+		MockNodes::mutate(|nodes| nodes[5..].iter_mut().for_each(|n| n.eligible = true));
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		Balances::set_balance(&4, 1_000);
+		Balances::set_balance(&POT, 1_000);
+		assert_ok!(Inference::challenge(RuntimeOrigin::signed(4), job, None));
+		executor.set(done(5));
+		run_to_block(3);
+		Inference::offchain_worker(3);
+		let commits = drain(&pool);
+		let committee: Vec<NodeId> =
+			Jobs::<Test>::get(job).unwrap().dispute.unwrap().ballot.nodes().collect();
+		assert_eq!(commits.len(), 3);
+		assert!(commits
+			.iter()
+			.all(|c| matches!(c, Call::commit { node, .. } if committee.contains(node))));
+		commits.into_iter().for_each(include);
+		run_to_block(4);
+		Inference::offchain_worker(4);
+		let reveals = drain(&pool);
+		assert_eq!(reveals.len(), 3);
+		reveals.into_iter().for_each(include);
+		let record = Jobs::<Test>::get(job).unwrap();
+		let Phase::Paid { result } = record.phase else { panic!("not paid: {:?}", record.phase) };
+		assert_ne!(result, wrong);
+		assert_eq!(Outputs::<Test>::get(job, result).unwrap().logits.into_inner(), vec![5, -1, -2]);
+		assert!(matches!(
+			record.dispute.unwrap().stage,
+			DisputeStage::Resolved { verdict: Verdict::Overturned { .. }, .. }
+		));
+		Inference::do_try_state().unwrap();
+	});
+}

@@ -3,6 +3,8 @@
 //! - [`JobInput`]: what a job runs the model on: samples inline, or a file in the weights store.
 //! - [`InferenceOutput`]: what the nodes agree on: a label and Q15.16 class scores per sample.
 //! - [`Job`]: a request, its escrow, its seats and where it stands ([`Phase`]).
+//! - [`Dispute`]: a challenge of a settled job and its re-execution ([`DisputeStage`],
+//!   [`Verdict`]); [`DisputeTerms`]: its bond and committee size, settable at genesis and by root.
 //! - [`Timing`]: the windows of a job, settable at genesis and by root.
 //! - [`PriceTarget`]: a model, or one version of it, that an owner prices.
 //! - [`Queue`], [`QueueItem`]: the deadlines the pallet's hook acts on, in order.
@@ -139,6 +141,12 @@ pub enum Phase<BlockNumber> {
 		/// Why.
 		reason: FailReason,
 	},
+	/// Settled on `result`, and challenged within the challenge window: a fresh committee
+	/// re-executes the job ([`Job::dispute`]); the nodes' fee stays held until it resolves.
+	Disputed {
+		/// The hash of the challenged [`InferenceOutput`].
+		result: H256,
+	},
 }
 
 impl<BlockNumber: Copy> Phase<BlockNumber> {
@@ -150,10 +158,26 @@ impl<BlockNumber: Copy> Phase<BlockNumber> {
 		}
 	}
 
-	/// Whether the job has ended: settled (paid or not) or failed.
+	/// Whether the job's nodes are done with it: settled (paid or not) or failed. A disputed
+	/// job is not: a committee is re-executing it.
 	pub fn is_closed(&self) -> bool {
-		self.window_end().is_none()
+		matches!(self, Phase::Settled { .. } | Phase::Paid { .. } | Phase::Failed { .. })
 	}
+}
+
+/// The window a ballot is in: its seats commit, or reveal, until the block given (inclusive).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Window<BlockNumber> {
+	/// The seats commit.
+	Commit {
+		/// The last block in which a commit is accepted.
+		until: BlockNumber,
+	},
+	/// The seats that committed reveal.
+	Reveal {
+		/// The last block in which a reveal is accepted.
+		until: BlockNumber,
+	},
 }
 
 /// Why a job ended without a result.
@@ -174,6 +198,9 @@ pub enum FailReason {
 	NoQuorum,
 	/// Too few of the seats committed for a quorum, and no replacement could be found in time.
 	TooFewCommits,
+	/// The job was settled, then challenged, and neither re-execution (nor its escalation)
+	/// reached a quorum: nobody can say which result is right, so everyone is refunded.
+	DisputeUnresolved,
 }
 
 /// A request for inference and everything the chain knows of it.
@@ -225,8 +252,180 @@ pub struct Job<T: Config> {
 	pub replaced: BoundedVec<NodeId, T::MaxReplicas>,
 	/// Where it stands.
 	pub phase: Phase<BlockNumberFor<T>>,
-	/// How each seat ended, once closed (replaced nodes first, as `MissedCommit`).
+	/// How each seat ended, once closed (replaced nodes first, as `MissedCommit`). After a
+	/// dispute overturns the result, each seat's standing against the corrected result.
 	pub outcomes: BoundedVec<(NodeId, Outcome), T::MaxOutcomes>,
+	/// The challenge of its settled result, if there is one, kept after it resolves.
+	pub dispute: Option<Dispute<T>>,
+}
+
+impl<T: Config> Job<T> {
+	/// The ballot that takes commits and reveals now, with its window: the job's own while it
+	/// runs, its dispute's while a committee re-executes it; `None` otherwise.
+	pub fn voting(&self) -> Option<(Window<BlockNumberFor<T>>, &Ballot<H256, T::MaxReplicas>)> {
+		match (&self.phase, &self.dispute) {
+			(Phase::Commit { until }, _) => Some((Window::Commit { until: *until }, &self.ballot)),
+			(Phase::Reveal { until }, _) => Some((Window::Reveal { until: *until }, &self.ballot)),
+			(Phase::Disputed { .. }, Some(dispute)) => {
+				dispute.stage.window().map(|window| (window, &dispute.ballot))
+			},
+			_ => None,
+		}
+	}
+
+	/// The ballot of [`Job::voting`], to record a commit or a reveal in.
+	pub fn voting_mut(&mut self) -> Option<&mut Ballot<H256, T::MaxReplicas>> {
+		match (&self.phase, &mut self.dispute) {
+			(Phase::Commit { .. } | Phase::Reveal { .. }, _) => Some(&mut self.ballot),
+			(Phase::Disputed { .. }, Some(dispute)) if dispute.stage.window().is_some() => {
+				Some(&mut dispute.ballot)
+			},
+			_ => None,
+		}
+	}
+
+	/// The quorum of the ballot of [`Job::voting`].
+	pub fn voting_quorum(&self) -> u32 {
+		match (&self.phase, &self.dispute) {
+			(Phase::Disputed { .. }, Some(dispute)) => dispute.quorum,
+			_ => self.quorum,
+		}
+	}
+
+	/// The last block of the current commit or reveal window, if a ballot is in one.
+	pub fn window_end(&self) -> Option<BlockNumberFor<T>> {
+		self.voting().map(|(window, _)| match window {
+			Window::Commit { until } | Window::Reveal { until } => until,
+		})
+	}
+}
+
+/// A challenge of a settled job: who placed it, its bond, and the committee that re-executes
+/// the job through the same commit-reveal as the original seats.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct Dispute<T: Config> {
+	/// Who challenged, and gets the bond back (and a reward) if the result is overturned.
+	pub challenger: T::AccountId,
+	/// The challenger's bond, held until the dispute resolves.
+	pub bond: BalanceOf<T>,
+	/// The result the challenger says is right, if it said (informative: the committee decides).
+	pub claimed: Option<H256>,
+	/// The block in which the challenge was placed.
+	pub opened_at: BlockNumberFor<T>,
+	/// 1 for the first committee, 2 once escalated after a committee without quorum.
+	pub level: u32,
+	/// The committee's fee, paid to its agreeing seats when the dispute resolves: from the
+	/// bond if the result stands, from the slashed bonds if it falls.
+	pub fee: BalanceOf<T>,
+	/// How many agreeing seats of the committee decide.
+	pub quorum: u32,
+	/// The current committee's seats and what each has sent.
+	pub ballot: Ballot<H256, T::MaxReplicas>,
+	/// Where it stands.
+	pub stage: DisputeStage<BlockNumberFor<T>>,
+	/// How the seats of every committee ended (the first committee's first, if it escalated).
+	pub outcomes: BoundedVec<(NodeId, Outcome), T::MaxOutcomes>,
+}
+
+/// Where a dispute stands.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub enum DisputeStage<BlockNumber> {
+	/// The committee commits to its results, until the block given (inclusive).
+	Commit {
+		/// The last block in which a commit is accepted.
+		until: BlockNumber,
+	},
+	/// The committee reveals, until the block given (inclusive).
+	Reveal {
+		/// The last block in which a reveal is accepted.
+		until: BlockNumber,
+	},
+	/// Decided in block `at`.
+	Resolved {
+		/// What the re-execution found.
+		verdict: Verdict,
+		/// The block of the decision.
+		at: BlockNumber,
+	},
+}
+
+impl<BlockNumber: Copy> DisputeStage<BlockNumber> {
+	/// The committee's commit or reveal window, if it is in one.
+	pub fn window(&self) -> Option<Window<BlockNumber>> {
+		match self {
+			DisputeStage::Commit { until } => Some(Window::Commit { until: *until }),
+			DisputeStage::Reveal { until } => Some(Window::Reveal { until: *until }),
+			DisputeStage::Resolved { .. } => None,
+		}
+	}
+}
+
+/// What a dispute's re-execution found.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum Verdict {
+	/// The committee's quorum agreed on the settled result: it stands, the bond pays the
+	/// committee and the rest goes to the reward pot.
+	Confirmed,
+	/// The committee's quorum agreed on another result, which replaces it; the seats that
+	/// agreed on the settled result are slashed and jailed.
+	Overturned {
+		/// The hash of the corrected [`InferenceOutput`], now the job's result.
+		corrected: H256,
+	},
+	/// No committee reached a quorum: everyone is refunded, nobody is paid or slashed.
+	Unresolved,
+}
+
+/// The terms of a challenge: its bond, and the size of the committee that re-executes the job.
+/// Set at genesis and by root ([`Pallet::set_dispute_terms`]).
+///
+/// [`Pallet::set_dispute_terms`]: crate::Pallet::set_dispute_terms
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct DisputeTerms<Balance> {
+	/// What a challenger places, held until the dispute resolves; at least the committee's fee
+	/// (`replicas` × the fee of a replica), which it pays if the result stands.
+	pub bond: Balance,
+	/// The seats of a re-execution committee, none of them the job's own nodes (nor an earlier
+	/// committee's).
+	pub replicas: u32,
 }
 
 /// The windows of every job, in blocks. Set at genesis and by root ([`Pallet::set_timing`]), so

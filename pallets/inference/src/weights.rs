@@ -50,6 +50,9 @@ pub trait WeightInfo {
 	fn expire_reveal(r: u32, ) -> Weight;
 	fn payout(r: u32, ) -> Weight;
 	fn remove_job(r: u32, ) -> Weight;
+	fn challenge() -> Weight;
+	fn set_dispute_terms() -> Weight;
+	fn reveal_overturn() -> Weight;
 }
 
 /// Weights for `pallet_inference` measured on the machine above, with the runtime's database weights.
@@ -365,8 +368,26 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(10))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(r.into())))
 	}
+	/// Provisional, until `make weights` measures the `challenge` benchmark.
+	fn challenge() -> Weight {
+		Weight::from_parts(400_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 60_000))
+			.saturating_add(T::DbWeight::get().reads(40))
+			.saturating_add(T::DbWeight::get().writes(20))
+	}
+	/// Provisional, until `make weights` measures the `set_dispute_terms` benchmark.
+	fn set_dispute_terms() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Provisional, until `make weights` measures the `reveal_overturn` benchmark.
+	fn reveal_overturn() -> Weight {
+		Weight::from_parts(2_600_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 110_000))
+			.saturating_add(T::DbWeight::get().reads(150))
+			.saturating_add(T::DbWeight::get().writes(170))
+	}
 }
-
 /// The same weights with ParityDb's database weights, for tests.
 impl WeightInfo for () {
 	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
@@ -678,5 +699,24 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(10))
 			.saturating_add(ParityDbWeight::get().writes(10))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(r.into())))
+	}
+	/// Provisional, until `make weights` measures the `challenge` benchmark.
+	fn challenge() -> Weight {
+		Weight::from_parts(400_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 60_000))
+			.saturating_add(ParityDbWeight::get().reads(40))
+			.saturating_add(ParityDbWeight::get().writes(20))
+	}
+	/// Provisional, until `make weights` measures the `set_dispute_terms` benchmark.
+	fn set_dispute_terms() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Provisional, until `make weights` measures the `reveal_overturn` benchmark.
+	fn reveal_overturn() -> Weight {
+		Weight::from_parts(2_600_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 110_000))
+			.saturating_add(ParityDbWeight::get().reads(150))
+			.saturating_add(ParityDbWeight::get().writes(170))
 	}
 }

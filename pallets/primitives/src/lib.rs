@@ -203,6 +203,9 @@ pub enum WorkId {
 	/// Work paid by root with `pay_work` (its own numbering).
 	#[codec(index = 3)]
 	Other(u64),
+	/// The re-execution of inference job `0` by a dispute committee (its agreeing seats).
+	#[codec(index = 4)]
+	Dispute(u64),
 }
 
 /// What other pallets may know of compute nodes.

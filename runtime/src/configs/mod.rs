@@ -299,7 +299,9 @@ parameter_types! {
 
 /// Inference jobs: k nodes run a model on a request's samples and a quorum settles the result.
 /// Up to 64 Fashion-MNIST-sized samples (784 bytes each) inline, 16 classes each; up to 16
-/// replicas. The windows are in `JobTiming` (genesis, or root's `set_timing`).
+/// replicas. The windows are in `JobTiming` (genesis, or root's `set_timing`); a challenge's bond
+/// and committee size in `ChallengeTerms` (genesis, or root's `set_dispute_terms`), 1 SWARM and
+/// five nodes by default.
 impl pallet_inference::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -324,6 +326,11 @@ impl pallet_inference::Config for Runtime {
 	type MissedReputation = MissedReputation;
 	type MaxMisses = ConstU32<3>;
 	type MissJail = ConstU32<{ 60 * MINUTES }>;
+	type DisputeBond = ConstU128<{ UNIT }>;
+	type DisputeReplicas = ConstU32<5>;
+	type FraudSlashShare = FraudSlashShare;
+	type FraudJail = ConstU32<DAYS>;
+	type ChallengerReward = ChallengerReward;
 	type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
 }
 
@@ -333,6 +340,10 @@ parameter_types! {
 	pub const AgreedReputation: Perbill = Perbill::from_percent(2);
 	pub const OutvotedReputation: Perbill = Perbill::from_percent(20);
 	pub const MissedReputation: Perbill = Perbill::from_percent(5);
+	/// A node whose agreed result a dispute overturns loses half its bond (and is jailed a day).
+	pub const FraudSlashShare: Perbill = Perbill::from_percent(50);
+	/// The challenger who overturns a result gets half of what the convicted nodes lost.
+	pub const ChallengerReward: Perbill = Perbill::from_percent(50);
 }
 
 /// Federated training rounds: up to 32 participants, committees of up to 16, campaigns of up to
