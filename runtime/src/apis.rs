@@ -296,6 +296,11 @@ impl_runtime_apis! {
 		fn quote(version: u64, replicas: Option<u32>) -> Option<(Balance, Balance)> {
 			Inference::quote(version, replicas)
 		}
+
+		fn dispute_terms() -> (Balance, u32) {
+			let terms = pallet_inference::ChallengeTerms::<Runtime>::get();
+			(terms.bond, terms.replicas)
+		}
 	}
 
 	impl pallet_training_runtime_api::TrainingApi<

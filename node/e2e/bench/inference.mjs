@@ -5,6 +5,9 @@
 //   with its `JobSettled` event, and to that block's finality; the MLP on 8 test images.
 // - Load: many single-replica requests in flight at once on the three workers: jobs settled per
 //   block, the block interval meanwhile (the chain's 3 s), and the engine's busy share of it.
+// - Disputes: a settled k = 1 job challenged, re-executed by a committee of the two other
+//   workers: blocks and seconds from the block that includes the challenge to the block with its
+//   `DisputeResolved`, and what a dispute costs the challenger against what the job cost.
 //
 // Run with `make bench` or `node bench/inference.mjs`; prints figures, asserts nothing.
 
@@ -138,6 +141,55 @@ async function load () {
   }
 }
 
+/** The transaction fee in `events` (those of one extrinsic). */
+const feeOf = (api, events) => events
+  .filter(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event))
+  .reduce((sum, { event }) => sum + event.data.actualFee.toBigInt(), 0n);
+
+async function disputes () {
+  const { network, version } = await setUp(3);
+  const { api } = network;
+  try {
+    const timing = (await api.query.inference.jobTiming()).toJSON();
+    await submitFinalized(api, api.tx.sudo.sudo(api.tx.utility.batchAll([
+      api.tx.inference.setTiming({ ...timing, challengeWindow: 20 }),
+      api.tx.inference.setDisputeTerms({ bond: UNIT, replicas: 2 })
+    ])), accounts.alice);
+    const quote = (await api.rpc.jobs.quote(version, 1)).toJSON();
+    const { pixels } = testImages(0, SAMPLES);
+    const input = { Inline: { samples: SAMPLES, data: u8aToHex(pixels) } };
+    const runs = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const requested = await submitFinalized(api, api.tx.inference.request(version, input, 1, quote.total),
+        accounts.eve, { inBlock: true });
+      const job = requested.events.find(({ event }) => api.events.inference.JobRequested.is(event)).event.data.job.toNumber();
+      const from = (await api.rpc.chain.getHeader(requested.blockHash)).number.toNumber();
+      await findEvent(api, from, job, ['JobSettled']);
+      // Ferdie owns no node: any account may challenge.
+      const challenged = await submitFinalized(api, api.tx.inference.challenge(job, null), accounts.ferdie, { inBlock: true });
+      const at = (await api.rpc.chain.getHeader(challenged.blockHash)).number.toNumber();
+      const resolved = await findEvent(api, at, job, ['DisputeResolved']);
+      const [t0, t1] = await Promise.all([blockTime(api, challenged.blockHash), blockTime(api, resolved.hash)]);
+      runs.push({
+        blocks: resolved.number - at,
+        ms: t1 - t0,
+        challengeFee: feeOf(api, challenged.events),
+        jobCost: feeOf(api, requested.events) + BigInt(quote.total)
+      });
+    }
+    const stat = (key) => `${quantile(runs.map((r) => r[key]), 0)} / ${quantile(runs.map((r) => r[key]), 0.5)} / ${quantile(runs.map((r) => r[key]), 1)}`;
+    const swarm = (planck) => `${(Number(planck) / Number(UNIT)).toFixed(4)} SWARM`;
+    const committeeFee = api.consts.inference.nodeFee.toBigInt() * 2n;
+    report('P13 dispute (k=1, committee of 2): blocks challenge → resolved (min/med/max)', stat('blocks'), 'blocks', `${ROUNDS} disputes, ${SAMPLES} images`);
+    report('P13 dispute: seconds challenge → resolved (min/med/max)', stat('ms'), 'ms', 'block timestamps');
+    report('P13 dispute: the job\'s cost (request fee + price + node fee)', swarm(runs[0].jobCost), '');
+    report('P13 dispute: the challenge transaction\'s fee', swarm(runs[0].challengeFee), '');
+    report('P13 dispute: bond forfeited when the result stands (pays the committee ' + swarm(committeeFee) + ')', swarm(UNIT), '');
+  } finally {
+    await network.stop();
+  }
+}
+
 const only = process.env.P6_ONLY;
 try {
   if (!only || only === 'latency') {
@@ -145,6 +197,7 @@ try {
     await latency(3, 3);
   }
   if (!only || only === 'load') await load();
+  if (!only || only === 'disputes') await disputes();
 } finally {
   work.cleanup();
 }

@@ -78,6 +78,11 @@ export const swarmRpc = {
       description: 'What a request of a version with `replicas` replicas holds in escrow now.',
       params: [{ name: 'version', type: 'u64' }, { name: 'replicas', type: 'u32', isOptional: true }, at],
       type: 'Json'
+    },
+    disputeTerms: {
+      description: 'What a challenge of a settled job holds now: the bond, the committee\'s size and fee.',
+      params: [at],
+      type: 'Json'
     }
   },
   rounds: {

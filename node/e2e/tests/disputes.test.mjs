@@ -134,6 +134,8 @@ describe('a colluding majority is caught by a challenge', { timeout: 600_000 }, 
     assert.equal(outvoted[honestId], 'outvoted');
 
     // 2. The challenge, claiming the engine's output.
+    const terms = (await api.rpc.jobs.disputeTerms()).toJSON();
+    assert.deepEqual(terms, { bond: String(UNIT), replicas: 3, committeeFee: String(3n * api.consts.inference.nodeFee.toBigInt()) });
     const challengerBefore = await free(challenger);
     const { events: challengeEvents } = await submitFinalized(api,
       api.tx.inference.challenge(request.job, local.output_hash), challenger, { inBlock: true });

@@ -165,6 +165,18 @@ pub struct QuoteJson {
 	pub total: String,
 }
 
+/// What a challenge holds now, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DisputeTermsJson {
+	/// The bond a challenger places (forfeited if the result stands).
+	pub bond: String,
+	/// The seats of the committee that re-executes the job.
+	pub replicas: u32,
+	/// The committee's fee (replicas × the fee per replica), which the bond covers.
+	pub committee_fee: String,
+}
+
 /// The `jobs_*` JSON-RPC methods.
 #[rpc(server, namespace = "jobs")]
 pub trait JobsApi<BlockHash> {
@@ -188,6 +200,10 @@ pub trait JobsApi<BlockHash> {
 		replicas: Option<u32>,
 		at: Option<BlockHash>,
 	) -> RpcResult<QuoteJson>;
+
+	/// What a challenge of a settled job holds now: the bond, the committee's size and fee.
+	#[method(name = "disputeTerms")]
+	fn dispute_terms(&self, at: Option<BlockHash>) -> RpcResult<DisputeTermsJson>;
 }
 
 /// Implements [`JobsApiServer`] over the runtime API.
@@ -403,6 +419,21 @@ where
 			price: price.to_string(),
 			node_fee: node_fee.to_string(),
 			total: price.saturating_add(node_fee).to_string(),
+		})
+	}
+
+	fn dispute_terms(&self, at: Option<Hash>) -> RpcResult<DisputeTermsJson> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let (bond, replicas) = self
+			.client
+			.runtime_api()
+			.dispute_terms(at)
+			.map_err(runtime_error(error_code::RUNTIME))?;
+		let fee: Balance = <Runtime as pallet_inference::Config>::NodeFee::get();
+		Ok(DisputeTermsJson {
+			bond: bond.to_string(),
+			replicas,
+			committee_fee: fee.saturating_mul(replicas.into()).to_string(),
 		})
 	}
 }

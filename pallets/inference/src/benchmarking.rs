@@ -458,5 +458,36 @@ mod benchmarks {
 		assert!(record.outcomes.iter().any(|(node, outcome)| *node == honest && *outcome == Outcome::Agreed));
 	}
 
+	#[benchmark]
+	fn set_auto_challenge() {
+		let node = nodes::<T>(0, 1)[0];
+		let owner: T::AccountId = account("node-owner", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), node, true);
+
+		assert!(AutoChallenge::<T>::contains_key(node));
+	}
+
+	/// The pool's check of an outvoted worker's challenge for its owner.
+	#[benchmark]
+	fn authorize_challenge_for_owner() -> Result<(), BenchmarkError> {
+		let (job, honest) = settled_for_dispute::<T>();
+		AutoChallenge::<T>::insert(honest, ());
+		let key = T::Nodes::worker_key(honest).ok_or("a registered node")?;
+		let payload = challenge_payload(&Pallet::<T>::genesis_hash(), job, honest);
+		let signature = key.sign(&payload).ok_or("the worker key is in the keystore")?;
+		let call = Call::<T>::challenge_for_owner { job, node: honest, signature };
+
+		#[block]
+		{
+			call.authorize(TransactionSource::External)
+				.ok_or("challenge_for_owner is authorized")?
+				.map_err(|_| "valid challenge")?;
+		}
+
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -36,10 +36,43 @@
 //! held for the challenge window ([`Timing::challenge_window`], which may be 0) and then split
 //! between the agreeing nodes through the reward pot. Agreeing nodes gain reputation; a node
 //! that revealed another result is **slashed** ([`Config::SlashShare`] of its bond) and loses
-//! reputation; a node that missed its commit or reveal loses reputation and is jailed after
-//! [`Config::MaxMisses`] misses in a row. Without a quorum the requester gets the whole escrow
-//! back. Every seat's outcome is an event and stays in the job record, queryable for
-//! [`Timing::retention`] blocks, after which the job is removed.
+//! reputation when the payments are final; a node that missed its commit or reveal loses
+//! reputation and is jailed after [`Config::MaxMisses`] misses in a row. Without a quorum the
+//! requester gets the whole escrow back. Every seat's outcome is an event and stays in the job
+//! record, queryable for [`Timing::retention`] blocks, after which the job is removed.
+//!
+//! ## Disputes
+//!
+//! A quorum of k nodes is only as honest as the nodes the seed picked. Because the engine gives
+//! the same bits on every CPU, any other node can check a result, and a dispute is settled by
+//! re-execution and a hash comparison. Within the challenge window anyone (the requester, a
+//! node's owner, any account; not the owner of a node that agreed on the result) may
+//! **challenge** the result ([`Pallet::challenge`]), placing the bond of [`ChallengeTerms`]. A
+//! fresh committee of [`DisputeTerms::replicas`] eligible nodes, none of which held a seat in the
+//! job, re-executes it through the same commit and reveal ([`Job::voting`] is the ballot that
+//! takes them), and its quorum decides:
+//!
+//! - the settled result: **confirmed**. The bond goes to the reward pot and pays the committee;
+//!   the original payout is made.
+//! - another result: **overturned**. The seats that agreed on the settled result lose
+//!   [`Config::FraudSlashShare`] of their bonds and are jailed for [`Config::FraudJail`]
+//!   blocks; the corrected output becomes the job's result; the requester gets the nodes' fee
+//!   back; the seats that revealed the corrected result are paid a replica's fee, and the
+//!   committee its fee, from the pot (where the slashed bonds went); the challenger gets its
+//!   bond back and [`Config::ChallengerReward`] of the slashed amount.
+//! - no quorum: a second committee, excluding the first, re-executes it once; without a quorum
+//!   again (or enough eligible nodes) the dispute is **unresolved**: the challenger and the
+//!   requester are refunded, and nobody is paid or slashed.
+//!
+//! A node's owner may let the node's worker challenge on its behalf
+//! ([`Pallet::set_auto_challenge`]): when the node was outvoted, its offchain worker sends
+//! [`Pallet::challenge_for_owner`], claiming the output the node revealed, with the owner's bond.
+//!
+//! Every step is an event, and the dispute stays in the job's record ([`Job::dispute`]). The
+//! payments and penalties of a job are final only when its window passes or its dispute
+//! resolves. A dispute costs the challenger a transaction fee and, if the result stands, the
+//! bond (at least the committee's fee, [`DisputeTerms`]); it costs a convicted node half its
+//! bond in the runtime.
 //!
 //! ## Low Level / Implementation Details
 //!
@@ -52,12 +85,14 @@
 //! registered nodes to fill a quorum of the seats: with a fraction `f` of the eligible nodes,
 //! each try gives them a quorum with probability about `f^⌈2k/3⌉`, so a handful of tries with a
 //! minority stake rarely succeeds, every try delays the request a block, and a colluding quorum
-//! still has to post bonds that the dispute process (a later addition) slashes.
+//! that succeeds still posts bonds that any challenger can have slashed (see Disputes). A
+//! dispute committee's seed is drawn when the challenge is included, from that block's parent.
 //!
 //! ### Deadlines
 //!
 //! The pallet's hook acts on four queues ([`Queue`]): ends of commit windows, ends of reveal
-//! windows, ends of challenge windows (payouts) and ends of retention (removal). Every item of a
+//! windows (a job's or its dispute committee's), ends of challenge windows (payouts) and ends of
+//! retention (removal). Every item of a
 //! queue is pushed a fixed window after the block that pushes it, so each queue is in deadline
 //! order and the hook only looks at the heads, at most [`Config::MaxExpiriesPerBlock`] items a
 //! block. An item whose job moved on early (every seat committed before the window's end) is
@@ -75,8 +110,10 @@
 //! ### Escrow
 //!
 //! The escrow is a hold on the requester's balance ([`HoldReason::JobEscrow`]): price plus
-//! nodes' fee while the job runs, the nodes' fee alone while it is settled but not paid, nothing
-//! after. `try_state` checks that every requester's hold equals what its jobs hold.
+//! nodes' fee while the job runs, the nodes' fee alone while it is settled or disputed, nothing
+//! after. A challenger's bond is a hold too ([`HoldReason::ChallengeBond`]) until its dispute
+//! resolves. `try_state` checks that every requester's hold equals what its jobs hold, and every
+//! challenger's what its open disputes hold.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -340,6 +377,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type QueueEnds<T> = StorageMap<_, Twox64Concat, Queue, (u64, u64), ValueQuery>;
 
+	/// The nodes whose owners let their workers challenge, on their behalf and with their bond,
+	/// a result that outvoted the node's own.
+	#[pallet::storage]
+	pub type AutoChallenge<T> = StorageMap<_, Twox64Concat, NodeId, (), OptionQuery>;
+
 	/// The terms of challenges until root or genesis sets others: [`Config::DisputeBond`] and
 	/// [`Config::DisputeReplicas`].
 	#[pallet::type_value]
@@ -453,6 +495,8 @@ pub mod pallet {
 		RequesterRefunded { job: JobId, amount: BalanceOf<T> },
 		/// Root changed the terms of challenges.
 		DisputeTermsSet { terms: DisputeTerms<BalanceOf<T>> },
+		/// The owner of `node` let its worker challenge on its behalf, or stopped it.
+		AutoChallengeSet { node: NodeId, enabled: bool },
 	}
 
 	#[pallet::error]
@@ -528,6 +572,14 @@ pub mod pallet {
 		InsufficientBond,
 		/// A committee must have 1 to `MaxReplicas` seats, and the bond must cover its fee.
 		BadDisputeTerms,
+		/// No such compute node.
+		UnknownNode,
+		/// The caller does not own the node.
+		NotNodeOwner,
+		/// The node's owner has not let its worker challenge on its behalf.
+		NotOptedIn,
+		/// The node did not reveal a result other than the settled one.
+		NotOutvoted,
 	}
 
 	#[pallet::hooks]
@@ -868,59 +920,7 @@ pub mod pallet {
 		#[pallet::call_index(5)]
 		pub fn challenge(origin: OriginFor<T>, job: JobId, claimed: Option<H256>) -> DispatchResult {
 			let challenger = ensure_signed(origin)?;
-			let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			let result = match record.phase {
-				Phase::Settled { result, payout_at } if now < payout_at => result,
-				Phase::Settled { .. } | Phase::Paid { .. } => {
-					return Err(Error::<T>::ChallengeClosed.into())
-				},
-				Phase::Disputed { .. } => return Err(Error::<T>::AlreadyChallenged.into()),
-				Phase::Commit { .. } | Phase::Reveal { .. } | Phase::Failed { .. } => {
-					return Err(Error::<T>::NotSettled.into())
-				},
-			};
-			ensure!(claimed != Some(result), Error::<T>::SameResult);
-			let agreed_owner = record
-				.outcomes
-				.iter()
-				.filter(|(_, outcome)| *outcome == Outcome::Agreed)
-				.any(|(node, _)| T::Nodes::owner_of(*node).as_ref() == Some(&challenger));
-			ensure!(!agreed_owner, Error::<T>::ChallengerAgreed);
-			let terms = ChallengeTerms::<T>::get();
-			let nodes = Self::choose_committee(job, &record, 1, terms.replicas);
-			ensure!(nodes.len() as u32 == terms.replicas, Error::<T>::NotEnoughNodes);
-			let ballot = Ballot::new(nodes.iter().copied()).map_err(|_| Error::<T>::BadReplicas)?;
-			T::Currency::hold(&HoldReason::ChallengeBond.into(), &challenger, terms.bond)
-				.map_err(|_| Error::<T>::InsufficientBond)?;
-
-			let until = now.saturating_add(JobTiming::<T>::get().commit_window);
-			for node in &nodes {
-				Assignments::<T>::insert(node, job, ());
-			}
-			record.dispute = Some(Dispute {
-				challenger: challenger.clone(),
-				bond: terms.bond,
-				claimed,
-				opened_at: now,
-				level: 1,
-				fee: T::NodeFee::get().saturating_mul(terms.replicas.into()),
-				quorum: quorum(terms.replicas, T::Quorum::get()),
-				ballot,
-				stage: DisputeStage::Commit { until },
-				outcomes: BoundedVec::new(),
-			});
-			record.phase = Phase::Disputed { result };
-			Jobs::<T>::insert(job, record);
-			Self::push(Queue::Commit, job, until.saturating_add(One::one()));
-			Self::deposit_event(Event::Challenged {
-				job,
-				challenger,
-				bond: terms.bond,
-				claimed,
-				nodes,
-			});
-			Ok(())
+			Self::open_dispute(job, challenger, claimed)
 		}
 
 		/// Sets the terms of challenges placed from now on.
@@ -943,6 +943,69 @@ pub mod pallet {
 			ChallengeTerms::<T>::put(&terms);
 			Self::deposit_event(Event::DisputeTermsSet { terms });
 			Ok(())
+		}
+
+		/// Lets `node`'s worker challenge, on the owner's behalf and with the owner's bond, a
+		/// settled result that outvoted the node's own ([`Pallet::challenge_for_owner`]); or,
+		/// with `enabled` false, stops it. Off by default.
+		///
+		/// ## Dispatch Origin
+		/// Signed: the node's owner.
+		///
+		/// ## Errors
+		/// - [`Error::UnknownNode`], [`Error::NotNodeOwner`]
+		///
+		/// ## Events
+		/// - [`Event::AutoChallengeSet`]
+		#[pallet::call_index(7)]
+		pub fn set_auto_challenge(
+			origin: OriginFor<T>,
+			node: NodeId,
+			enabled: bool,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let owner = T::Nodes::owner_of(node).ok_or(Error::<T>::UnknownNode)?;
+			ensure!(owner == who, Error::<T>::NotNodeOwner);
+			if enabled {
+				AutoChallenge::<T>::insert(node, ());
+			} else {
+				AutoChallenge::<T>::remove(node);
+			}
+			Self::deposit_event(Event::AutoChallengeSet { node, enabled });
+			Ok(())
+		}
+
+		/// Challenges the settled result of `job` on behalf of `node`'s owner, claiming the
+		/// result the node revealed: what [`Pallet::challenge`] does, with the owner as the
+		/// challenger and its bond. The node's offchain worker sends it when the node was
+		/// outvoted and its owner opted in ([`Pallet::set_auto_challenge`]).
+		///
+		/// ## Dispatch Origin
+		/// Authorized, like [`Pallet::commit`]: `signature` is the node's worker key's over
+		/// [`challenge_payload`].
+		///
+		/// ## Errors
+		/// - [`Error::UnknownJob`], [`Error::WrongPhase`], [`Error::NotOptedIn`],
+		///   [`Error::NotOutvoted`], [`Error::BadSignature`]
+		/// - those of [`Pallet::challenge`] from [`Error::ChallengerAgreed`] on
+		///
+		/// ## Events
+		/// - those of [`Pallet::challenge`]
+		#[pallet::call_index(8)]
+		#[pallet::authorize(|_source, job, node, signature| {
+			Pallet::<T>::authorize_challenge(*job, *node, signature)
+		})]
+		#[pallet::weight(T::WeightInfo::challenge())]
+		pub fn challenge_for_owner(
+			origin: OriginFor<T>,
+			job: JobId,
+			node: NodeId,
+			signature: WorkerSignature,
+		) -> DispatchResult {
+			frame_system::ensure_authorized(origin)?;
+			let (owner, claimed) =
+				Self::check_auto_challenge(job, node, &signature).map_err(Error::<T>::from)?;
+			Self::open_dispute(job, owner, Some(claimed))
 		}
 	}
 
@@ -1039,6 +1102,117 @@ pub mod pallet {
 				Error::<T>::BadDisputeTerms
 			);
 			Ok(())
+		}
+
+		/// Opens the dispute of `job`'s settled result by `challenger` (see [`Pallet::challenge`]).
+		fn open_dispute(
+			job: JobId,
+			challenger: T::AccountId,
+			claimed: Option<H256>,
+		) -> DispatchResult {
+			let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let result = match record.phase {
+				Phase::Settled { result, payout_at } if now < payout_at => result,
+				Phase::Settled { .. } | Phase::Paid { .. } => {
+					return Err(Error::<T>::ChallengeClosed.into())
+				},
+				Phase::Disputed { .. } => return Err(Error::<T>::AlreadyChallenged.into()),
+				Phase::Commit { .. } | Phase::Reveal { .. } | Phase::Failed { .. } => {
+					return Err(Error::<T>::NotSettled.into())
+				},
+			};
+			ensure!(claimed != Some(result), Error::<T>::SameResult);
+			let agreed_owner = record
+				.outcomes
+				.iter()
+				.filter(|(_, outcome)| *outcome == Outcome::Agreed)
+				.any(|(node, _)| T::Nodes::owner_of(*node).as_ref() == Some(&challenger));
+			ensure!(!agreed_owner, Error::<T>::ChallengerAgreed);
+			let terms = ChallengeTerms::<T>::get();
+			let nodes = Self::choose_committee(job, &record, 1, terms.replicas);
+			ensure!(nodes.len() as u32 == terms.replicas, Error::<T>::NotEnoughNodes);
+			let ballot = Ballot::new(nodes.iter().copied()).map_err(|_| Error::<T>::BadReplicas)?;
+			T::Currency::hold(&HoldReason::ChallengeBond.into(), &challenger, terms.bond)
+				.map_err(|_| Error::<T>::InsufficientBond)?;
+
+			let until = now.saturating_add(JobTiming::<T>::get().commit_window);
+			for node in &nodes {
+				Assignments::<T>::insert(node, job, ());
+			}
+			record.dispute = Some(Dispute {
+				challenger: challenger.clone(),
+				bond: terms.bond,
+				claimed,
+				opened_at: now,
+				level: 1,
+				fee: T::NodeFee::get().saturating_mul(terms.replicas.into()),
+				quorum: quorum(terms.replicas, T::Quorum::get()),
+				ballot,
+				stage: DisputeStage::Commit { until },
+				outcomes: BoundedVec::new(),
+			});
+			record.phase = Phase::Disputed { result };
+			Jobs::<T>::insert(job, record);
+			Self::push(Queue::Commit, job, until.saturating_add(One::one()));
+			Self::deposit_event(Event::Challenged {
+				job,
+				challenger,
+				bond: terms.bond,
+				claimed,
+				nodes,
+			});
+			Ok(())
+		}
+
+		/// Checks a worker's challenge on its owner's behalf; returns the owner and the result
+		/// the node revealed.
+		pub(crate) fn check_auto_challenge(
+			job: JobId,
+			node: NodeId,
+			signature: &WorkerSignature,
+		) -> Result<(T::AccountId, H256), WorkRejection> {
+			use swarm_primitives::commit_reveal::Vote;
+			let record = Jobs::<T>::get(job).ok_or(WorkRejection::UnknownJob)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let result = match record.phase {
+				Phase::Settled { result, payout_at } if now < payout_at => result,
+				_ => return Err(WorkRejection::WrongPhase),
+			};
+			ensure!(AutoChallenge::<T>::contains_key(node), WorkRejection::NotOptedIn);
+			let claimed = match record.ballot.vote(node) {
+				Some(Vote::Revealed(revealed)) if *revealed != result => *revealed,
+				_ => return Err(WorkRejection::NotOutvoted),
+			};
+			let payload = challenge_payload(&Self::genesis_hash(), job, node);
+			Self::check_signature(node, &payload, signature)?;
+			let owner = T::Nodes::owner_of(node).ok_or(WorkRejection::NotOptedIn)?;
+			Ok((owner, claimed))
+		}
+
+		/// The pool's check of a worker's challenge: free, one per job, live until the end of
+		/// the challenge window.
+		fn authorize_challenge(
+			job: JobId,
+			node: NodeId,
+			signature: &WorkerSignature,
+		) -> TransactionValidityWithRefund {
+			Self::check_auto_challenge(job, node, signature)
+				.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))?;
+			let until = match Jobs::<T>::get(job).map(|record| record.phase) {
+				Some(Phase::Settled { payout_at, .. }) => Some(payout_at),
+				_ => None,
+			};
+			let now = frame_system::Pallet::<T>::block_number();
+			let left = until.unwrap_or(now).saturating_sub(now);
+			let longevity = TryInto::<u64>::try_into(left).unwrap_or(u64::MAX);
+			let valid = ValidTransaction::with_tag_prefix("swarm-inference")
+				.priority(WORK_PRIORITY)
+				.and_provides((b"challenge", job))
+				.longevity(longevity.max(1))
+				.propagate(true)
+				.build()?;
+			Ok((valid, Weight::zero()))
 		}
 
 		/// Up to `count` eligible nodes for committee `level` of `job`'s dispute, chosen by
@@ -1905,6 +2079,8 @@ impl<T: Config> From<WorkRejection> for Error<T> {
 			WorkRejection::Mismatch => Error::CommitmentMismatch,
 			WorkRejection::NotCommitted => Error::NotCommitted,
 			WorkRejection::Malformed => Error::MalformedOutput,
+			WorkRejection::NotOptedIn => Error::NotOptedIn,
+			WorkRejection::NotOutvoted => Error::NotOutvoted,
 		}
 	}
 }

@@ -14,13 +14,17 @@
 //!    worker runs at once), a node has one commitment per job and never commits twice.
 //! 2. **Reveal window, seat committed**: it sends the reveal of what it recorded.
 //!
+//! 3. **Settled on another result than the node revealed**, and its owner opted in
+//!    ([`AutoChallenge`]): it challenges the result on the owner's behalf, with the owner's bond
+//!    ([`Call::challenge_for_owner`]).
+//!
 //! A commit or reveal that is not on chain [`RESEND_AFTER`] blocks after it was sent is sent
 //! again (the same bytes). Once the seat has revealed or the job has closed, the record is
 //! cleared. Everything the worker does is logged under [`LOG_TARGET`].
 
 use crate::{
-	commit_payload, reveal_payload, Assignments, Call, Config, InferenceOutput, Job, JobId, JobInput,
-	Jobs, Pallet, Window, LOG_TARGET,
+	challenge_payload, commit_payload, reveal_payload, Assignments, AutoChallenge, Call, Config,
+	InferenceOutput, Job, JobId, JobInput, Jobs, Pallet, Phase, Window, LOG_TARGET,
 };
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
@@ -171,10 +175,43 @@ fn work_on<T: Config>(
 		},
 		// Committed: the reveal window has not opened yet.
 		Some((Window::Commit { .. }, Some(Vote::Committed(_)))) => {},
-		// Revealed, missed, closed, or no longer seated: nothing left to send.
-		_ => storage.clear(),
+		// Revealed, missed, closed, or no longer seated: nothing left to send but, perhaps, a
+		// challenge of a result that outvoted the node's.
+		_ => {
+			storage.clear();
+			challenge_if_outvoted::<T>(job, node, key, &record, now);
+		},
 	}
 	None
+}
+
+/// Challenges the settled result of `job` on its owner's behalf when `node` revealed another
+/// result and its owner opted in ([`AutoChallenge`]). Sent at every block while that holds: the
+/// pool keeps one per job, and once it is in a block the job is disputed.
+fn challenge_if_outvoted<T: Config>(
+	job: JobId,
+	node: NodeId,
+	key: &crate::WorkerKey,
+	record: &Job<T>,
+	now: BlockNumberFor<T>,
+) {
+	let Phase::Settled { result, payout_at } = record.phase else { return };
+	let outvoted =
+		matches!(record.ballot.vote(node), Some(Vote::Revealed(mine)) if *mine != result);
+	if !outvoted || now >= payout_at || !AutoChallenge::<T>::contains_key(node) {
+		return;
+	}
+	let payload = challenge_payload(&Pallet::<T>::genesis_hash(), job, node);
+	let Some(signature) = key.sign(&payload) else {
+		log::warn!(target: LOG_TARGET, "job {job}: the keystore could not sign node {node}'s challenge");
+		return;
+	};
+	log::info!(
+		target: LOG_TARGET,
+		"job {job}: node {node} was outvoted by 0x{}; it challenges on its owner's behalf",
+		hex(result.as_bytes())
+	);
+	submit::<T>(job, "challenge", Call::<T>::challenge_for_owner { job, node, signature });
 }
 
 /// Hands the job's task to the executor (it deduplicates); returns its id.

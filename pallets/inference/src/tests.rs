@@ -1333,3 +1333,73 @@ fn set_dispute_terms_changes_new_challenges_and_names_each_error() {
 		);
 	});
 }
+
+fn owner_challenge(job: JobId, n: NodeId, key: usize) -> DispatchResult {
+	let signature = worker_key(key).sign(&challenge_payload(&genesis(), job, n)).unwrap();
+	Inference::challenge_for_owner(authorized(), job, n, signature)
+}
+
+fn pool_owner_challenge(job: JobId, n: NodeId, key: usize) -> Result<(), TransactionValidityError> {
+	let signature = worker_key(key).sign(&challenge_payload(&genesis(), job, n)).unwrap();
+	Call::<Test>::challenge_for_owner { job, node: n, signature }
+		.authorize(TransactionSource::External)
+		.expect("challenge_for_owner is an authorized call")
+		.map(|_| ())
+}
+
+#[test]
+fn set_auto_challenge_opts_a_node_in_and_out_and_names_each_error() {
+	build_and_execute(|| {
+		assert_ok!(Inference::set_auto_challenge(RuntimeOrigin::signed(102), 2, true));
+		assert!(AutoChallenge::<Test>::contains_key(2));
+		System::assert_last_event(Event::AutoChallengeSet { node: 2, enabled: true }.into());
+		assert_ok!(Inference::set_auto_challenge(RuntimeOrigin::signed(102), 2, false));
+		assert!(!AutoChallenge::<Test>::contains_key(2));
+		assert_noop!(
+			Inference::set_auto_challenge(RuntimeOrigin::signed(102), 99, true),
+			Error::<Test>::UnknownNode
+		);
+		assert_noop!(
+			Inference::set_auto_challenge(RuntimeOrigin::signed(ALICE), 2, true),
+			Error::<Test>::NotNodeOwner
+		);
+		assert_noop!(
+			Inference::set_auto_challenge(RuntimeOrigin::none(), 2, true),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn an_outvoted_nodes_worker_challenges_for_its_opted_in_owner() {
+	build_and_execute(|| {
+		dispute_setup();
+		let (wrong, good) = (output(-9), output(5));
+		let (job, nodes) = wrongly_settled(&wrong, &good);
+		let (honest, colluder) = (nodes[2], nodes[0]);
+		let owner = 100 + honest;
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		Balances::set_balance(&owner, 1_000);
+		fresh_nodes();
+
+		// Not opted in: refused by the pool and in a block.
+		assert_eq!(pool_owner_challenge(job, honest, key_of(honest)), rejected(WorkRejection::NotOptedIn));
+		assert_noop!(owner_challenge(job, honest, key_of(honest)), Error::<Test>::NotOptedIn);
+		assert_ok!(Inference::set_auto_challenge(RuntimeOrigin::signed(owner), honest, true));
+		assert_ok!(Inference::set_auto_challenge(RuntimeOrigin::signed(100 + colluder), colluder, true));
+		// A node that agreed with the result has nothing to claim; another key cannot sign.
+		assert_eq!(pool_owner_challenge(job, colluder, key_of(colluder)), rejected(WorkRejection::NotOutvoted));
+		assert_eq!(pool_owner_challenge(job, honest, key_of(colluder)), rejected(WorkRejection::BadSignature));
+		assert_eq!(pool_owner_challenge(9, honest, key_of(honest)), rejected(WorkRejection::UnknownJob));
+		assert_ok!(pool_owner_challenge(job, honest, key_of(honest)));
+
+		// The owner is the challenger, its bond held; the claim is what the node revealed.
+		assert_ok!(owner_challenge(job, honest, key_of(honest)));
+		let record = dispute(job);
+		assert_eq!((record.challenger, record.claimed), (owner, Some(good.hash())));
+		assert_eq!(bond(owner), DISPUTE_BOND);
+		// Disputed now: the challenge window is no longer open to it.
+		assert_eq!(pool_owner_challenge(job, honest, key_of(honest)), rejected(WorkRejection::WrongPhase));
+		assert_noop!(owner_challenge(job, honest, key_of(honest)), Error::<Test>::WrongPhase);
+	});
+}

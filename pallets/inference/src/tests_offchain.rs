@@ -12,7 +12,10 @@ use polkadot_sdk::{
 	},
 	frame_system::RawOrigin,
 	sp_core::offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt},
-	sp_runtime::traits::Dispatchable,
+	sp_runtime::{
+		traits::{BlakeTwo256, Dispatchable},
+		RuntimeAppPublic,
+	},
 };
 use std::sync::{Arc, Mutex};
 use swarm_primitives::commit_reveal::Vote;
@@ -302,5 +305,74 @@ fn the_worker_re_executes_a_disputed_job_as_a_committee_seat() {
 			DisputeStage::Resolved { verdict: Verdict::Overturned { .. }, .. }
 		));
 		Inference::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn an_outvoted_worker_challenges_when_its_owner_opted_in() {
+	let executor = FakeExecutor::new(done(5));
+	let (mut ext, pool) = offchain_ext(Some(executor));
+	ext.execute_with(|| {
+		assert_ok!(Inference::set_timing(
+			RawOrigin::Root.into(),
+			Timing { challenge_window: 10, ..short_timing() }
+		));
+		let job = request_one();
+		let seats: Vec<NodeId> = Jobs::<Test>::get(job).unwrap().ballot.nodes().collect();
+		let honest = seats[2];
+		// This node's worker works for the third seat; the first two are a colluding client's.
+		let wrong = InferenceOutput::<Test> {
+			labels: vec![0].try_into().unwrap(),
+			logits: vec![-9, -1, -2].try_into().unwrap(),
+		};
+		Inference::offchain_worker(1);
+		let commits: Vec<Call<Test>> = drain(&pool)
+			.into_iter()
+			.filter(|c| matches!(c, Call::commit { node, .. } if *node == honest))
+			.collect();
+		commits.into_iter().for_each(include);
+		let salt = [9u8; 32];
+		for n in &seats[..2] {
+			let key = MockNodes::get()[*n as usize].key;
+			let c = swarm_primitives::commit_reveal::commitment::<BlakeTwo256>(&job, *n, &wrong.hash(), &salt);
+			let signature = worker_key(key).sign(&commit_payload(&System::block_hash(0), job, *n, &c)).unwrap();
+			include(Call::commit { job, node: *n, commitment: c, signature });
+		}
+		for n in &seats[..2] {
+			let key = MockNodes::get()[*n as usize].key;
+			let signature = worker_key(key)
+				.sign(&reveal_payload(&System::block_hash(0), job, *n, &wrong.hash(), &salt))
+				.unwrap();
+			include(Call::reveal { job, node: *n, output: wrong.clone(), salt, signature });
+		}
+		run_to_block(2);
+		Inference::offchain_worker(2);
+		let reveals: Vec<Call<Test>> = drain(&pool)
+			.into_iter()
+			.filter(|c| matches!(c, Call::reveal { node, .. } if *node == honest))
+			.collect();
+		reveals.into_iter().for_each(include);
+		assert!(matches!(Jobs::<Test>::get(job).unwrap().phase, Phase::Settled { result, .. } if result == wrong.hash()));
+
+		// Not opted in: the worker sends nothing.
+		run_to_block(3);
+		Inference::offchain_worker(3);
+		assert!(drain(&pool).is_empty());
+
+		// Opted in: it challenges for its owner, who places the bond.
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		Balances::set_balance(&(100 + honest), 1_000);
+		MockNodes::mutate(|nodes| nodes[5..].iter_mut().for_each(|n| n.eligible = true));
+		assert_ok!(Inference::set_auto_challenge(RuntimeOrigin::signed(100 + honest), honest, true));
+		Inference::offchain_worker(3);
+		let sent = drain(&pool);
+		assert_eq!(sent.len(), 1);
+		assert!(matches!(sent[0], Call::challenge_for_owner { job: j, node, .. } if j == job && node == honest));
+		sent.into_iter().for_each(include);
+		let dispute = Jobs::<Test>::get(job).unwrap().dispute.unwrap();
+		assert_eq!(dispute.challenger, 100 + honest);
+		// Disputed: nothing more to send.
+		Inference::offchain_worker(3);
+		assert!(drain(&pool).iter().all(|c| !matches!(c, Call::challenge_for_owner { .. })));
 	});
 }

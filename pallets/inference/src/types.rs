@@ -8,7 +8,8 @@
 //! - [`Timing`]: the windows of a job, settable at genesis and by root.
 //! - [`PriceTarget`]: a model, or one version of it, that an owner prices.
 //! - [`Queue`], [`QueueItem`]: the deadlines the pallet's hook acts on, in order.
-//! - [`WorkRejection`]: why the transaction pool refuses a commit or a reveal.
+//! - [`WorkRejection`]: why the transaction pool refuses a commit, a reveal or a worker's
+//!   challenge.
 
 use crate::{BalanceOf, Config};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -247,7 +248,7 @@ pub struct Job<T: Config> {
 	/// The memory, in MiB, a node needs for it (see [`swarm_primitives::WorkNeeds`]).
 	pub needs_mib: u32,
 	/// The seats and what each has sent.
-	pub ballot: Ballot<H256, T::MaxReplicas>,
+	pub ballot: Seats<T>,
 	/// Nodes that lost their seat for missing the commit window, replaced once each.
 	pub replaced: BoundedVec<NodeId, T::MaxReplicas>,
 	/// Where it stands.
@@ -259,10 +260,13 @@ pub struct Job<T: Config> {
 	pub dispute: Option<Dispute<T>>,
 }
 
+/// The seats of a job, or of its dispute committee, and what each has sent.
+pub type Seats<T> = Ballot<H256, <T as Config>::MaxReplicas>;
+
 impl<T: Config> Job<T> {
 	/// The ballot that takes commits and reveals now, with its window: the job's own while it
 	/// runs, its dispute's while a committee re-executes it; `None` otherwise.
-	pub fn voting(&self) -> Option<(Window<BlockNumberFor<T>>, &Ballot<H256, T::MaxReplicas>)> {
+	pub fn voting(&self) -> Option<(Window<BlockNumberFor<T>>, &Seats<T>)> {
 		match (&self.phase, &self.dispute) {
 			(Phase::Commit { until }, _) => Some((Window::Commit { until: *until }, &self.ballot)),
 			(Phase::Reveal { until }, _) => Some((Window::Reveal { until: *until }, &self.ballot)),
@@ -274,7 +278,7 @@ impl<T: Config> Job<T> {
 	}
 
 	/// The ballot of [`Job::voting`], to record a commit or a reveal in.
-	pub fn voting_mut(&mut self) -> Option<&mut Ballot<H256, T::MaxReplicas>> {
+	pub fn voting_mut(&mut self) -> Option<&mut Seats<T>> {
 		match (&self.phase, &mut self.dispute) {
 			(Phase::Commit { .. } | Phase::Reveal { .. }, _) => Some(&mut self.ballot),
 			(Phase::Disputed { .. }, Some(dispute)) if dispute.stage.window().is_some() => {
@@ -332,7 +336,7 @@ pub struct Dispute<T: Config> {
 	/// How many agreeing seats of the committee decide.
 	pub quorum: u32,
 	/// The current committee's seats and what each has sent.
-	pub ballot: Ballot<H256, T::MaxReplicas>,
+	pub ballot: Seats<T>,
 	/// Where it stands.
 	pub stage: DisputeStage<BlockNumberFor<T>>,
 	/// How the seats of every committee ended (the first committee's first, if it escalated).
@@ -555,6 +559,12 @@ pub fn reveal_payload<Hash: Encode>(
 	(b"swarm/inference/reveal", genesis, job, node, result, salt).encode()
 }
 
+/// What a node's worker key signs to challenge, on its owner's behalf, the result that outvoted
+/// the node's own.
+pub fn challenge_payload<Hash: Encode>(genesis: &Hash, job: JobId, node: NodeId) -> alloc::vec::Vec<u8> {
+	(b"swarm/inference/challenge", genesis, job, node).encode()
+}
+
 /// Why the transaction pool refuses a commit or a reveal; the code is
 /// `InvalidTransaction::Custom(code)`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -578,6 +588,10 @@ pub enum WorkRejection {
 	AlreadyRevealed = 8,
 	/// The output does not have the job's shape.
 	Malformed = 9,
+	/// The node's owner has not let its worker challenge on its behalf.
+	NotOptedIn = 10,
+	/// The node did not reveal a result other than the settled one.
+	NotOutvoted = 11,
 }
 
 impl From<WorkRejection> for InvalidTransaction {

@@ -53,6 +53,8 @@ pub trait WeightInfo {
 	fn challenge() -> Weight;
 	fn set_dispute_terms() -> Weight;
 	fn reveal_overturn() -> Weight;
+	fn set_auto_challenge() -> Weight;
+	fn authorize_challenge_for_owner() -> Weight;
 }
 
 /// Weights for `pallet_inference` measured on the machine above, with the runtime's database weights.
@@ -387,6 +389,19 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(150))
 			.saturating_add(T::DbWeight::get().writes(170))
 	}
+	/// Provisional, until `make weights` measures the `set_auto_challenge` benchmark.
+	fn set_auto_challenge() -> Weight {
+		Weight::from_parts(20_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 4_000))
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Provisional, until `make weights` measures the `authorize_challenge_for_owner` benchmark.
+	fn authorize_challenge_for_owner() -> Weight {
+		Weight::from_parts(120_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 60_000))
+			.saturating_add(T::DbWeight::get().reads(5))
+	}
 }
 /// The same weights with ParityDb's database weights, for tests.
 impl WeightInfo for () {
@@ -718,5 +733,18 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 110_000))
 			.saturating_add(ParityDbWeight::get().reads(150))
 			.saturating_add(ParityDbWeight::get().writes(170))
+	}
+	/// Provisional, until `make weights` measures the `set_auto_challenge` benchmark.
+	fn set_auto_challenge() -> Weight {
+		Weight::from_parts(20_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 4_000))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Provisional, until `make weights` measures the `authorize_challenge_for_owner` benchmark.
+	fn authorize_challenge_for_owner() -> Weight {
+		Weight::from_parts(120_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 60_000))
+			.saturating_add(ParityDbWeight::get().reads(5))
 	}
 }

@@ -1,5 +1,5 @@
-//! The `InferenceApi` runtime API: inference jobs, their agreed results, the jobs of a node, and
-//! what a request costs.
+//! The `InferenceApi` runtime API: inference jobs, their agreed results, the jobs of a node, what
+//! a request costs, and what a challenge holds.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -13,7 +13,7 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 	/// Queries of inference jobs. `Job` and `Output` are the pallet's `Job<Runtime>` and
 	/// `InferenceOutput<Runtime>`; everything is as of the block queried, and a job is there
 	/// until its retention period ends.
-	#[api_version(1)]
+	#[api_version(2)]
 	pub trait InferenceApi<Balance, Job, Output>
 	where
 		Balance: Codec,
@@ -33,5 +33,9 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		/// in escrow now: the owner's price and the nodes' fee; `None` if the version is not
 		/// offered.
 		fn quote(version: u64, replicas: Option<u32>) -> Option<(Balance, Balance)>;
+
+		/// What a challenge of a settled job holds now, and the size of the committee that
+		/// re-executes it: `(bond, replicas)`.
+		fn dispute_terms() -> (Balance, u32);
 	}
 }
