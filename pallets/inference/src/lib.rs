@@ -1003,7 +1003,7 @@ pub mod pallet {
 			signature: WorkerSignature,
 		) -> DispatchResult {
 			frame_system::ensure_authorized(origin)?;
-			let (owner, claimed) =
+			let (owner, claimed, _) =
 				Self::check_auto_challenge(job, node, &signature).map_err(Error::<T>::from)?;
 			Self::open_dispute(job, owner, Some(claimed))
 		}
@@ -1165,18 +1165,18 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Checks a worker's challenge on its owner's behalf; returns the owner and the result
-		/// the node revealed.
+		/// Checks a worker's challenge on its owner's behalf; returns the owner, the result the
+		/// node revealed, and the block from which the challenge window is closed.
 		pub(crate) fn check_auto_challenge(
 			job: JobId,
 			node: NodeId,
 			signature: &WorkerSignature,
-		) -> Result<(T::AccountId, H256), WorkRejection> {
+		) -> Result<(T::AccountId, H256, BlockNumberFor<T>), WorkRejection> {
 			use swarm_primitives::commit_reveal::Vote;
 			let record = Jobs::<T>::get(job).ok_or(WorkRejection::UnknownJob)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			let result = match record.phase {
-				Phase::Settled { result, payout_at } if now < payout_at => result,
+			let (result, payout_at) = match record.phase {
+				Phase::Settled { result, payout_at } if now < payout_at => (result, payout_at),
 				_ => return Err(WorkRejection::WrongPhase),
 			};
 			ensure!(AutoChallenge::<T>::contains_key(node), WorkRejection::NotOptedIn);
@@ -1187,7 +1187,7 @@ pub mod pallet {
 			let payload = challenge_payload(&Self::genesis_hash(), job, node);
 			Self::check_signature(node, &payload, signature)?;
 			let owner = T::Nodes::owner_of(node).ok_or(WorkRejection::NotOptedIn)?;
-			Ok((owner, claimed))
+			Ok((owner, claimed, payout_at))
 		}
 
 		/// The pool's check of a worker's challenge: free, one per job, live until the end of
@@ -1197,22 +1197,10 @@ pub mod pallet {
 			node: NodeId,
 			signature: &WorkerSignature,
 		) -> TransactionValidityWithRefund {
-			Self::check_auto_challenge(job, node, signature)
+			let (_, _, payout_at) = Self::check_auto_challenge(job, node, signature)
 				.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))?;
-			let until = match Jobs::<T>::get(job).map(|record| record.phase) {
-				Some(Phase::Settled { payout_at, .. }) => Some(payout_at),
-				_ => None,
-			};
-			let now = frame_system::Pallet::<T>::block_number();
-			let left = until.unwrap_or(now).saturating_sub(now);
-			let longevity = TryInto::<u64>::try_into(left).unwrap_or(u64::MAX);
-			let valid = ValidTransaction::with_tag_prefix("swarm-inference")
-				.priority(WORK_PRIORITY)
-				.and_provides((b"challenge", job))
-				.longevity(longevity.max(1))
-				.propagate(true)
-				.build()?;
-			Ok((valid, Weight::zero()))
+			// The last block in which it is accepted is the one before the payout.
+			Self::valid_work((b"challenge", job), Some(payout_at.saturating_sub(One::one())))
 		}
 
 		/// Up to `count` eligible nodes for committee `level` of `job`'s dispute, chosen by
@@ -1332,7 +1320,7 @@ pub mod pallet {
 		) -> TransactionValidityWithRefund {
 			let record = Self::check_commit(job, node, commitment, signature)
 				.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))?;
-			Self::valid_work(b"commit", job, node, record.window_end())
+			Self::valid_work((&b"commit"[..], job, node), record.window_end())
 		}
 
 		/// The pool's check of a reveal: valid ones are free, one per seat, live until the
@@ -1346,13 +1334,13 @@ pub mod pallet {
 		) -> TransactionValidityWithRefund {
 			let record = Self::check_reveal(job, node, output, salt, signature)
 				.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))?;
-			Self::valid_work(b"reveal", job, node, record.window_end())
+			Self::valid_work((&b"reveal"[..], job, node), record.window_end())
 		}
 
+		/// A valid feeless work transaction that `provides` its tag, live until block `until`
+		/// (inclusive).
 		fn valid_work(
-			kind: &[u8],
-			job: JobId,
-			node: NodeId,
+			provides: impl Encode,
 			until: Option<BlockNumberFor<T>>,
 		) -> TransactionValidityWithRefund {
 			let now = frame_system::Pallet::<T>::block_number();
@@ -1360,7 +1348,7 @@ pub mod pallet {
 			let longevity = TryInto::<u64>::try_into(left).unwrap_or(u64::MAX).saturating_add(1);
 			let valid = ValidTransaction::with_tag_prefix("swarm-inference")
 				.priority(WORK_PRIORITY)
-				.and_provides((kind, job, node))
+				.and_provides(provides)
 				.longevity(longevity)
 				.propagate(true)
 				.build()?;
@@ -1519,14 +1507,24 @@ pub mod pallet {
 			}
 		}
 
+		/// Removes every output of `job`: at most a distinct one per seat of the job and of two
+		/// committees.
+		fn clear_outputs(job: JobId) {
+			let _ = Outputs::<T>::clear_prefix(job, T::MaxReplicas::get().saturating_mul(3), None);
+		}
+
 		/// Keeps only the output `result` of `job`.
 		fn keep_output(job: JobId, result: H256) {
 			let kept = Outputs::<T>::take(job, result);
-			// At most a distinct output per seat of the job and of two committees.
-			let _ = Outputs::<T>::clear_prefix(job, T::MaxReplicas::get().saturating_mul(3), None);
+			Self::clear_outputs(job);
 			if let Some(output) = kept {
 				Outputs::<T>::insert(job, result, output);
 			}
+		}
+
+		/// The count of the ballot of [`Job::voting`], with no more commits to come.
+		fn tally(record: &Job<T>) -> Option<Tally<H256>> {
+			record.voting().map(|(_, ballot)| ballot.tally(record.voting_quorum(), false))
 		}
 
 		/// A quorum of the current ballot agreed on `result`: the job settles, or its dispute
@@ -1580,8 +1578,7 @@ pub mod pallet {
 		/// At the end of the dispute committee's commit window: opens its reveal window, or
 		/// escalates when too few committed for a quorum.
 		fn end_dispute_commit(job: JobId, record: &mut Job<T>) {
-			let tally = record.voting().map(|(_, ballot)| ballot.tally(record.voting_quorum(), false));
-			match tally {
+			match Self::tally(record) {
 				Some(Tally::NoQuorum) => Self::escalate(job, record),
 				_ => Self::open_reveal(job, record),
 			}
@@ -1742,16 +1739,16 @@ pub mod pallet {
 		/// node that sat in the job or its dispute, re-executes it once; after that, or without
 		/// enough eligible nodes, the dispute ends unresolved and everyone is refunded.
 		fn escalate(job: JobId, record: &mut Job<T>) {
-			let Some(mut dispute) = record.dispute.take() else { return };
-			Self::close_committee(job, &mut dispute, None);
-			let seats = dispute.ballot.seats().len() as u32;
-			if dispute.level < MAX_DISPUTE_LEVEL {
-				let level = dispute.level.saturating_add(1);
-				record.dispute = Some(dispute);
+			let Some(dispute) = record.dispute.as_mut() else { return };
+			Self::close_committee(job, dispute, None);
+			let (level, seats) =
+				(dispute.level.saturating_add(1), dispute.ballot.seats().len() as u32);
+			if level <= MAX_DISPUTE_LEVEL {
 				let nodes = Self::choose_committee(job, record, level, seats);
-				let Some(mut dispute) = record.dispute.take() else { return };
-				match Ballot::new(nodes.iter().copied()) {
-					Ok(ballot) if nodes.len() as u32 == seats => {
+				if let (Ok(ballot), Some(dispute)) =
+					(Ballot::new(nodes.iter().copied()), record.dispute.as_mut())
+				{
+					if nodes.len() as u32 == seats {
 						let until = frame_system::Pallet::<T>::block_number()
 							.saturating_add(JobTiming::<T>::get().commit_window);
 						for node in &nodes {
@@ -1760,15 +1757,15 @@ pub mod pallet {
 						dispute.level = level;
 						dispute.ballot = ballot;
 						dispute.stage = DisputeStage::Commit { until };
-						record.dispute = Some(dispute);
 						Self::push(Queue::Commit, job, until.saturating_add(One::one()));
 						Self::deposit_event(Event::DisputeEscalated { job, level, nodes });
-					},
-					_ => Self::unresolved(job, record, dispute),
+						return;
+					}
 				}
-				return;
 			}
-			Self::unresolved(job, record, dispute);
+			if let Some(dispute) = record.dispute.take() {
+				Self::unresolved(job, record, dispute);
+			}
 		}
 
 		/// Releases the challenger's bond of `dispute`; `reward` (already paid) is for the event.
@@ -1804,7 +1801,7 @@ pub mod pallet {
 				DisputeStage::Resolved { verdict, at: frame_system::Pallet::<T>::block_number() };
 			Self::return_bond(job, &dispute, Zero::zero());
 			Self::refund_node_fee(job, record);
-			let _ = Outputs::<T>::clear_prefix(job, T::MaxReplicas::get().saturating_mul(3), None);
+			Self::clear_outputs(job);
 			record.dispute = Some(dispute);
 			record.phase = Phase::Failed { reason: FailReason::DisputeUnresolved };
 			Self::deposit_event(Event::DisputeResolved { job, verdict });
@@ -1916,23 +1913,21 @@ pub mod pallet {
 		fn act(queue: Queue, job: JobId, at: BlockNumberFor<T>, now: BlockNumberFor<T>) {
 			let Some(mut record) = Jobs::<T>::get(job) else { return };
 			let due = |until: BlockNumberFor<T>| until.saturating_add(One::one()) == at;
-			let voting = record
-				.voting()
-				.map(|(window, ballot)| (window, ballot.tally(record.voting_quorum(), false)));
-			match (queue, voting, record.phase.clone()) {
-				(Queue::Commit, Some((Window::Commit { until }, _)), Phase::Commit { .. })
+			let window = record.voting().map(|(window, _)| window);
+			match (queue, window, record.phase.clone()) {
+				(Queue::Commit, Some(Window::Commit { until }), Phase::Commit { .. })
 					if due(until) =>
 				{
 					Self::end_commit(job, &mut record, now)
 				},
-				(Queue::Commit, Some((Window::Commit { until }, _)), Phase::Disputed { .. })
+				(Queue::Commit, Some(Window::Commit { until }), Phase::Disputed { .. })
 					if due(until) =>
 				{
 					Self::end_dispute_commit(job, &mut record)
 				},
-				(Queue::Reveal, Some((Window::Reveal { until }, tally)), _) if due(until) => {
-					match tally {
-						Tally::Agreed(result) => Self::decide(job, &mut record, result),
+				(Queue::Reveal, Some(Window::Reveal { until }), _) if due(until) => {
+					match Self::tally(&record) {
+						Some(Tally::Agreed(result)) => Self::decide(job, &mut record, result),
 						_ => Self::no_quorum(job, &mut record),
 					}
 				},
@@ -1959,7 +1954,7 @@ pub mod pallet {
 					Assignments::<T>::remove(node, job);
 				}
 			}
-			let _ = Outputs::<T>::clear_prefix(job, T::MaxReplicas::get().saturating_mul(3), None);
+			Self::clear_outputs(job);
 			Jobs::<T>::remove(job);
 			JobCount::<T>::mutate(|count| *count = count.saturating_sub(1));
 			Self::deposit_event(Event::JobRemoved { job });
