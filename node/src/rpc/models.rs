@@ -133,7 +133,21 @@ pub struct VersionJson {
 	pub publisher: String,
 	pub published_at: BlockNumber,
 	pub deprecated_at: Option<BlockNumber>,
+	/// Set when a dispute overturned the version (its round's aggregation was wrong).
+	pub overturned: Option<OverturnedJson>,
 	pub aliases: Vec<String>,
+}
+
+/// A dispute's overturning of a version, in JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OverturnedJson {
+	/// The training round that published it.
+	pub round: u64,
+	/// The version published in its place, if one was.
+	pub corrected: Option<VersionId>,
+	/// The block in which it was overturned.
+	pub at: BlockNumber,
 }
 
 /// One version in a lineage walk, in JSON.
@@ -350,6 +364,11 @@ fn version_json(details: VersionDetails<Runtime>) -> VersionJson {
 		publisher: ss58(&info.publisher),
 		published_at: info.published_at,
 		deprecated_at: details.deprecated_at,
+		overturned: details.overturned.map(|o| OverturnedJson {
+			round: o.round,
+			corrected: o.corrected,
+			at: o.at,
+		}),
 		aliases: details.aliases.iter().map(|a| text(a)).collect(),
 	}
 }

@@ -163,9 +163,7 @@ use swarm_primitives::{
 /// The log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::inference";
 
-/// How many committees may re-execute a disputed job: the first, and one more when the first
-/// reaches no quorum.
-pub const MAX_DISPUTE_LEVEL: u32 = 2;
+pub use swarm_primitives::dispute::MAX_DISPUTE_LEVEL;
 
 /// The balance type of the pallet's currency.
 pub type BalanceOf<T> = <<T as Config>::Currency as Inspect<

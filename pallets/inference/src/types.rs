@@ -20,6 +20,7 @@ use polkadot_sdk::{
 	sp_runtime::transaction_validity::InvalidTransaction,
 };
 use scale_info::TypeInfo;
+pub use swarm_primitives::dispute::{DisputeStage, DisputeTerms, Verdict, Window};
 pub use swarm_primitives::{
 	commit_reveal::{Ballot, Outcome, Salt},
 	worker::{Public as WorkerKey, Signature as WorkerSignature},
@@ -166,21 +167,6 @@ impl<BlockNumber: Copy> Phase<BlockNumber> {
 	}
 }
 
-/// The window a ballot is in: its seats commit, or reveal, until the block given (inclusive).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Window<BlockNumber> {
-	/// The seats commit.
-	Commit {
-		/// The last block in which a commit is accepted.
-		until: BlockNumber,
-	},
-	/// The seats that committed reveal.
-	Reveal {
-		/// The last block in which a reveal is accepted.
-		until: BlockNumber,
-	},
-}
-
 /// Why a job ended without a result.
 #[derive(
 	Encode,
@@ -298,9 +284,7 @@ impl<T: Config> Job<T> {
 
 	/// The last block of the current commit or reveal window, if a ballot is in one.
 	pub fn window_end(&self) -> Option<BlockNumberFor<T>> {
-		self.voting().map(|(window, _)| match window {
-			Window::Commit { until } | Window::Reveal { until } => until,
-		})
+		self.voting().map(|(window, _)| window.until())
 	}
 }
 
@@ -341,95 +325,6 @@ pub struct Dispute<T: Config> {
 	pub stage: DisputeStage<BlockNumberFor<T>>,
 	/// How the seats of every committee ended (the first committee's first, if it escalated).
 	pub outcomes: BoundedVec<(NodeId, Outcome), T::MaxOutcomes>,
-}
-
-/// Where a dispute stands.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
-)]
-pub enum DisputeStage<BlockNumber> {
-	/// The committee commits to its results, until the block given (inclusive).
-	Commit {
-		/// The last block in which a commit is accepted.
-		until: BlockNumber,
-	},
-	/// The committee reveals, until the block given (inclusive).
-	Reveal {
-		/// The last block in which a reveal is accepted.
-		until: BlockNumber,
-	},
-	/// Decided in block `at`.
-	Resolved {
-		/// What the re-execution found.
-		verdict: Verdict,
-		/// The block of the decision.
-		at: BlockNumber,
-	},
-}
-
-impl<BlockNumber: Copy> DisputeStage<BlockNumber> {
-	/// The committee's commit or reveal window, if it is in one.
-	pub fn window(&self) -> Option<Window<BlockNumber>> {
-		match self {
-			DisputeStage::Commit { until } => Some(Window::Commit { until: *until }),
-			DisputeStage::Reveal { until } => Some(Window::Reveal { until: *until }),
-			DisputeStage::Resolved { .. } => None,
-		}
-	}
-}
-
-/// What a dispute's re-execution found.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-)]
-pub enum Verdict {
-	/// The committee's quorum agreed on the settled result: it stands, the bond pays the
-	/// committee and the rest goes to the reward pot.
-	Confirmed,
-	/// The committee's quorum agreed on another result, which replaces it; the seats that
-	/// agreed on the settled result are slashed and jailed.
-	Overturned {
-		/// The hash of the corrected [`InferenceOutput`], now the job's result.
-		corrected: H256,
-	},
-	/// No committee reached a quorum: everyone is refunded, nobody is paid or slashed.
-	Unresolved,
-}
-
-/// The terms of a challenge: its bond, and the size of the committee that re-executes the job.
-/// Set at genesis and by root ([`Pallet::set_dispute_terms`]).
-///
-/// [`Pallet::set_dispute_terms`]: crate::Pallet::set_dispute_terms
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
-	serde::Serialize,
-	serde::Deserialize,
-)]
-#[serde(rename_all = "camelCase")]
-pub struct DisputeTerms<Balance> {
-	/// What a challenger places, held until the dispute resolves; at least the committee's fee
-	/// (`replicas` × the fee of a replica), which it pays if the result stands.
-	pub bond: Balance,
-	/// The seats of a re-execution committee, none of them the job's own nodes (nor an earlier
-	/// committee's).
-	pub replicas: u32,
 }
 
 /// The windows of every job, in blocks. Set at genesis and by root ([`Pallet::set_timing`]), so

@@ -297,6 +297,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Deprecated<T: Config> = StorageMap<_, Twox64Concat, VersionId, BlockNumberFor<T>>;
 
+	/// The versions a dispute overturned ([`swarm_primitives::ModelPublisher::mark_overturned`]).
+	// Hasher: Twox64Concat is safe, ids are assigned by the pallet.
+	#[pallet::storage]
+	pub type Overturned<T: Config> =
+		StorageMap<_, Twox64Concat, VersionId, Overturning<BlockNumberFor<T>>>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -316,6 +322,14 @@ pub mod pallet {
 		AliasRemoved { model: ModelId, alias: BoundedVec<u8, T::MaxAliasLen> },
 		/// A version was deprecated.
 		VersionDeprecated { model: ModelId, version: VersionId },
+		/// A dispute overturned `version`, which `round` published; `corrected` replaces it, if
+		/// one was published.
+		VersionOverturned {
+			model: ModelId,
+			version: VersionId,
+			round: u64,
+			corrected: Option<VersionId>,
+		},
 		/// A model changed hands.
 		ModelTransferred { model: ModelId, from: T::AccountId, to: T::AccountId },
 		/// A model's derivation policy changed.
@@ -381,6 +395,11 @@ pub mod pallet {
 		VersionNotInModel,
 		/// The version is deprecated already.
 		AlreadyDeprecated,
+		/// The version was not published by this training round (only a round's own version can
+		/// be marked overturned by its dispute).
+		NotProducedByRound,
+		/// The version is marked overturned already.
+		AlreadyOverturned,
 		/// The account already owns the model.
 		AlreadyOwner,
 		/// The model has versions and cannot be removed; versions are permanent.
@@ -983,5 +1002,23 @@ impl<T: Config> ModelPublisher<T::AccountId> for Pallet<T> {
 			);
 		}
 		Ok(id)
+	}
+
+	fn mark_overturned(
+		version: VersionId,
+		round: u64,
+		corrected: Option<VersionId>,
+	) -> Result<(), DispatchError> {
+		let info = Versions::<T>::get(version).ok_or(Error::<T>::VersionNotFound)?;
+		ensure!(info.producer == Producer::Round(round), Error::<T>::NotProducedByRound);
+		ensure!(!Overturned::<T>::contains_key(version), Error::<T>::AlreadyOverturned);
+		let at = frame_system::Pallet::<T>::block_number();
+		Overturned::<T>::insert(version, Overturning { round, corrected, at });
+		if !Deprecated::<T>::contains_key(version) {
+			Deprecated::<T>::insert(version, at);
+			Self::deposit_event(Event::VersionDeprecated { model: info.model, version });
+		}
+		Self::deposit_event(Event::VersionOverturned { model: info.model, version, round, corrected });
+		Ok(())
 	}
 }

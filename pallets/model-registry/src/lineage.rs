@@ -7,8 +7,8 @@
 
 use crate::{
 	pallet::{
-		Aliases, Children, Config, Deprecated, ModelIdByName, ModelVersions, Models, Pallet,
-		VersionContributors, Versions,
+		Aliases, Children, Config, Deprecated, ModelIdByName, ModelVersions, Models, Overturned,
+		Pallet, VersionContributors, Versions,
 	},
 	types::*,
 };
@@ -66,6 +66,8 @@ pub struct VersionDetails<T: Config> {
 	pub info: VersionInfo<T>,
 	/// The block the version was deprecated in, if it was.
 	pub deprecated_at: Option<BlockNumberFor<T>>,
+	/// Whether a dispute overturned it, and what replaced it.
+	pub overturned: Option<Overturning<BlockNumberFor<T>>>,
 	/// The aliases of its model that point at it.
 	pub aliases: Vec<BoundedVec<u8, T::MaxAliasLen>>,
 }
@@ -168,6 +170,7 @@ impl<T: Config> Pallet<T> {
 			id,
 			model_name: model.name,
 			deprecated_at: Deprecated::<T>::get(id),
+			overturned: Overturned::<T>::get(id),
 			aliases,
 			info,
 		})

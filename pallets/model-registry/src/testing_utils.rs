@@ -46,6 +46,8 @@ pub(crate) struct MemorySnapshot {
 	pub aliases: BTreeMap<(ModelId, Vec<u8>), AliasInfo<Test>>,
 	/// [`Deprecated`].
 	pub deprecated: BTreeMap<VersionId, u64>,
+	/// [`Overturned`].
+	pub overturned: BTreeMap<VersionId, Overturning<u64>>,
 	/// [`VersionContributors`].
 	pub version_contributors: BTreeMap<VersionId, Vec<u64>>,
 	/// Balances, deposits held (as [`HoldReason::StorageDeposit`]) and issuance.
@@ -78,6 +80,7 @@ impl PalletSnapshot for MemorySnapshot {
 				.map(|(model, alias, info)| ((model, alias.into_inner()), info))
 				.collect(),
 			deprecated: Deprecated::<Test>::iter().collect(),
+			overturned: Overturned::<Test>::iter().collect(),
 			version_contributors: VersionContributors::<Test>::iter()
 				.map(|(version, accounts)| (version, accounts.into_inner()))
 				.collect(),
@@ -98,6 +101,7 @@ impl PalletSnapshot for MemorySnapshot {
 			children,
 			aliases,
 			deprecated,
+			overturned,
 			version_contributors,
 			balances,
 		} = self;
@@ -112,6 +116,7 @@ impl PalletSnapshot for MemorySnapshot {
 		diff_map("Children", children, &actual.children, &mut diff);
 		diff_map("Aliases", aliases, &actual.aliases, &mut diff);
 		diff_map("Deprecated", deprecated, &actual.deprecated, &mut diff);
+		diff_map("Overturned", overturned, &actual.overturned, &mut diff);
 		diff_map(
 			"VersionContributors",
 			version_contributors,

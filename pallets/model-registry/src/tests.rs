@@ -470,6 +470,55 @@ fn publishing_through_the_trait_names_each_error() {
 }
 
 #[test]
+fn marking_a_round_version_overturned_deprecates_it_and_keeps_it() {
+	ExtBuilder.build_and_execute(|| {
+		let model = create_model(ALICE, "federated");
+		let base = publish(ALICE, model, 1, vec![]);
+		let wrong = assert_publish_round(round_version(model, base, 2));
+		let corrected = assert_publish_round(round_version(model, base, 3));
+		let record = Versions::<Test>::get(wrong).unwrap();
+		System::set_block_number(9);
+		assert_ok!(<ModelRegistry as ModelPublisher<u64>>::mark_overturned(
+			wrong,
+			7,
+			Some(corrected)
+		));
+		// The record itself is untouched; the overturning is beside it, and deprecates it.
+		assert_eq!(Versions::<Test>::get(wrong), Some(record));
+		let details = ModelRegistry::version(wrong).unwrap();
+		assert_eq!(details.overturned, Some(Overturning { round: 7, corrected: Some(corrected), at: 9 }));
+		assert_eq!(details.deprecated_at, Some(9));
+		assert_eq!(ModelRegistry::version(corrected).unwrap().overturned, None);
+		System::assert_has_event(
+			Event::VersionOverturned { model, version: wrong, round: 7, corrected: Some(corrected) }
+				.into(),
+		);
+		// Deprecated: inference and new rounds refuse it.
+		assert!(<ModelRegistry as swarm_primitives::ModelCatalog<u64>>::served_version(wrong)
+			.unwrap()
+			.deprecated);
+	});
+}
+
+#[test]
+fn marking_overturned_names_each_error() {
+	ExtBuilder.build_and_execute(|| {
+		let model = create_model(ALICE, "federated");
+		let base = publish(ALICE, model, 1, vec![]);
+		let version = assert_publish_round(round_version(model, base, 2));
+		let mark = |version, round| {
+			<ModelRegistry as ModelPublisher<u64>>::mark_overturned(version, round, None)
+		};
+		assert_noop!(mark(99, 7), Error::<Test>::VersionNotFound);
+		// Another round's version, and an account's own version, are not this round's.
+		assert_noop!(mark(version, 8), Error::<Test>::NotProducedByRound);
+		assert_noop!(mark(base, 7), Error::<Test>::NotProducedByRound);
+		assert_ok!(mark(version, 7));
+		assert_noop!(mark(version, 7), Error::<Test>::AlreadyOverturned);
+	});
+}
+
+#[test]
 fn metrics_use_the_shared_nine_decimal_encoding() {
 	assert_eq!(
 		<FixedI64 as polkadot_sdk::sp_runtime::FixedPointNumber>::DIV,

@@ -235,6 +235,29 @@ pub struct VersionInfo<T: Config> {
 	pub deposit: BalanceOf<T>,
 }
 
+/// A version that a dispute overturned: its round's aggregation was found wrong by
+/// re-execution. The version stays as it was (versions are immutable) and is deprecated.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct Overturning<BlockNumber> {
+	/// The training round that published it.
+	pub round: u64,
+	/// The version published in its place from the corrected result, if one was.
+	pub corrected: Option<VersionId>,
+	/// The block in which it was overturned.
+	pub at: BlockNumber,
+}
+
 /// An alias of a model: the version it points at, and the deposit that backs it.
 #[derive(
 	Encode,

@@ -12,6 +12,8 @@
 //!   implementation that does nothing, for runtimes and tests without the other pallet.
 //! - [`commit_reveal`]: commitments, ballots and quorum counting, shared by every kind of
 //!   verified work.
+//! - [`dispute`]: the stages, verdicts and terms of a challenge of settled work, shared by
+//!   inference jobs and training rounds.
 //! - [`model_config`]: the ML engine's model configurations as the runtime reads them.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -20,6 +22,7 @@
 extern crate alloc;
 
 pub mod commit_reveal;
+pub mod dispute;
 pub mod model_config;
 
 /// What every offchain worker that sends transactions shares.
@@ -130,6 +133,14 @@ pub trait ModelPublisher<AccountId> {
 	fn publish(
 		version: NewVersion<AccountId>,
 	) -> Result<u64, polkadot_sdk::sp_runtime::DispatchError>;
+	/// Records that `version`, which round `round` published, was overturned by a dispute and,
+	/// if one was published, replaced by `corrected`. The version itself stays as it was
+	/// (versions are immutable); it is deprecated, and queries show the record.
+	fn mark_overturned(
+		version: u64,
+		round: u64,
+		corrected: Option<u64>,
+	) -> Result<(), polkadot_sdk::sp_runtime::DispatchError>;
 }
 
 /// The one encoding of model metrics, used by the ML engine when it reports them and by the model
@@ -206,6 +217,10 @@ pub enum WorkId {
 	/// The re-execution of inference job `0` by a dispute committee (its agreeing seats).
 	#[codec(index = 4)]
 	Dispute(u64),
+	/// The re-run of training round `0`'s aggregation by a dispute committee (its agreeing
+	/// members).
+	#[codec(index = 5)]
+	RoundDispute(u64),
 }
 
 /// What other pallets may know of compute nodes.

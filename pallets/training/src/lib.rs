@@ -270,6 +270,28 @@ pub mod pallet {
 		#[pallet::constant]
 		type ReputationLoss: Get<Perbill>;
 
+		/// The default bond of a challenge ([`DisputeTerms::bond`]); root changes it with
+		/// [`Pallet::set_dispute_terms`].
+		#[pallet::constant]
+		type DisputeBond: Get<BalanceOf<Self>>;
+
+		/// The default size of a dispute committee ([`DisputeTerms::replicas`]).
+		#[pallet::constant]
+		type DisputeReplicas: Get<u32>;
+
+		/// The share of its bond a committee member loses when a dispute overturns the result it
+		/// agreed on.
+		#[pallet::constant]
+		type FraudSlashShare: Get<Perbill>;
+
+		/// How many blocks such a member is jailed for.
+		#[pallet::constant]
+		type FraudJail: Get<u32>;
+
+		/// The share of the slashed amount a challenger is paid when it overturns a result.
+		#[pallet::constant]
+		type ChallengerReward: Get<Perbill>;
+
 		/// Weights of this pallet's calls and hook, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -280,6 +302,9 @@ pub mod pallet {
 		/// An opener's escrow for its rounds: budgets and committee fees.
 		#[codec(index = 0)]
 		RoundEscrow,
+		/// A challenger's bond, until its dispute resolves.
+		#[codec(index = 1)]
+		ChallengeBond,
 	}
 
 	/// The id the next round gets.
@@ -315,6 +340,17 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type RoundTiming<T: Config> = StorageValue<_, Timing<BlockNumberFor<T>>, ValueQuery>;
 
+	/// The terms of challenges placed from now on.
+	#[pallet::storage]
+	pub type ChallengeTerms<T: Config> =
+		StorageValue<_, DisputeTerms<BalanceOf<T>>, ValueQuery, DefaultDisputeTerms<T>>;
+
+	/// The terms of challenges before genesis or root set any: the pallet's constants.
+	#[pallet::type_value]
+	pub fn DefaultDisputeTerms<T: Config>() -> DisputeTerms<BalanceOf<T>> {
+		DisputeTerms { bond: T::DisputeBond::get(), replicas: T::DisputeReplicas::get() }
+	}
+
 	/// The items of each deadline queue, by position.
 	#[pallet::storage]
 	pub type QueueItems<T: Config> = StorageDoubleMap<
@@ -336,6 +372,8 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// The windows of rounds; the default when not given.
 		pub timing: Option<Timing<BlockNumberFor<T>>>,
+		/// The terms of challenges; the pallet's constants when not given.
+		pub dispute_terms: Option<DisputeTerms<BalanceOf<T>>>,
 	}
 
 	#[pallet::genesis_build]
@@ -344,6 +382,10 @@ pub mod pallet {
 			if let Some(timing) = &self.timing {
 				assert!(Pallet::<T>::check_timing(timing).is_ok(), "genesis: bad round timing");
 				RoundTiming::<T>::put(timing);
+			}
+			if let Some(terms) = &self.dispute_terms {
+				assert!(Pallet::<T>::check_terms(terms).is_ok(), "genesis: bad dispute terms");
+				ChallengeTerms::<T>::put(terms);
 			}
 		}
 	}
@@ -409,6 +451,41 @@ pub mod pallet {
 		RoundRemoved { round: RoundId },
 		/// Root changed the windows of rounds.
 		TimingSet { timing: Timing<BlockNumberFor<T>> },
+		/// `challenger` challenged the settled result of `round` with `bond`, claiming `claimed`
+		/// is right (if it said); the committee `nodes` re-runs its aggregation.
+		Challenged {
+			round: RoundId,
+			challenger: T::AccountId,
+			bond: BalanceOf<T>,
+			claimed: Option<H256>,
+			nodes: Vec<NodeId>,
+		},
+		/// The dispute committee of `round` reached no quorum; committee `level`, `nodes`,
+		/// re-runs the aggregation.
+		DisputeEscalated { round: RoundId, level: u32, nodes: Vec<NodeId> },
+		/// How `node`'s seat in the dispute committee of `round` ended.
+		DisputeOutcome { round: RoundId, node: NodeId, outcome: Outcome },
+		/// The dispute of `round` resolved with `verdict`.
+		DisputeResolved { round: RoundId, verdict: DisputeVerdict },
+		/// `node` agreed on a result a dispute overturned: it lost `slashed` and is jailed for
+		/// `jailed_for` blocks.
+		NodeConvicted { round: RoundId, node: NodeId, slashed: BalanceOf<T>, jailed_for: u32 },
+		/// The challenger of `round` got its `bond` back and `reward` from the slashed bonds.
+		ChallengerPaid {
+			round: RoundId,
+			challenger: T::AccountId,
+			bond: BalanceOf<T>,
+			reward: BalanceOf<T>,
+		},
+		/// The result of `round` stood: the challenger's `bond` went to the reward pot.
+		BondForfeited { round: RoundId, challenger: T::AccountId, bond: BalanceOf<T> },
+		/// `amount` was paid from the pot between `nodes` agreeing dispute committee members.
+		DisputeCommitteePaid { round: RoundId, amount: BalanceOf<T>, nodes: u32 },
+		/// `version`, which `round` published, was marked overturned in the model registry;
+		/// `corrected` replaces it, if one was published.
+		VersionOverturned { round: RoundId, version: u64, corrected: Option<u64> },
+		/// Root changed the terms of challenges.
+		DisputeTermsSet { terms: DisputeTerms<BalanceOf<T>> },
 	}
 
 	#[pallet::error]
@@ -479,6 +556,20 @@ pub mod pallet {
 		NotAgreed,
 		/// Every window must be at least one block (the challenge window may be 0).
 		BadTiming,
+		/// The round is not settled: it is still running, failed, or is being disputed.
+		NotSettled,
+		/// The round's challenge window has passed (its payments are final).
+		ChallengeClosed,
+		/// The round's result has been challenged already.
+		AlreadyChallenged,
+		/// The claimed result is the settled one: there is nothing to dispute.
+		SameResult,
+		/// The challenger owns a committee member that agreed on the result.
+		ChallengerAgreed,
+		/// The challenger cannot place the bond.
+		InsufficientBond,
+		/// A dispute committee has 1 to `MaxCommittee` seats, and the bond covers their fee.
+		BadDisputeTerms,
 	}
 
 	#[pallet::hooks]
@@ -604,7 +695,7 @@ pub mod pallet {
 		#[pallet::authorize(|_source, round, node, commitment, signature| {
 			Pallet::<T>::check_commit(Work::Update(*round), *node, commitment, signature)
 				.map_err(|r| TransactionValidityError::Invalid(r.into()))
-				.and_then(|record| Pallet::<T>::valid_work(b"commit-update", *round, *node, &record.phase))
+				.and_then(|record| Pallet::<T>::valid_work(b"commit-update", *round, *node, record.window_end()))
 		})]
 		pub fn commit_update(
 			origin: OriginFor<T>,
@@ -688,7 +779,8 @@ pub mod pallet {
 		}
 
 		/// Records committee member `node`'s commitment to its result for `round` (with
-		/// [`Work::Result`] as the task).
+		/// [`Work::Result`] as the task): a member of the round's committee, or of the committee
+		/// re-running its aggregation in a dispute.
 		///
 		/// ## Dispatch Origin
 		/// Authorized, like [`Pallet::join`]: `signature` over [`Payload::Commit`].
@@ -704,7 +796,7 @@ pub mod pallet {
 		#[pallet::authorize(|_source, round, node, commitment, signature| {
 			Pallet::<T>::check_commit(Work::Result(*round), *node, commitment, signature)
 				.map_err(|r| TransactionValidityError::Invalid(r.into()))
-				.and_then(|record| Pallet::<T>::valid_work(b"commit-result", *round, *node, &record.phase))
+				.and_then(|record| Pallet::<T>::valid_work(b"commit-result", *round, *node, record.window_end()))
 		})]
 		pub fn commit_result(
 			origin: OriginFor<T>,
@@ -716,9 +808,11 @@ pub mod pallet {
 			frame_system::ensure_authorized(origin)?;
 			let mut record = Self::check_commit(Work::Result(round), node, &commitment, &signature)
 				.map_err(Error::<T>::from)?;
-			record.committee.commit(node, commitment).map_err(Error::<T>::from)?;
+			let ballot = record.voting_mut().ok_or(Error::<T>::WrongPhase)?;
+			ballot.commit(node, commitment).map_err(Error::<T>::from)?;
+			let all_committed = ballot.all_committed();
 			Self::deposit_event(Event::ResultCommitted { round, node });
-			if record.committee.all_committed() {
+			if all_committed {
 				Self::open_reveal(round, &mut record);
 			}
 			Rounds::<T>::insert(round, record);
@@ -727,7 +821,8 @@ pub mod pallet {
 
 		/// Reveals committee member `node`'s `result` for `round` with the `salt` of its
 		/// commitment. Decides the round when every committed seat has revealed and a result
-		/// has the quorum, or fails it when no result can reach it any more.
+		/// has the quorum, or fails it when no result can reach it any more; in a dispute,
+		/// resolves it, or escalates it (see [`Pallet::challenge`]).
 		///
 		/// ## Dispatch Origin
 		/// Authorized, like [`Pallet::join`]: `signature` over [`Payload::Reveal`] with the
@@ -742,16 +837,18 @@ pub mod pallet {
 		/// - [`Event::ResultRevealed`]; when it decides: [`Event::RoundDecided`], an
 		///   [`Event::CommitteeOutcome`] per seat and an [`Event::ParticipantOutcome`] per
 		///   participant, [`Event::NodeSlashed`], [`Event::VersionPublished`],
-		///   [`Event::RoundEnded`], and the payments' events; or [`Event::RoundFailed`]
+		///   [`Event::RoundEnded`], and the payments' events; or [`Event::RoundFailed`]; in a
+		///   dispute, those of its resolution (see [`Pallet::challenge`])
 		#[pallet::call_index(5)]
 		#[pallet::weight(
 			T::WeightInfo::reveal_result(T::MaxParticipants::get())
+				.max(T::WeightInfo::resolve_dispute(T::MaxParticipants::get()))
 				.saturating_add(Pallet::<T>::payments_weight())
 		)]
 		#[pallet::authorize(|_source, round, node, result, salt, signature| {
 			Pallet::<T>::check_reveal_result(*round, *node, result, salt, signature)
 				.map_err(|r| TransactionValidityError::Invalid(r.into()))
-				.and_then(|record| Pallet::<T>::valid_work(b"reveal-result", *round, *node, &record.phase))
+				.and_then(|record| Pallet::<T>::valid_work(b"reveal-result", *round, *node, record.window_end()))
 		})]
 		pub fn reveal_result(
 			origin: OriginFor<T>,
@@ -765,8 +862,9 @@ pub mod pallet {
 			let mut record = Self::check_reveal_result(round, node, &result, &salt, &signature)
 				.map_err(Error::<T>::from)?;
 			let hash = result.hash();
-			record
-				.committee
+			let quorum = record.voting_quorum();
+			let ballot = record.voting_mut().ok_or(Error::<T>::WrongPhase)?;
+			ballot
 				.reveal::<polkadot_sdk::sp_runtime::traits::BlakeTwo256>(
 					&Work::Result(round),
 					node,
@@ -774,15 +872,16 @@ pub mod pallet {
 					&salt,
 				)
 				.map_err(Error::<T>::from)?;
+			let (tally, all_revealed) = (ballot.tally(quorum, false), ballot.all_revealed());
 			if !Results::<T>::contains_key(round, hash) {
 				Results::<T>::insert(round, hash, result);
 			}
 			Self::deposit_event(Event::ResultRevealed { round, node, result: hash });
-			match record.committee.tally(record.quorum, false) {
-				Tally::Agreed(agreed) if record.committee.all_revealed() => {
-					Self::decide(round, &mut record, agreed)
+			match tally {
+				Tally::Agreed(agreed) if all_revealed => {
+					Self::agree(round, &mut record, agreed)
 				},
-				Tally::NoQuorum => Self::fail(round, &mut record, FailReason::NoQuorum),
+				Tally::NoQuorum => Self::no_quorum(round, &mut record),
 				_ => {},
 			}
 			Rounds::<T>::insert(round, record);
@@ -815,7 +914,7 @@ pub mod pallet {
 		#[pallet::authorize(|_source, round, node, signature, weights| {
 			Pallet::<T>::check_upload_result(*round, *node, signature, weights)
 				.map_err(|r| TransactionValidityError::Invalid(r.into()))
-				.and_then(|record| Pallet::<T>::valid_work(b"upload-result", *round, 0, &record.phase))
+				.and_then(|record| Pallet::<T>::valid_work(b"upload-result", *round, 0, record.window_end()))
 		})]
 		pub fn upload_result(
 			origin: OriginFor<T>,
@@ -879,6 +978,88 @@ pub mod pallet {
 			Self::check_timing(&timing)?;
 			RoundTiming::<T>::put(&timing);
 			Self::deposit_event(Event::TimingSet { timing });
+			Ok(())
+		}
+
+		/// Challenges the settled result of `round`, placing the bond of [`ChallengeTerms`];
+		/// `claimed` is the [`RoundResult`] hash the challenger says is right, if it says.
+		///
+		/// ## Dispatch Origin
+		/// Signed: anyone (the opener, a participant's or a member's owner, any account) but
+		/// the owner of a committee member that agreed on the result.
+		///
+		/// ## Details
+		/// Only within the round's challenge window ([`Timing::challenge_window`]): its payments
+		/// are held until it passes, and the challenge keeps them held. A committee of
+		/// [`DisputeTerms::replicas`] eligible nodes that took no part in the round (neither
+		/// participants nor committee members) is chosen; it re-runs the aggregation and the
+		/// evaluation over the revealed updates with the deterministic engine and commits, then
+		/// reveals, its results through [`Pallet::commit_result`] and [`Pallet::reveal_result`],
+		/// in windows as long as the round's. The participants' own training is not re-run:
+		/// their data is private, so nobody else can. Its quorum decides:
+		/// - **Confirmed** (it agrees with the settled result): the bond goes to the reward pot,
+		///   which pays the committee its fee ([`Config::CommitteeFee`] a seat), and the round's
+		///   payments are made at once.
+		/// - **Overturned**: the members that agreed on the settled result are slashed
+		///   [`Config::FraudSlashShare`] of their bond and jailed for [`Config::FraudJail`]
+		///   blocks; the round is decided again on the corrected result (participants' and
+		///   members' outcomes against it), a version the round published is marked overturned
+		///   in the model registry (it stays as it was) and the corrected weights are published
+		///   in its place with the same parent, derivation and producer (a member of the dispute
+		///   committee uploads them if they are not stored); the payments are made at once by
+		///   the corrected outcomes. The committee is paid from the pot, the challenger gets its
+		///   bond back and [`Config::ChallengerReward`] of the slashed amount.
+		/// - **No quorum**: a second committee, excluding the first, re-runs it once; if it has
+		///   no quorum either (or too few nodes are eligible), the dispute is unresolved: the
+		///   challenger and the opener are refunded, nobody is paid or slashed, and the round
+		///   fails with [`FailReason::DisputeUnresolved`].
+		///
+		/// A campaign's next round, opened from a version a dispute later overturns, goes on
+		/// from it (its lineage shows the overturned parent); a dispute never reopens a
+		/// campaign.
+		///
+		/// ## Errors
+		/// - [`Error::UnknownRound`], [`Error::NotSettled`], [`Error::ChallengeClosed`],
+		///   [`Error::AlreadyChallenged`]
+		/// - [`Error::SameResult`], [`Error::ChallengerAgreed`]
+		/// - [`Error::NotEnoughNodes`], [`Error::InsufficientBond`]
+		///
+		/// ## Events
+		/// - [`Event::Challenged`]; as it goes: [`Event::ResultRevealOpened`],
+		///   [`Event::DisputeOutcome`] per seat, [`Event::DisputeEscalated`],
+		///   [`Event::DisputeResolved`], [`Event::BondForfeited`],
+		///   [`Event::DisputeCommitteePaid`], [`Event::NodeConvicted`],
+		///   [`Event::ChallengerPaid`], [`Event::VersionOverturned`], the events of a decision
+		///   ([`Event::RoundDecided`], ...) and of the payments
+		#[pallet::call_index(9)]
+		pub fn challenge(
+			origin: OriginFor<T>,
+			round: RoundId,
+			claimed: Option<H256>,
+		) -> DispatchResult {
+			let challenger = ensure_signed(origin)?;
+			Self::open_dispute(round, challenger, claimed)
+		}
+
+		/// Sets the terms of challenges placed from now on.
+		///
+		/// ## Dispatch Origin
+		/// Root.
+		///
+		/// ## Errors
+		/// - [`Error::BadDisputeTerms`]
+		///
+		/// ## Events
+		/// - [`Event::DisputeTermsSet`]
+		#[pallet::call_index(10)]
+		pub fn set_dispute_terms(
+			origin: OriginFor<T>,
+			terms: DisputeTerms<BalanceOf<T>>,
+		) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::check_terms(&terms)?;
+			ChallengeTerms::<T>::put(&terms);
+			Self::deposit_event(Event::DisputeTermsSet { terms });
 			Ok(())
 		}
 	}

@@ -6,6 +6,8 @@
 //!   ([`Phase`]).
 //! - [`RoundResult`]: what the committee agrees on: the new weights and their evaluation, the
 //!   base's evaluation, and a [`Verdict`] per update.
+//! - [`Dispute`]: a challenge of a settled round and the re-run of its aggregation
+//!   ([`DisputeStage`], [`DisputeVerdict`]); [`DisputeTerms`]: its bond and committee size.
 //! - [`Timing`]: the windows of a round, settable at genesis and by root.
 //! - [`Queue`], [`QueueItem`]: the deadlines the pallet's hook acts on, in order.
 //! - [`WorkRejection`]: why the transaction pool refuses a participant's or a committee
@@ -14,12 +16,15 @@
 use crate::{BalanceOf, Config};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{
-	frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
+	frame_support::{traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
 	frame_system::pallet_prelude::BlockNumberFor,
 	sp_core::H256,
 	sp_runtime::{transaction_validity::InvalidTransaction, Perbill},
 };
 use scale_info::TypeInfo;
+pub use swarm_primitives::dispute::{
+	DisputeStage, DisputeTerms, Verdict as DisputeVerdict, Window, MAX_DISPUTE_LEVEL,
+};
 pub use swarm_primitives::{
 	commit_reveal::{Ballot, Outcome, Salt},
 	worker::{Public as WorkerKey, Signature as WorkerSignature},
@@ -225,6 +230,10 @@ pub enum FailReason {
 	PublishRefused,
 	/// The opener cancelled the round while it was open for joining.
 	Cancelled,
+	/// The round was settled, then challenged, and neither re-run of its aggregation (nor its
+	/// escalation) reached a quorum: nobody can say which result is right, so the opener gets
+	/// the escrow back and nobody is paid or slashed.
+	DisputeUnresolved,
 }
 
 /// Where a round stands. Each window ends with the block given (inclusive).
@@ -286,6 +295,14 @@ pub enum Phase<BlockNumber> {
 		/// Why.
 		reason: FailReason,
 	},
+	/// Settled, and challenged within the challenge window: a fresh committee re-runs the
+	/// aggregation and evaluation ([`Round::dispute`]); payments stay held until it resolves.
+	Disputed {
+		/// How the challenged decision ended.
+		end: End,
+		/// The hash of the challenged [`RoundResult`].
+		result: H256,
+	},
 }
 
 impl<BlockNumber: Copy> Phase<BlockNumber> {
@@ -302,9 +319,10 @@ impl<BlockNumber: Copy> Phase<BlockNumber> {
 		}
 	}
 
-	/// Whether the round has ended: decided (paid or not) or failed.
+	/// Whether the round's participants and committee are done with it: decided (paid or
+	/// not) or failed. A disputed round is not: a committee is re-running its aggregation.
 	pub fn is_closed(&self) -> bool {
-		self.window_end().is_none()
+		matches!(self, Phase::Settled { .. } | Phase::Paid { .. } | Phase::Failed { .. })
 	}
 
 	/// A short name of the phase, for queries.
@@ -319,6 +337,7 @@ impl<BlockNumber: Copy> Phase<BlockNumber> {
 			Phase::Settled { .. } => "settled",
 			Phase::Paid { .. } => "paid",
 			Phase::Failed { .. } => "failed",
+			Phase::Disputed { .. } => "disputed",
 		}
 	}
 }
@@ -396,6 +415,116 @@ pub struct Round<T: Config> {
 	pub held: BalanceOf<T>,
 	/// Where it stands.
 	pub phase: Phase<BlockNumberFor<T>>,
+	/// The challenge of its settled result, if there is one, kept after it resolves.
+	pub dispute: Option<Dispute<T>>,
+}
+
+/// The seats of a round's committee, or of its dispute committee, and what each has sent.
+pub type Seats<T> = Ballot<H256, <T as Config>::MaxCommittee>;
+
+impl<T: Config> Round<T> {
+	/// The committee ballot that takes commits and reveals now, with its window: the round's
+	/// own committee's while it aggregates, its dispute committee's while one re-runs the
+	/// aggregation; `None` otherwise.
+	pub fn voting(&self) -> Option<(Window<BlockNumberFor<T>>, &Seats<T>)> {
+		match (&self.phase, &self.dispute) {
+			(Phase::Commit { until }, _) => {
+				Some((Window::Commit { until: *until }, &self.committee))
+			},
+			(Phase::Reveal { until }, _) => {
+				Some((Window::Reveal { until: *until }, &self.committee))
+			},
+			(Phase::Disputed { .. }, Some(dispute)) => {
+				dispute.stage.window().map(|window| (window, &dispute.ballot))
+			},
+			_ => None,
+		}
+	}
+
+	/// The ballot of [`Round::voting`], to record a commit or a reveal in.
+	pub fn voting_mut(&mut self) -> Option<&mut Seats<T>> {
+		match (&self.phase, &mut self.dispute) {
+			(Phase::Commit { .. } | Phase::Reveal { .. }, _) => Some(&mut self.committee),
+			(Phase::Disputed { .. }, Some(dispute)) if dispute.stage.window().is_some() => {
+				Some(&mut dispute.ballot)
+			},
+			_ => None,
+		}
+	}
+
+	/// The quorum of the ballot of [`Round::voting`].
+	pub fn voting_quorum(&self) -> u32 {
+		match (&self.phase, &self.dispute) {
+			(Phase::Disputed { .. }, Some(dispute)) => dispute.quorum,
+			_ => self.quorum,
+		}
+	}
+
+	/// The last block of the current window: a phase's, or a dispute committee's.
+	pub fn window_end(&self) -> Option<BlockNumberFor<T>> {
+		self.phase.window_end().or_else(|| self.voting().map(|(window, _)| window.until()))
+	}
+
+	/// Whether `node` agreed on the round's decided result: a member of its committee, or of
+	/// the dispute committee that decided it.
+	pub fn agreed(&self, node: NodeId) -> bool {
+		let agreed = (node, Outcome::Agreed);
+		self.committee_outcomes.contains(&agreed) ||
+			self.dispute.as_ref().is_some_and(|dispute| dispute.outcomes.contains(&agreed))
+	}
+}
+
+/// A challenge of a settled round: who placed it, its bond, and the committee that re-runs the
+/// aggregation and evaluation through the same commit-reveal as the round's committee.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct Dispute<T: Config> {
+	/// Who challenged, and gets the bond back (and a reward) if the result is overturned.
+	pub challenger: T::AccountId,
+	/// The challenger's bond, held until the dispute resolves.
+	pub bond: BalanceOf<T>,
+	/// The result the challenger says is right, if it said (informative: the committee decides).
+	pub claimed: Option<H256>,
+	/// The challenged result's hash.
+	pub result: H256,
+	/// How the challenged decision ended.
+	pub end: End,
+	/// The block in which the challenge was placed.
+	pub opened_at: BlockNumberFor<T>,
+	/// 1 for the first committee, 2 once escalated after a committee without quorum.
+	pub level: u32,
+	/// The committee's fee, paid from the reward pot to its agreeing members when the dispute
+	/// resolves (the bond pays it into the pot if the result stands; the slashed bonds if not).
+	pub fee: BalanceOf<T>,
+	/// How many agreeing members of the committee decide.
+	pub quorum: u32,
+	/// The current committee's seats and what each has sent.
+	pub ballot: Seats<T>,
+	/// Where it stands.
+	pub stage: DisputeStage<BlockNumberFor<T>>,
+	/// How the seats of every committee ended (the first committee's first, if it escalated).
+	pub outcomes: BoundedVec<(NodeId, Outcome), DisputeSeats<T>>,
+}
+
+/// The bound of [`Dispute::outcomes`]: [`MAX_DISPUTE_LEVEL`] committees of at most
+/// [`Config::MaxCommittee`] seats.
+pub struct DisputeSeats<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> Get<u32> for DisputeSeats<T> {
+	fn get() -> u32 {
+		T::MaxCommittee::get().saturating_mul(MAX_DISPUTE_LEVEL)
+	}
 }
 
 /// The windows of every round, in blocks. Set at genesis and by root ([`Pallet::set_timing`]),
