@@ -12,6 +12,7 @@ import { spec } from 'node:test/reporters';
 
 const LONGEST_FIRST = [
   'training.test.mjs',
+  'training-disputes.test.mjs',
   'inference.test.mjs',
   'disputes.test.mjs',
   'model-registry.test.mjs',

@@ -61,7 +61,10 @@ pub fn genesis(validators: Vec<ValidatorKeys>, endowed: Vec<AccountId>, root: Ac
 			timing: Some(test_network_timing()),
 			dispute_terms: Some(test_network_dispute_terms()),
 		},
-		training: TrainingConfig { timing: Some(test_network_round_timing()) },
+		training: TrainingConfig {
+			timing: Some(test_network_round_timing()),
+			dispute_terms: Some(test_network_dispute_terms()),
+		},
 	})
 }
 
@@ -78,15 +81,16 @@ pub fn test_network_timing() -> pallet_inference::Timing<BlockNumber> {
 	}
 }
 
-/// Challenges on the dev and local test networks: a committee of three (a few nodes suffice),
-/// for a bond of 1 SWARM.
+/// Challenges of jobs and rounds on the dev and local test networks: a committee of three (a few
+/// nodes suffice), for a bond of 1 SWARM.
 pub fn test_network_dispute_terms() -> pallet_inference::DisputeTerms<Balance> {
 	pallet_inference::DisputeTerms { bond: UNIT, replicas: 3 }
 }
 
 /// Round windows of the dev and local test networks: each phase ends as soon as everyone it
 /// waits for has acted, so the windows only bound a round whose nodes fail; training has a
-/// minute, the rest 15 to 30 s; payouts at the decision; closed rounds are kept an hour.
+/// minute, the rest 15 to 30 s; payments are final 15 s after the decision (the challenge
+/// window); closed rounds are kept an hour.
 pub fn test_network_round_timing() -> pallet_training::Timing<BlockNumber> {
 	pallet_training::Timing {
 		join_window: 10,
@@ -95,7 +99,7 @@ pub fn test_network_round_timing() -> pallet_training::Timing<BlockNumber> {
 		commit_window: 10,
 		reveal_window: 5,
 		publish_window: 5,
-		challenge_window: 0,
+		challenge_window: 5,
 		retention: 1_200,
 	}
 }

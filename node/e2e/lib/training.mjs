@@ -214,3 +214,16 @@ export function roundCommitPayload (genesis, task, node, commit) {
 export function roundRevealPayload (genesis, task, node, hash, salt) {
   return u8aConcat(utf8('swarm/training'), [2], hexToU8a(genesis), taskBytes(task), u64(node), hash, salt);
 }
+
+/** What a worker key signs to store the agreed weights, whose hash is `hash`, of `round`. */
+export function roundStorePayload (genesis, round, node, hash) {
+  return u8aConcat(utf8('swarm/training'), [3], hexToU8a(genesis), u64(round), u64(node), hash);
+}
+
+/**
+ * The hash a committee member commits to for `result` (`{ weights, base, verdicts }`, as the
+ * `reveal_result` call takes it): blake2-256 of its SCALE encoding.
+ */
+export function roundResultHash (api, result) {
+  return blake2(api.createType('PalletTrainingRoundResult', result).toU8a());
+}

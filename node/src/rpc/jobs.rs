@@ -8,9 +8,7 @@
 
 use super::{error, hex, runtime_error};
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
-use pallet_inference::{
-	Dispute, DisputeStage, FailReason, InferenceOutput, Job, JobInput, Outcome, Phase, Verdict,
-};
+use pallet_inference::{FailReason, InferenceOutput, Job, JobInput, Outcome, Phase};
 use pallet_inference_runtime_api::InferenceApi;
 use polkadot_sdk::{
 	sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_core::crypto::Ss58Codec,
@@ -266,7 +264,7 @@ fn phase_json(phase: &Phase<BlockNumber>) -> PhaseJson {
 	}
 }
 
-fn seats_json(ballot: &swarm_primitives::commit_reveal::Ballot<H256, impl Get<u32>>) -> Vec<SeatJson> {
+pub(crate) fn seats_json(ballot: &swarm_primitives::commit_reveal::Ballot<H256, impl Get<u32>>) -> Vec<SeatJson> {
 	ballot
 		.seats()
 		.iter()
@@ -281,44 +279,53 @@ fn seats_json(ballot: &swarm_primitives::commit_reveal::Ballot<H256, impl Get<u3
 		.collect()
 }
 
-fn outcomes_json(outcomes: &[(u64, Outcome)]) -> Vec<OutcomeJson> {
+pub(crate) fn outcomes_json(outcomes: &[(u64, Outcome)]) -> Vec<OutcomeJson> {
 	outcomes
 		.iter()
 		.map(|(node, outcome)| OutcomeJson { node: *node, outcome: outcome_name(*outcome).into() })
 		.collect()
 }
 
-fn dispute_json(dispute: &Dispute<Runtime>) -> DisputeJson {
-	let (stage, until, verdict, resolved_at) = match &dispute.stage {
-		DisputeStage::Commit { until } => ("commit", Some(*until), None, None),
-		DisputeStage::Reveal { until } => ("reveal", Some(*until), None, None),
-		DisputeStage::Resolved { verdict, at } => ("resolved", None, Some(*verdict), Some(*at)),
-	};
-	let (verdict, corrected) = match verdict {
-		Some(Verdict::Confirmed) => (Some("confirmed"), None),
-		Some(Verdict::Overturned { corrected }) => {
-			(Some("overturned"), Some(hex(corrected.as_bytes())))
-		},
-		Some(Verdict::Unresolved) => (Some("unresolved"), None),
-		None => (None, None),
-	};
-	DisputeJson {
-		challenger: dispute.challenger.to_ss58check(),
-		bond: dispute.bond.to_string(),
-		claimed: dispute.claimed.map(|hash| hex(hash.as_bytes())),
-		opened_at: dispute.opened_at,
-		level: dispute.level,
-		fee: dispute.fee.to_string(),
-		quorum: dispute.quorum,
-		stage: stage.into(),
-		until,
-		verdict: verdict.map(Into::into),
-		corrected,
-		resolved_at,
-		seats: seats_json(&dispute.ballot),
-		outcomes: outcomes_json(&dispute.outcomes),
-	}
+/// A challenge, in JSON: `$dispute` is an inference job's or a training round's dispute (they
+/// share these fields, their stage and their verdict).
+macro_rules! dispute_json {
+	($dispute:expr) => {{
+		use swarm_primitives::dispute::{DisputeStage, Verdict};
+		let dispute = $dispute;
+		let (stage, until, verdict, resolved_at) = match &dispute.stage {
+			DisputeStage::Commit { until } => ("commit", Some(*until), None, None),
+			DisputeStage::Reveal { until } => ("reveal", Some(*until), None, None),
+			DisputeStage::Resolved { verdict, at } => {
+				("resolved", None, Some(*verdict), Some(*at))
+			},
+		};
+		let (verdict, corrected) = match verdict {
+			Some(Verdict::Confirmed) => (Some("confirmed"), None),
+			Some(Verdict::Overturned { corrected }) => {
+				(Some("overturned"), Some($crate::rpc::hex(corrected.as_bytes())))
+			},
+			Some(Verdict::Unresolved) => (Some("unresolved"), None),
+			None => (None, None),
+		};
+		$crate::rpc::jobs::DisputeJson {
+			challenger: dispute.challenger.to_ss58check(),
+			bond: dispute.bond.to_string(),
+			claimed: dispute.claimed.map(|hash| $crate::rpc::hex(hash.as_bytes())),
+			opened_at: dispute.opened_at,
+			level: dispute.level,
+			fee: dispute.fee.to_string(),
+			quorum: dispute.quorum,
+			stage: stage.into(),
+			until,
+			verdict: verdict.map(Into::into),
+			corrected,
+			resolved_at,
+			seats: $crate::rpc::jobs::seats_json(&dispute.ballot),
+			outcomes: $crate::rpc::jobs::outcomes_json(&dispute.outcomes),
+		}
+	}};
 }
+pub(crate) use dispute_json;
 
 /// A job in JSON.
 pub fn job_json(id: u64, job: &Job<Runtime>) -> JobJson {
@@ -346,7 +353,7 @@ pub fn job_json(id: u64, job: &Job<Runtime>) -> JobJson {
 		seats: seats_json(&job.ballot),
 		replaced: job.replaced.to_vec(),
 		outcomes: outcomes_json(&job.outcomes),
-		dispute: job.dispute.as_ref().map(dispute_json),
+		dispute: job.dispute.as_ref().map(|dispute| dispute_json!(dispute)),
 	}
 }
 

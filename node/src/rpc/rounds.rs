@@ -6,7 +6,11 @@
 //! strings (`"0.05"`), accuracy in parts per billion and loss in millionths (as the engine and
 //! `swarm-ml` print them), phases, verdicts and outcomes as lower-case words.
 
-use super::{error, hex, runtime_error};
+use super::{
+	error, hex,
+	jobs::{dispute_json, DisputeJson},
+	runtime_error,
+};
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use pallet_training::{
 	AggregationMethod, Contribution, End, Evaluation, FailReason, InvalidUpdate, Optimizer,
@@ -95,15 +99,16 @@ pub struct MemberJson {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct PhaseJson {
-	/// `join`, `train`, `upload`, `commit`, `reveal`, `publish`, `settled`, `paid` or `failed`.
+	/// `join`, `train`, `upload`, `commit`, `reveal`, `publish`, `settled`, `disputed`, `paid` or
+	/// `failed`.
 	pub name: String,
 	/// The last block of the phase's window.
 	pub until: Option<BlockNumber>,
-	/// The agreed result hash (publish, settled, paid).
+	/// The agreed result hash (publish, settled, paid; disputed: the challenged one).
 	pub result: Option<String>,
-	/// How it ended (settled, paid): `published`, `notImproved` or `noResult`.
+	/// How it ended (settled, disputed, paid): `published`, `notImproved` or `noResult`.
 	pub end: Option<String>,
-	/// The published version (settled, paid).
+	/// The published version (settled, disputed, paid).
 	pub version: Option<u64>,
 	/// The block of the payments (settled).
 	pub payout_at: Option<BlockNumber>,
@@ -146,6 +151,9 @@ pub struct RoundJson {
 	pub phase: PhaseJson,
 	pub participants: Vec<ParticipantJson>,
 	pub committee: Vec<MemberJson>,
+	/// The challenge of its settled result, if there was one: the committee that re-runs its
+	/// aggregation, and how it resolved.
+	pub dispute: Option<DisputeJson>,
 }
 
 /// Accuracy and loss, in JSON.
@@ -293,7 +301,7 @@ fn phase_json(phase: &Phase<BlockNumber>) -> PhaseJson {
 			json.result = Some(hex(result.as_bytes()));
 			json.payout_at = Some(*payout_at);
 		},
-		Phase::Paid { end, result } => {
+		Phase::Paid { end, result } | Phase::Disputed { end, result } => {
 			ended(end);
 			json.result = Some(hex(result.as_bytes()));
 		},
@@ -307,6 +315,7 @@ fn phase_json(phase: &Phase<BlockNumber>) -> PhaseJson {
 					FailReason::NotPublished => "notPublished",
 					FailReason::PublishRefused => "publishRefused",
 					FailReason::Cancelled => "cancelled",
+					FailReason::DisputeUnresolved => "disputeUnresolved",
 				}
 				.into(),
 			)
@@ -408,6 +417,7 @@ pub fn round_json(id: u64, round: &Round<Runtime>) -> RoundJson {
 		phase: phase_json(&round.phase),
 		participants: participants_json(round),
 		committee,
+		dispute: round.dispute.as_ref().map(|dispute| dispute_json!(dispute)),
 	}
 }
 

@@ -1010,6 +1010,7 @@ impl<T: Config> ModelPublisher<T::AccountId> for Pallet<T> {
 		corrected: Option<VersionId>,
 	) -> Result<(), DispatchError> {
 		let info = Versions::<T>::get(version).ok_or(Error::<T>::VersionNotFound)?;
+		use polkadot_sdk::frame_support::ensure;
 		ensure!(info.producer == Producer::Round(round), Error::<T>::NotProducedByRound);
 		ensure!(!Overturned::<T>::contains_key(version), Error::<T>::AlreadyOverturned);
 		let at = frame_system::Pallet::<T>::block_number();
@@ -1018,7 +1019,12 @@ impl<T: Config> ModelPublisher<T::AccountId> for Pallet<T> {
 			Deprecated::<T>::insert(version, at);
 			Self::deposit_event(Event::VersionDeprecated { model: info.model, version });
 		}
-		Self::deposit_event(Event::VersionOverturned { model: info.model, version, round, corrected });
+		Self::deposit_event(Event::VersionOverturned {
+			model: info.model,
+			version,
+			round,
+			corrected,
+		});
 		Ok(())
 	}
 }

@@ -267,9 +267,9 @@ fn to_deadline<T: Config>(queue: Queue) -> BlockNumberFor<T> {
 }
 
 /// A round decided with `p` participants, its weights stored and published; payouts after
-/// one block.
-fn decided<T: Config>(p: u32) -> RoundId {
-	let (round, _, participants) = round::<T>(p, 1);
+/// `challenge` blocks.
+fn decided<T: Config>(p: u32, challenge: u32) -> RoundId {
+	let (round, _, participants) = round::<T>(p, challenge);
 	let committee = to_committee::<T>(round, &participants);
 	let (good, bad) = (result::<T>(p, 256, 0), result::<T>(p, 256, 1));
 	T::Content::benchmark_store(hash(&new_weights(256)), 256);
@@ -278,6 +278,23 @@ fn decided<T: Config>(p: u32) -> RoundId {
 		do_reveal_result::<T>(round, *node, if i == 0 { &bad } else { &good });
 	}
 	round
+}
+
+/// A round of `p` participants decided, then challenged, with the nodes its dispute committee
+/// needs registered; returns the round.
+fn challenged<T: Config>(p: u32) -> RoundId {
+	let round = decided::<T>(p, 10);
+	register_dispute_committee::<T>(p);
+	let challenger = funded::<T>("challenger", 0);
+	Pallet::<T>::challenge(RawOrigin::Signed(challenger).into(), round, None)
+		.expect("benchmark setup: the challenge is valid");
+	round
+}
+
+/// Registers the nodes of a dispute committee, after those of [`round`] with `p` participants.
+fn register_dispute_committee<T: Config>(p: u32) {
+	let from = p.saturating_add(T::MaxCommittee::get()).saturating_add(2);
+	nodes::<T>(from, ChallengeTerms::<T>::get().replicas);
 }
 
 #[benchmarks]
@@ -612,6 +629,72 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A settled round with the most participants is challenged: the bond is held and a
+	/// dispute committee chosen.
+	#[benchmark]
+	fn challenge() {
+		let p = T::MaxParticipants::get();
+		let round = decided::<T>(p, 10);
+		register_dispute_committee::<T>(p);
+		let challenger = funded::<T>("challenger", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(challenger), round, Some(H256::repeat_byte(1)));
+
+		assert!(matches!(Rounds::<T>::get(round).map(|r| r.phase), Some(Phase::Disputed { .. })));
+	}
+
+	#[benchmark]
+	fn set_dispute_terms() {
+		let terms = DisputeTerms { bond: T::DisputeBond::get(), replicas: 1 };
+
+		#[extrinsic_call]
+		_(RawOrigin::Root, terms.clone());
+
+		assert_eq!(ChallengeTerms::<T>::get(), terms);
+	}
+
+	/// The last member of a dispute committee reveals a result that overturns the one a round
+	/// of `p` participants settled on: the agreeing members are convicted, the challenger
+	/// rewarded, and the round decided again, its corrected weights (stored already)
+	/// published and everyone paid at once.
+	#[benchmark]
+	fn resolve_dispute(p: Linear<1, { T::MaxParticipants::get() }>) {
+		let round = challenged::<T>(p);
+		let committee: Vec<NodeId> = Rounds::<T>::get(round)
+			.and_then(|r| r.dispute)
+			.expect("benchmark setup: disputed")
+			.ballot
+			.nodes()
+			.collect();
+		let corrected = result::<T>(p, 257, 2);
+		T::Content::benchmark_store(hash(&new_weights(257)), 257);
+		for node in &committee {
+			do_commit::<T>(Work::Result(round), *node, corrected.hash());
+		}
+		let (last, others) = committee.split_last().expect("at least one member");
+		for node in others {
+			do_reveal_result::<T>(round, *node, &corrected);
+		}
+		let signature = reveal_signature::<T>(Work::Result(round), *last, corrected.hash());
+
+		#[block]
+		{
+			Pallet::<T>::reveal_result(
+				RawOrigin::Authorized.into(),
+				round,
+				*last,
+				corrected.clone(),
+				salt(*last),
+				signature,
+			)
+			.expect("benchmark: the reveal is valid");
+		}
+
+		let phase = Rounds::<T>::get(round).map(|r| r.phase);
+		assert!(matches!(phase, Some(Phase::Paid { end: End::Published { .. }, .. })));
+	}
+
 	/// No deadline due: the hook only reads the queues' ends.
 	#[benchmark]
 	fn on_initialize_idle() {
@@ -657,7 +740,7 @@ mod benchmarks {
 	/// are paid.
 	#[benchmark]
 	fn payout(p: Linear<1, { T::MaxParticipants::get() }>) {
-		let round = decided::<T>(p);
+		let round = decided::<T>(p, 1);
 		let now = to_deadline::<T>(Queue::Payout);
 
 		#[block]
@@ -671,7 +754,7 @@ mod benchmarks {
 	/// A closed round with `p` participants is removed after its retention.
 	#[benchmark]
 	fn remove_round(p: Linear<1, { T::MaxParticipants::get() }>) {
-		let round = decided::<T>(p);
+		let round = decided::<T>(p, 1);
 		let at = to_deadline::<T>(Queue::Payout);
 		Pallet::<T>::expire(at);
 		let now = to_deadline::<T>(Queue::Prune);

@@ -67,7 +67,21 @@
 //! robust rule left out as an outlier is not paid and loses reputation but is not slashed; a
 //! participant or member that missed its commit or reveal loses reputation; a member in the
 //! committee's minority is slashed. Every participant's and member's outcome is an event and
-//! stays in the round's record, queryable for [`Timing::retention`] blocks.
+//! stays in the round's record, queryable for [`Timing::retention`] blocks. Outcomes are recorded
+//! at the decision and take effect with the payments, so that a dispute can still change them.
+//!
+//! **Disputes**: within the challenge window anyone may challenge the settled result
+//! ([`Pallet::challenge`], placing the bond of [`ChallengeTerms`]). A fresh committee of nodes
+//! that took no part in the round re-runs the **aggregation and evaluation** over the revealed
+//! updates, through the same commit and reveal calls; its quorum confirms the result (the bond
+//! pays the committee) or overturns it (the members that agreed on it are slashed
+//! [`Config::FraudSlashShare`] and jailed, the challenger is rewarded, the round is decided again
+//! on the corrected result and a version it published is marked overturned in the registry and
+//! replaced); without a quorum a second committee tries once, then the dispute is unresolved and
+//! everyone is refunded. **A dispute cannot re-run the participants' training**: their data is
+//! private, so nobody else can. What a dispute checks is what can be computed from public inputs:
+//! the updates as revealed, the rule, the validation set. A participant's dishonest training is
+//! bounded as described below, not disputed.
 //!
 //! ## What participants can lie about, and what bounds the damage
 //!
@@ -652,7 +666,7 @@ pub mod pallet {
 		#[pallet::authorize(|_source, round, node, samples, signature| {
 			Pallet::<T>::check_join(*round, *node, *samples, signature)
 				.map_err(|r| TransactionValidityError::Invalid(r.into()))
-				.and_then(|record| Pallet::<T>::valid_work(b"join", *round, *node, &record.phase))
+				.and_then(|record| Pallet::<T>::valid_work(b"join", *round, *node, record.window_end()))
 		})]
 		pub fn join(
 			origin: OriginFor<T>,
@@ -743,7 +757,7 @@ pub mod pallet {
 		#[pallet::authorize(|_source, round, node, salt, signature, update| {
 			Pallet::<T>::check_reveal_update(*round, *node, salt, signature, update)
 				.map_err(|r| TransactionValidityError::Invalid(r.into()))
-				.and_then(|record| Pallet::<T>::valid_work(b"reveal-update", *round, *node, &record.phase))
+				.and_then(|record| Pallet::<T>::valid_work(b"reveal-update", *round, *node, record.window_end()))
 		})]
 		pub fn reveal_update(
 			origin: OriginFor<T>,
@@ -1074,11 +1088,13 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// The agreed result of `round`, once it is decided.
+		/// The agreed result of `round`, once it is decided (while it is disputed: the
+		/// challenged one).
 		pub fn result(round: RoundId) -> Option<RoundResult<T>> {
 			match Rounds::<T>::get(round)?.phase {
 				Phase::Publish { result, .. }
 				| Phase::Settled { result, .. }
+				| Phase::Disputed { result, .. }
 				| Phase::Paid { result, .. } => Results::<T>::get(round, result),
 				_ => None,
 			}
@@ -1204,6 +1220,7 @@ pub mod pallet {
 					committee_outcomes: BoundedVec::new(),
 					held,
 					phase: Phase::Join { until },
+					dispute: None,
 				},
 			);
 			Self::push(Queue::Join, round, until.saturating_add(One::one()));
@@ -1269,6 +1286,29 @@ pub mod pallet {
 			Ok(record)
 		}
 
+		/// The round, if its committee's ballot ([`Round::voting`]: its own committee's, or its
+		/// dispute committee's) is in a window `matches` accepts and the window is open.
+		fn in_window(
+			round: RoundId,
+			matches: impl Fn(&Window<BlockNumberFor<T>>) -> bool,
+		) -> Result<Round<T>, WorkRejection> {
+			let record = Rounds::<T>::get(round).ok_or(WorkRejection::UnknownRound)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(
+				record.voting().is_some_and(|(window, _)| matches(&window) && now <= window.until()),
+				WorkRejection::WrongPhase
+			);
+			Ok(record)
+		}
+
+		/// What `node` has sent to the committee ballot of [`Round::voting`], if it has a seat.
+		fn seat(
+			record: &Round<T>,
+			node: NodeId,
+		) -> Option<swarm_primitives::commit_reveal::Vote<H256>> {
+			record.voting().and_then(|(_, ballot)| ballot.vote(node).copied())
+		}
+
 		/// Checks a join; returns the round on success.
 		pub(crate) fn check_join(
 			round: RoundId,
@@ -1305,8 +1345,8 @@ pub mod pallet {
 					(record, vote)
 				},
 				Work::Result(round) => {
-					let record = Self::in_phase(round, |p| matches!(p, Phase::Commit { .. }))?;
-					let vote = record.committee.vote(node).copied();
+					let record = Self::in_window(round, |w| matches!(w, Window::Commit { .. }))?;
+					let vote = Self::seat(&record, node);
 					(record, vote)
 				},
 			};
@@ -1386,8 +1426,8 @@ pub mod pallet {
 			salt: &Salt,
 			signature: &WorkerSignature,
 		) -> Result<Round<T>, WorkRejection> {
-			let record = Self::in_phase(round, |p| matches!(p, Phase::Reveal { .. }))?;
-			let vote = record.committee.vote(node).copied();
+			let record = Self::in_window(round, |w| matches!(w, Window::Reveal { .. }))?;
+			let vote = Self::seat(&record, node);
 			Self::check_vote(Work::Result(round), node, vote, &result.hash(), salt, signature)?;
 			let revealed = Self::revealed(&record).count();
 			ensure!(
@@ -1406,10 +1446,7 @@ pub mod pallet {
 			weights: &[u8],
 		) -> Result<Round<T>, WorkRejection> {
 			let record = Self::in_phase(round, |p| matches!(p, Phase::Publish { .. }))?;
-			ensure!(
-				record.committee_outcomes.contains(&(node, Outcome::Agreed)),
-				WorkRejection::NotAgreed
-			);
+			ensure!(record.agreed(node), WorkRejection::NotAgreed);
 			let hash = H256(polkadot_sdk::sp_io::hashing::blake2_256(weights));
 			let agreed = match record.phase {
 				Phase::Publish { result, .. } => {
@@ -1443,10 +1480,10 @@ pub mod pallet {
 			kind: &[u8],
 			round: RoundId,
 			node: NodeId,
-			phase: &Phase<BlockNumberFor<T>>,
+			until: Option<BlockNumberFor<T>>,
 		) -> TransactionValidityWithRefund {
 			let now = frame_system::Pallet::<T>::block_number();
-			let left = phase.window_end().unwrap_or(now).saturating_sub(now);
+			let left = until.unwrap_or(now).saturating_sub(now);
 			let longevity = TryInto::<u64>::try_into(left).unwrap_or(u64::MAX).saturating_add(1);
 			let valid = ValidTransaction::with_tag_prefix("swarm-training")
 				.priority(WORK_PRIORITY)
@@ -1520,27 +1557,66 @@ pub mod pallet {
 			Self::deposit_event(Event::CommitteeChosen { round, nodes, until });
 		}
 
-		/// Opens the committee's reveal window.
+		/// Opens the reveal window of the committee's ballot: the round's, or its dispute's.
 		fn open_reveal(round: RoundId, record: &mut Round<T>) {
 			let until = frame_system::Pallet::<T>::block_number()
 				.saturating_add(RoundTiming::<T>::get().reveal_window);
-			record.phase = Phase::Reveal { until };
+			match (&record.phase, record.dispute.as_mut()) {
+				(Phase::Disputed { .. }, Some(dispute)) => {
+					dispute.stage = DisputeStage::Reveal { until }
+				},
+				_ => record.phase = Phase::Reveal { until },
+			}
 			Self::push(Queue::Reveal, round, until.saturating_add(One::one()));
 			Self::deposit_event(Event::ResultRevealOpened { round, until });
 		}
 
-		/// Decides `round` on the agreed result `agreed`: records every seat's and every
-		/// participant's outcome with its effects, then publishes the new weights, or ends the
-		/// round without a version.
+		/// A quorum of the committee's ballot agreed on `result`: the round is decided, or its
+		/// dispute resolves.
+		fn agree(round: RoundId, record: &mut Round<T>, result: H256) {
+			match record.phase {
+				Phase::Disputed { .. } => Self::resolve(round, record, result),
+				_ => Self::decide(round, record, result),
+			}
+		}
+
+		/// The committee's ballot can no longer reach a quorum: the round fails, or its dispute
+		/// escalates or ends unresolved.
+		fn no_quorum(round: RoundId, record: &mut Round<T>) {
+			match record.phase {
+				Phase::Disputed { .. } => Self::escalate(round, record),
+				_ => Self::fail(round, record, FailReason::NoQuorum),
+			}
+		}
+
+		/// Keeps only the result `hash` of `round` (of every distinct one its committees
+		/// revealed); returns it.
+		fn keep_result(round: RoundId, hash: H256) -> Option<RoundResult<T>> {
+			let kept = Results::<T>::take(round, hash);
+			Self::clear_results(round);
+			if let Some(result) = &kept {
+				Results::<T>::insert(round, hash, result);
+			}
+			kept
+		}
+
+		/// Removes every result of `round`: at most a distinct one per seat of its committee and
+		/// of its dispute committees.
+		fn clear_results(round: RoundId) {
+			let most = T::MaxCommittee::get().saturating_mul(MAX_DISPUTE_LEVEL.saturating_add(1));
+			let _ = Results::<T>::clear_prefix(round, most, None);
+		}
+
+		/// Decides `round` on the agreed result `agreed` (the committee's, or the corrected one
+		/// of a dispute that overturned it): records every seat's and every participant's
+		/// outcome, whose effects come when the round closes ([`Pallet::apply_outcomes`]), then
+		/// publishes the new weights, or ends the round without a version.
 		pub(crate) fn decide(round: RoundId, record: &mut Round<T>, agreed: H256) {
-			let result = Results::<T>::take(round, agreed);
-			let _ = Results::<T>::clear_prefix(round, T::MaxCommittee::get(), None);
-			let Some(result) = result else {
+			let Some(result) = Self::keep_result(round, agreed) else {
 				// Every revealed result is kept until the decision: unreachable.
 				log::error!(target: LOG_TARGET, "round {round}: the agreed result is not stored");
 				return Self::fail(round, record, FailReason::NoQuorum);
 			};
-			Results::<T>::insert(round, agreed, &result);
 			let agreeing = Self::close_committee(round, record, Some(&agreed));
 			Self::deposit_event(Event::RoundDecided { round, result: agreed, agreed: agreeing });
 			Self::close_participants(round, record, &result);
@@ -1568,22 +1644,15 @@ pub mod pallet {
 			}
 		}
 
-		/// Records each committee seat's outcome (`agreed`: the quorum's result, if any) and its
-		/// effects; returns how many agreed.
+		/// Records each committee seat's outcome (`agreed`: the quorum's result, if any), in place
+		/// of any recorded before; returns how many agreed.
 		fn close_committee(round: RoundId, record: &mut Round<T>, agreed: Option<&H256>) -> u32 {
 			let outcomes: Vec<(NodeId, Outcome)> = record.committee.outcomes(agreed).collect();
+			record.committee_outcomes.clear();
 			let mut agreeing = 0u32;
 			for (node, outcome) in outcomes {
-				match outcome {
-					Outcome::Agreed => {
-						agreeing = agreeing.saturating_add(1);
-						T::Nodes::raise(node, T::ReputationGain::get());
-					},
-					Outcome::Outvoted => Self::punish(round, node, true),
-					Outcome::Inconclusive => {},
-					Outcome::MissedReveal | Outcome::MissedCommit => {
-						T::Nodes::lower(node, T::ReputationLoss::get())
-					},
+				if outcome == Outcome::Agreed {
+					agreeing = agreeing.saturating_add(1);
 				}
 				// One outcome per seat: the committee's bound holds them all.
 				let _ = record.committee_outcomes.try_push((node, outcome));
@@ -1592,7 +1661,7 @@ pub mod pallet {
 			agreeing
 		}
 
-		/// Records each participant's outcome from the committee's verdicts, with its effects.
+		/// Records each participant's outcome from the committee's verdicts.
 		fn close_participants(round: RoundId, record: &mut Round<T>, result: &RoundResult<T>) {
 			use swarm_primitives::commit_reveal::Vote;
 			let mut verdicts = result.verdicts.iter();
@@ -1607,16 +1676,8 @@ pub mod pallet {
 					Some(Vote::Committed(_)) => Contribution::MissedReveal,
 					_ => Contribution::MissedCommit,
 				};
-				let node = participant.node;
-				match outcome {
-					Contribution::Accepted => T::Nodes::raise(node, T::ReputationGain::get()),
-					Contribution::Invalid(_) => Self::punish(round, node, true),
-					Contribution::Outlier
-					| Contribution::MissedCommit
-					| Contribution::MissedReveal => Self::punish(round, node, false),
-					Contribution::Unused => {},
-				}
 				participant.outcome = Some(outcome);
+				let node = participant.node;
 				Self::deposit_event(Event::ParticipantOutcome { round, node, outcome });
 			}
 		}
@@ -1633,7 +1694,6 @@ pub mod pallet {
 					},
 					_ => continue,
 				};
-				Self::punish(round, participant.node, false);
 				participant.outcome = Some(outcome);
 				Self::deposit_event(Event::ParticipantOutcome {
 					round,
@@ -1641,6 +1701,50 @@ pub mod pallet {
 					outcome,
 				});
 			}
+		}
+
+		/// Applies the effects of every outcome recorded in `round`, once, when it closes (paid,
+		/// or failed), so that a dispute can still change them before: reputation up for the
+		/// accepted participants and the agreeing members, down for the others; a slash for an
+		/// invalid update and an outvoted member. A member that a dispute convicted was
+		/// punished for that already ([`Pallet::convict`]).
+		fn apply_outcomes(round: RoundId, record: &Round<T>) {
+			for participant in &record.participants {
+				let node = participant.node;
+				match participant.outcome {
+					Some(Contribution::Accepted) => T::Nodes::raise(node, T::ReputationGain::get()),
+					Some(Contribution::Invalid(_)) => Self::punish(round, node, true),
+					Some(
+						Contribution::Outlier
+						| Contribution::MissedCommit
+						| Contribution::MissedReveal,
+					) => Self::punish(round, node, false),
+					Some(Contribution::Unused) | None => {},
+				}
+			}
+			for (node, outcome) in &record.committee_outcomes {
+				match outcome {
+					Outcome::Agreed => T::Nodes::raise(*node, T::ReputationGain::get()),
+					Outcome::Outvoted if Self::convicted(record, *node) => {},
+					Outcome::Outvoted => Self::punish(round, *node, true),
+					Outcome::Inconclusive => {},
+					Outcome::MissedReveal | Outcome::MissedCommit => {
+						T::Nodes::lower(*node, T::ReputationLoss::get())
+					},
+				}
+			}
+		}
+
+		/// Whether a dispute of `round` overturned a result `node` revealed as a member of its
+		/// committee.
+		fn convicted(record: &Round<T>, node: NodeId) -> bool {
+			use swarm_primitives::commit_reveal::Vote;
+			record.dispute.as_ref().is_some_and(|dispute| {
+				matches!(
+					dispute.stage,
+					DisputeStage::Resolved { verdict: DisputeVerdict::Overturned { .. }, .. }
+				) && record.committee.vote(node) == Some(&Vote::Revealed(dispute.result))
+			})
 		}
 
 		/// Lowers `node`'s reputation and, when `slash`, takes a share of its bond.
@@ -1698,8 +1802,11 @@ pub mod pallet {
 				},
 			};
 			Self::deposit_event(Event::VersionPublished { round, model: record.model, version });
-			// The campaign's share of the escrow moves on first: what stays is this round's.
-			Self::continue_campaign(round, record, version);
+			// The campaign's share of the escrow moves on first: what stays is this round's. A
+			// round decided again by a dispute moved it on (or gave it back) the first time.
+			if record.dispute.is_none() {
+				Self::continue_campaign(round, record, version);
+			}
 			Self::end(round, record, agreed, End::Published { version });
 		}
 
@@ -1732,15 +1839,21 @@ pub mod pallet {
 			}
 		}
 
-		/// Ends a decided round: without a version the budget (and the rest of the campaign's
-		/// escrow) goes back at once; payments are made now or after the challenge window.
+		/// Ends a decided round: payments are made after the challenge window (what they do not
+		/// take, such as the budget of a round without a version, goes back to the opener then),
+		/// or at once when there is no window or a dispute decided the round again.
 		fn end(round: RoundId, record: &mut Round<T>, result: H256, end: End) {
-			if !matches!(end, End::Published { .. }) {
-				let back = record.held.saturating_sub(record.committee_fee);
-				Self::release(&record.opener, back);
-				record.held = record.committee_fee;
+			if let Some(old) = Self::overturned_version(record) {
+				let corrected = match end {
+					End::Published { version } => Some(version),
+					End::NotImproved | End::NoResult => None,
+				};
+				Self::mark_overturned(round, old, corrected);
 			}
-			let window = RoundTiming::<T>::get().challenge_window;
+			let window = match record.dispute {
+				Some(_) => Zero::zero(),
+				None => RoundTiming::<T>::get().challenge_window,
+			};
 			let payout_at = frame_system::Pallet::<T>::block_number().saturating_add(window);
 			Self::deposit_event(Event::RoundEnded { round, end, payout_at });
 			if window.is_zero() {
@@ -1755,6 +1868,7 @@ pub mod pallet {
 		/// participants by their capped samples, the committee's fee to its agreeing members,
 		/// both through the reward pot. What cannot be paid goes back to the opener.
 		fn payout(round: RoundId, record: &mut Round<T>, end: End, result: H256) {
+			Self::apply_outcomes(round, record);
 			let committee_fee = record.committee_fee;
 			if let End::Published { .. } = end {
 				let shares: Vec<(NodeId, u32)> = record
@@ -1866,8 +1980,10 @@ pub mod pallet {
 			.unwrap_or_else(|_| Zero::zero())
 		}
 
-		/// Ends `round` before it is decided: the opener gets everything it holds back, and the
-		/// participants and members that did not act lose reputation.
+		/// Ends `round` before it is decided (or, after a dispute overturned its result, before
+		/// the corrected one is published): the opener gets everything it holds back, and the
+		/// outcomes recorded so far take effect (the participants and members that did not act
+		/// lose reputation).
 		pub(crate) fn fail(round: RoundId, record: &mut Round<T>, reason: FailReason) {
 			match record.phase {
 				Phase::Train { .. } | Phase::Upload { .. } => Self::close_missing(round, record),
@@ -1876,11 +1992,334 @@ pub mod pallet {
 				},
 				_ => {},
 			}
+			Self::apply_outcomes(round, record);
+			if let Some(old) = Self::overturned_version(record) {
+				Self::mark_overturned(round, old, None);
+			}
 			let refunded = Self::release(&record.opener, record.held);
 			record.held = Zero::zero();
 			record.phase = Phase::Failed { reason };
 			Self::deposit_event(Event::RoundFailed { round, reason, refunded });
 			Self::schedule_removal(round);
+		}
+
+		/// Checks the terms of challenges: 1 to `MaxCommittee` seats, and a bond that covers
+		/// their fee.
+		pub(crate) fn check_terms(terms: &DisputeTerms<BalanceOf<T>>) -> DispatchResult {
+			let fee = T::CommitteeFee::get().saturating_mul(terms.replicas.into());
+			ensure!(
+				(1..=T::MaxCommittee::get()).contains(&terms.replicas) && terms.bond >= fee,
+				Error::<T>::BadDisputeTerms
+			);
+			Ok(())
+		}
+
+		/// Opens the dispute of `round`'s settled result by `challenger` (see
+		/// [`Pallet::challenge`]).
+		fn open_dispute(
+			round: RoundId,
+			challenger: T::AccountId,
+			claimed: Option<H256>,
+		) -> DispatchResult {
+			let mut record = Rounds::<T>::get(round).ok_or(Error::<T>::UnknownRound)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let (end, result) = match record.phase {
+				Phase::Settled { end, result, payout_at } if now < payout_at => (end, result),
+				Phase::Settled { .. } | Phase::Paid { .. } => {
+					return Err(Error::<T>::ChallengeClosed.into())
+				},
+				Phase::Disputed { .. } => return Err(Error::<T>::AlreadyChallenged.into()),
+				_ => return Err(Error::<T>::NotSettled.into()),
+			};
+			ensure!(claimed != Some(result), Error::<T>::SameResult);
+			let agreed_owner = record
+				.committee_outcomes
+				.iter()
+				.filter(|(_, outcome)| *outcome == Outcome::Agreed)
+				.any(|(node, _)| T::Nodes::owner_of(*node).as_ref() == Some(&challenger));
+			ensure!(!agreed_owner, Error::<T>::ChallengerAgreed);
+			let terms = ChallengeTerms::<T>::get();
+			let nodes = Self::choose_dispute_committee(round, &record, 1, terms.replicas);
+			let ballot = match Ballot::new(nodes.iter().copied()) {
+				Ok(ballot) if nodes.len() as u32 == terms.replicas => ballot,
+				_ => return Err(Error::<T>::NotEnoughNodes.into()),
+			};
+			T::Currency::hold(&HoldReason::ChallengeBond.into(), &challenger, terms.bond)
+				.map_err(|_| Error::<T>::InsufficientBond)?;
+
+			let until = now.saturating_add(RoundTiming::<T>::get().commit_window);
+			for node in &nodes {
+				Involvements::<T>::insert(node, round, ());
+			}
+			record.dispute = Some(Dispute {
+				challenger: challenger.clone(),
+				bond: terms.bond,
+				claimed,
+				result,
+				end,
+				opened_at: now,
+				level: 1,
+				fee: T::CommitteeFee::get().saturating_mul(terms.replicas.into()),
+				quorum: quorum(terms.replicas, T::Quorum::get()),
+				ballot,
+				stage: DisputeStage::Commit { until },
+				outcomes: BoundedVec::new(),
+			});
+			record.phase = Phase::Disputed { end, result };
+			Rounds::<T>::insert(round, record);
+			Self::push(Queue::Commit, round, until.saturating_add(One::one()));
+			Self::deposit_event(Event::Challenged {
+				round,
+				challenger,
+				bond: terms.bond,
+				claimed,
+				nodes,
+			});
+			Ok(())
+		}
+
+		/// Chooses `count` eligible nodes for the dispute committee `level` of `round`: none of
+		/// its participants, its committee's members, or an earlier dispute committee's members.
+		fn choose_dispute_committee(
+			round: RoundId,
+			record: &Round<T>,
+			level: u32,
+			count: u32,
+		) -> Vec<NodeId> {
+			let mut exclude: Vec<NodeId> = Self::nodes_of(record).collect();
+			exclude.sort_unstable();
+			exclude.dedup();
+			let parent = frame_system::Pallet::<T>::parent_hash();
+			let seed = polkadot_sdk::sp_io::hashing::blake2_256(
+				&(b"swarm/training/dispute", parent, round, level).encode(),
+			);
+			let needs = Self::needs(record.base_size, Self::revealed(record).count() as u32);
+			T::Nodes::choose(&seed, count, &exclude, &needs)
+		}
+
+		/// The dispute committee of `round` agreed on `decided`: confirms the settled result
+		/// (the round is paid at once), or overturns it (the round is decided again on
+		/// `decided`, and paid at once).
+		fn resolve(round: RoundId, record: &mut Round<T>, decided: H256) {
+			let (Phase::Disputed { end, result }, Some(mut dispute)) =
+				(record.phase.clone(), record.dispute.take())
+			else {
+				return;
+			};
+			let committee = Self::close_dispute_committee(round, &mut dispute, Some(&decided));
+			let at = frame_system::Pallet::<T>::block_number();
+			if decided == result {
+				let verdict = DisputeVerdict::Confirmed;
+				dispute.stage = DisputeStage::Resolved { verdict, at };
+				let forfeited = T::Currency::transfer_on_hold(
+					&HoldReason::ChallengeBond.into(),
+					&dispute.challenger,
+					&T::RewardPot::get(),
+					dispute.bond,
+					Precision::BestEffort,
+					Restriction::Free,
+					Fortitude::Force,
+				)
+				.unwrap_or_else(|_| Zero::zero());
+				Self::deposit_event(Event::BondForfeited {
+					round,
+					challenger: dispute.challenger.clone(),
+					bond: forfeited,
+				});
+				Self::pay_dispute_committee(round, &committee, dispute.fee);
+				record.dispute = Some(dispute);
+				Self::deposit_event(Event::DisputeResolved { round, verdict });
+				Self::keep_result(round, result);
+				return Self::payout(round, record, end, result);
+			}
+
+			let verdict = DisputeVerdict::Overturned { corrected: decided };
+			dispute.stage = DisputeStage::Resolved { verdict, at };
+			let slashed = Self::convict(round, record);
+			Self::pay_dispute_committee(round, &committee, dispute.fee);
+			let reward = T::ChallengerReward::get().mul_floor(slashed);
+			let reward = if reward.is_zero() {
+				reward
+			} else {
+				T::Currency::transfer(
+					&T::RewardPot::get(),
+					&dispute.challenger,
+					reward,
+					frame_support::traits::tokens::Preservation::Preserve,
+				)
+				.unwrap_or_else(|error| {
+					log::error!(target: LOG_TARGET, "round {round}: rewarding the challenger failed: {error:?}");
+					Zero::zero()
+				})
+			};
+			Self::return_bond(round, &dispute, reward);
+			record.dispute = Some(dispute);
+			Self::deposit_event(Event::DisputeResolved { round, verdict });
+			Self::decide(round, record, decided);
+		}
+
+		/// After a dispute overturned `round`'s result: slashes ([`Config::FraudSlashShare`])
+		/// and jails ([`Config::FraudJail`]) the committee members that agreed on it. Returns the
+		/// amount slashed.
+		fn convict(round: RoundId, record: &Round<T>) -> BalanceOf<T> {
+			let mut slashed: BalanceOf<T> = Zero::zero();
+			for (node, outcome) in &record.committee_outcomes {
+				if *outcome != Outcome::Agreed {
+					continue;
+				}
+				let node = *node;
+				T::Nodes::lower(node, T::ReputationLoss::get());
+				let amount = T::Nodes::slash(node, T::FraudSlashShare::get()).unwrap_or_else(|error| {
+					log::warn!(target: LOG_TARGET, "round {round}: slashing node {node} failed: {error:?}");
+					Zero::zero()
+				});
+				slashed = slashed.saturating_add(amount);
+				let jailed_for = T::FraudJail::get();
+				T::Nodes::jail(node, jailed_for);
+				Self::deposit_event(Event::NodeConvicted { round, node, slashed: amount, jailed_for });
+			}
+			slashed
+		}
+
+		/// Records the outcome of every seat of the dispute committee (`agreed`: its quorum's
+		/// result) with its effects, at once: its work is final when the dispute resolves or
+		/// escalates. Returns the agreeing seats.
+		fn close_dispute_committee(
+			round: RoundId,
+			dispute: &mut Dispute<T>,
+			agreed: Option<&H256>,
+		) -> Vec<NodeId> {
+			let outcomes: Vec<(NodeId, Outcome)> = dispute.ballot.outcomes(agreed).collect();
+			let mut agreeing = Vec::new();
+			for (node, outcome) in outcomes {
+				match outcome {
+					Outcome::Agreed => {
+						T::Nodes::raise(node, T::ReputationGain::get());
+						agreeing.push(node);
+					},
+					Outcome::Outvoted => Self::punish(round, node, true),
+					Outcome::Inconclusive => {},
+					Outcome::MissedReveal | Outcome::MissedCommit => {
+						T::Nodes::lower(node, T::ReputationLoss::get())
+					},
+				}
+				// `DisputeSeats` holds every committee of a dispute.
+				if dispute.outcomes.try_push((node, outcome)).is_err() {
+					log::error!(target: LOG_TARGET, "round {round}: no room for the dispute outcome of {node}");
+				}
+				Self::deposit_event(Event::DisputeOutcome { round, node, outcome });
+			}
+			agreeing
+		}
+
+		/// Pays a dispute committee's `fee` from the reward pot to its agreeing seats.
+		fn pay_dispute_committee(round: RoundId, committee: &[NodeId], fee: BalanceOf<T>) {
+			let shares: Vec<(NodeId, u32)> = committee.iter().map(|node| (*node, 1)).collect();
+			if shares.is_empty() {
+				return;
+			}
+			match T::Rewards::pay(WorkId::RoundDispute(round), &shares, fee) {
+				Ok(amount) => Self::deposit_event(Event::DisputeCommitteePaid {
+					round,
+					amount,
+					nodes: shares.len() as u32,
+				}),
+				Err(error) => log::error!(
+					target: LOG_TARGET,
+					"round {round}: paying the dispute committee failed: {error:?}"
+				),
+			}
+		}
+
+		/// The dispute committee of `round` reached no quorum: a fresh committee, excluding
+		/// every node that took part in the round or its dispute, re-runs the aggregation once;
+		/// after that, or without enough eligible nodes, the dispute ends unresolved.
+		fn escalate(round: RoundId, record: &mut Round<T>) {
+			let Some(dispute) = record.dispute.as_mut() else { return };
+			Self::close_dispute_committee(round, dispute, None);
+			let (level, seats) =
+				(dispute.level.saturating_add(1), dispute.ballot.seats().len() as u32);
+			if level <= MAX_DISPUTE_LEVEL {
+				let nodes = Self::choose_dispute_committee(round, record, level, seats);
+				if let (Ok(ballot), Some(dispute)) =
+					(Ballot::new(nodes.iter().copied()), record.dispute.as_mut())
+				{
+					if nodes.len() as u32 == seats {
+						let until = frame_system::Pallet::<T>::block_number()
+							.saturating_add(RoundTiming::<T>::get().commit_window);
+						for node in &nodes {
+							Involvements::<T>::insert(node, round, ());
+						}
+						dispute.level = level;
+						dispute.ballot = ballot;
+						dispute.stage = DisputeStage::Commit { until };
+						Self::push(Queue::Commit, round, until.saturating_add(One::one()));
+						Self::deposit_event(Event::DisputeEscalated { round, level, nodes });
+						return;
+					}
+				}
+			}
+			if let Some(dispute) = record.dispute.take() {
+				Self::unresolved(round, record, dispute);
+			}
+		}
+
+		/// Releases the challenger's bond of `dispute`; `reward` (already paid) is for the event.
+		fn return_bond(round: RoundId, dispute: &Dispute<T>, reward: BalanceOf<T>) {
+			let bond = T::Currency::release(
+				&HoldReason::ChallengeBond.into(),
+				&dispute.challenger,
+				dispute.bond,
+				Precision::BestEffort,
+			)
+			.unwrap_or_else(|_| Zero::zero());
+			let challenger = dispute.challenger.clone();
+			Self::deposit_event(Event::ChallengerPaid { round, challenger, bond, reward });
+		}
+
+		/// Ends `round`'s dispute without a verdict: the challenger gets its bond back and the
+		/// opener its escrow; nobody is paid or slashed for the round (a version it published
+		/// stays as it is), and it fails with [`FailReason::DisputeUnresolved`].
+		fn unresolved(round: RoundId, record: &mut Round<T>, mut dispute: Dispute<T>) {
+			let verdict = DisputeVerdict::Unresolved;
+			dispute.stage =
+				DisputeStage::Resolved { verdict, at: frame_system::Pallet::<T>::block_number() };
+			Self::return_bond(round, &dispute, Zero::zero());
+			Self::clear_results(round);
+			record.dispute = Some(dispute);
+			let refunded = Self::release(&record.opener, record.held);
+			record.held = Zero::zero();
+			let reason = FailReason::DisputeUnresolved;
+			record.phase = Phase::Failed { reason };
+			Self::deposit_event(Event::DisputeResolved { round, verdict });
+			Self::deposit_event(Event::RoundFailed { round, reason, refunded });
+			Self::schedule_removal(round);
+		}
+
+		/// The version `round` published, if a dispute overturned the result it came from.
+		fn overturned_version(record: &Round<T>) -> Option<u64> {
+			let dispute = record.dispute.as_ref()?;
+			match (&dispute.stage, dispute.end) {
+				(
+					DisputeStage::Resolved { verdict: DisputeVerdict::Overturned { .. }, .. },
+					End::Published { version },
+				) => Some(version),
+				_ => None,
+			}
+		}
+
+		/// Marks `version`, which `round` published, overturned in the model registry, with the
+		/// `corrected` version that replaces it, if one was published.
+		fn mark_overturned(round: RoundId, version: u64, corrected: Option<u64>) {
+			match T::Models::mark_overturned(version, round, corrected) {
+				Ok(()) => {
+					Self::deposit_event(Event::VersionOverturned { round, version, corrected })
+				},
+				Err(error) => log::error!(
+					target: LOG_TARGET,
+					"round {round}: marking version {version} overturned failed: {error:?}"
+				),
+			}
 		}
 
 		/// Acts on the deadlines due at `now`, at most `MaxExpiriesPerBlock`; returns the
@@ -1926,6 +2365,7 @@ pub mod pallet {
 			let p = T::MaxParticipants::get();
 			T::WeightInfo::end_phase()
 				.max(T::WeightInfo::reveal_result(p))
+				.max(T::WeightInfo::resolve_dispute(p))
 				.max(T::WeightInfo::payout(p))
 				.max(T::WeightInfo::remove_round(p))
 				.saturating_add(Self::payments_weight())
@@ -1952,16 +2392,19 @@ pub mod pallet {
 				(Queue::Upload, Phase::Upload { until }) if due(until) => {
 					Self::close_upload(round, &mut record)
 				},
-				(Queue::Commit, Phase::Commit { until }) if due(until) => {
-					match record.committee.tally(record.quorum, false) {
-						Tally::NoQuorum => Self::fail(round, &mut record, FailReason::NoQuorum),
-						_ => Self::open_reveal(round, &mut record),
-					}
-				},
-				(Queue::Reveal, Phase::Reveal { until }) if due(until) => {
-					match record.committee.tally(record.quorum, false) {
-						Tally::Agreed(result) => Self::decide(round, &mut record, result),
-						_ => Self::fail(round, &mut record, FailReason::NoQuorum),
+				(Queue::Commit | Queue::Reveal, _) => {
+					let Some((window, ballot)) = record.voting() else { return false };
+					let tally = ballot.tally(record.voting_quorum(), false);
+					match (queue, window) {
+						(Queue::Commit, Window::Commit { until }) if due(until) => match tally {
+							Tally::NoQuorum => Self::no_quorum(round, &mut record),
+							_ => Self::open_reveal(round, &mut record),
+						},
+						(Queue::Reveal, Window::Reveal { until }) if due(until) => match tally {
+							Tally::Agreed(result) => Self::agree(round, &mut record, result),
+							_ => Self::no_quorum(round, &mut record),
+						},
+						_ => return false,
 					}
 				},
 				(Queue::Publish, Phase::Publish { until, .. }) if due(until) => {
@@ -1982,14 +2425,23 @@ pub mod pallet {
 
 		/// Removes a closed round and everything kept for it.
 		fn remove(round: RoundId, record: &Round<T>) {
-			for node in record.updates.nodes().chain(record.committee.nodes()) {
+			for node in Self::nodes_of(record) {
 				Involvements::<T>::remove(node, round);
 			}
-			let _ = Results::<T>::clear_prefix(round, T::MaxCommittee::get(), None);
+			Self::clear_results(round);
 			let _ = Updates::<T>::clear_prefix(round, T::MaxParticipants::get(), None);
 			Rounds::<T>::remove(round);
 			RoundCount::<T>::mutate(|count| *count = count.saturating_sub(1));
 			Self::deposit_event(Event::RoundRemoved { round });
+		}
+
+		/// Every node that takes or took part in `record`: its participants, its committee's
+		/// members, and its dispute committees' members.
+		fn nodes_of(record: &Round<T>) -> impl Iterator<Item = NodeId> + '_ {
+			let disputes = record.dispute.iter().flat_map(|dispute| {
+				dispute.ballot.nodes().chain(dispute.outcomes.iter().map(|(node, _)| *node))
+			});
+			record.updates.nodes().chain(record.committee.nodes()).chain(disputes)
 		}
 
 		fn schedule_removal(round: RoundId) {
@@ -2012,6 +2464,7 @@ pub mod pallet {
 			use alloc::collections::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;
 			let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			let mut bonds: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 			let mut count = 0u32;
 			for (round, record) in Rounds::<T>::iter() {
 				count = count.saturating_add(1);
@@ -2020,11 +2473,30 @@ pub mod pallet {
 				}
 				let sum = held.entry(record.opener.clone()).or_insert_with(Zero::zero);
 				*sum = sum.saturating_add(record.held);
-				for node in record.updates.nodes().chain(record.committee.nodes()) {
+				for node in Self::nodes_of(&record) {
 					ensure!(
 						Involvements::<T>::contains_key(node, round),
 						"a participant or member has no involvement"
 					);
+				}
+				match (&record.phase, &record.dispute) {
+					(Phase::Disputed { .. }, Some(dispute)) => {
+						ensure!(
+							dispute.stage.window().is_some(),
+							"a disputed round's dispute is resolved"
+						);
+						let sum =
+							bonds.entry(dispute.challenger.clone()).or_insert_with(Zero::zero);
+						*sum = sum.saturating_add(dispute.bond);
+					},
+					(Phase::Disputed { .. }, None) => {
+						return Err("a disputed round has no dispute".into())
+					},
+					(_, Some(dispute)) => ensure!(
+						dispute.stage.window().is_none(),
+						"an open dispute of a round that is not disputed"
+					),
+					(_, None) => {},
 				}
 				ensure!(
 					record.participants.len() == record.updates.seats().len(),
@@ -2037,6 +2509,10 @@ pub mod pallet {
 			for (who, escrow) in held {
 				let on_hold = T::Currency::balance_on_hold(&HoldReason::RoundEscrow.into(), &who);
 				ensure!(on_hold == escrow, "an opener's escrow hold differs from its rounds'");
+			}
+			for (who, bond) in bonds {
+				let on_hold = T::Currency::balance_on_hold(&HoldReason::ChallengeBond.into(), &who);
+				ensure!(on_hold == bond, "a challenger's bond hold differs from its disputes'");
 			}
 			for (_, round) in Involvements::<T>::iter_keys() {
 				ensure!(Rounds::<T>::contains_key(round), "an involvement outlived its round");

@@ -73,9 +73,32 @@ pub const POT: u64 = 999;
 pub const COMMITTEE_FEE: u64 = 20;
 /// The base weights' size.
 pub const BASE_SIZE: u64 = 2048;
-/// What the test keystore holds: the worker keys of nodes 0 to 5, and one for a stranger.
-pub const KEY_SEEDS: [&str; 7] =
-	["//Worker0", "//Worker1", "//Worker2", "//Worker3", "//Worker4", "//Worker5", "//Stranger"];
+/// What the test keystore holds: the worker keys of nodes 0 to 5, one for a stranger, and
+/// those of nodes 6 to 8 (registered, not eligible until a test makes them so).
+pub const KEY_SEEDS: [&str; 10] = [
+	"//Worker0",
+	"//Worker1",
+	"//Worker2",
+	"//Worker3",
+	"//Worker4",
+	"//Worker5",
+	"//Stranger",
+	"//Worker6",
+	"//Worker7",
+	"//Worker8",
+];
+/// The key of node `i` in [`KEY_SEEDS`].
+pub const fn key_of(node: usize) -> usize {
+	if node < 6 {
+		node
+	} else {
+		node + 1
+	}
+}
+/// Who challenges in the tests.
+pub const CHALLENGER: u64 = 20;
+/// The bond of a challenge.
+pub const DISPUTE_BOND: u64 = 100;
 
 /// A compute node as the stand-in registry keeps it.
 #[derive(Clone, Debug)]
@@ -104,9 +127,17 @@ parameter_types! {
 		(validation_hash(), 10 * 5),
 	];
 	/// Compute nodes by id.
-	pub static MockNodes: Vec<MockNode> = (0..6)
-		.map(|i| MockNode { owner: 100 + i as u64, key: i, eligible: true, reputation: 0, slashed: 0 })
+	pub static MockNodes: Vec<MockNode> = (0..9)
+		.map(|i| MockNode {
+			owner: 100 + i as u64,
+			key: key_of(i),
+			eligible: i < 6,
+			reputation: 0,
+			slashed: 0,
+		})
 		.collect();
+	/// Versions marked overturned: (version, round, corrected).
+	pub static OverturnedVersions: Vec<(u64, u64, Option<u64>)> = vec![];
 	/// Versions published by rounds.
 	pub static PublishedVersions: Vec<Published> = vec![];
 	/// When set, the registry refuses to publish.
@@ -189,6 +220,10 @@ impl ModelPublisher<u64> for TestModels {
 		Versions::mutate(|v| v.push((id, served)));
 		PublishedVersions::mutate(|p| p.push(Published { id, version }));
 		Ok(id)
+	}
+	fn mark_overturned(version: u64, round: u64, corrected: Option<u64>) -> Result<(), DispatchError> {
+		OverturnedVersions::mutate(|o| o.push((version, round, corrected)));
+		Ok(())
 	}
 }
 
@@ -274,11 +309,12 @@ impl Reputation for TestNodes {
 	}
 }
 
-/// Slashes take 40 from the bond.
+/// Slashes take `share` of a bond of 400: 40 for `SlashShare`, 200 for `FraudSlashShare`.
 impl BondSlasher<u64> for TestNodes {
-	fn slash(node: NodeId, _share: Perbill) -> Result<u64, DispatchError> {
-		MockNodes::mutate(|nodes| nodes[node as usize].slashed += 40);
-		Ok(40)
+	fn slash(node: NodeId, share: Perbill) -> Result<u64, DispatchError> {
+		let amount = share.mul_floor(400u64);
+		MockNodes::mutate(|nodes| nodes[node as usize].slashed += amount);
+		Ok(amount)
 	}
 }
 
@@ -324,12 +360,18 @@ impl Config for Test {
 	type SlashShare = Tenth;
 	type ReputationGain = Tenth;
 	type ReputationLoss = Tenth;
+	type DisputeBond = ConstU64<DISPUTE_BOND>;
+	type DisputeReplicas = ConstU32<3>;
+	type FraudSlashShare = Half;
+	type FraudJail = ConstU32<100>;
+	type ChallengerReward = Half;
 	type WeightInfo = ();
 }
 
 parameter_types! {
 	pub TwoThirds: Perbill = commit_reveal::two_thirds();
 	pub const Tenth: Perbill = Perbill::from_percent(10);
+	pub const Half: Perbill = Perbill::from_percent(50);
 }
 
 /// Short windows of 2 blocks each, payouts at once, rounds kept 10 blocks.
@@ -351,15 +393,15 @@ pub fn short_timing() -> Timing<u64> {
 pub fn new_test_ext() -> TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![(OWNER, 100_000), (PAUPER, 5), (POT, 5)]
+		balances: vec![(OWNER, 100_000), (PAUPER, 5), (POT, 5), (CHALLENGER, 1_000)]
 			.into_iter()
-			.chain((100..106).map(|owner| (owner, 5)))
+			.chain((100..109).map(|owner| (owner, 5)))
 			.collect(),
 		..Default::default()
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
-	pallet_training::GenesisConfig::<Test> { timing: Some(short_timing()) }
+	pallet_training::GenesisConfig::<Test> { timing: Some(short_timing()), dispute_terms: None }
 		.assimilate_storage(&mut storage)
 		.unwrap();
 	let mut ext = TestExternalities::new(storage);

@@ -14,17 +14,18 @@
 //!    them, the transaction carrying the file.
 //! 4. **Commit** (a committee member, not committed yet): it hands the executor an aggregation
 //!    task (every revealed update, the rule, the validation set) and commits to the result,
-//!    recorded the same way.
+//!    recorded the same way. A member of a dispute committee does the same work, the same way.
 //! 5. **Reveal** (a member that committed): it reveals the recorded result.
-//! 6. **Publish** (a member that agreed): it reads the agreed weights back and stores them.
+//! 6. **Publish** (a member that agreed, of the committee or of a dispute committee that
+//!    overturned its result): it reads the agreed weights back and stores them.
 //!
 //! A transaction that is not on chain [`RESEND_AFTER`] blocks after it was sent is sent again.
 //! Long tasks (training) span several blocks: the executor keeps them and the worker polls them
 //! again. Everything is logged under [`LOG_TARGET`].
 
 use crate::{
-	participant_seed, Call, Config, Involvements, NewWeights, NodeId, Outcome, Pallet, Payload,
-	Phase, Round, RoundId, RoundResult, Rounds, Updates, Work, LOG_TARGET,
+	participant_seed, Call, Config, Involvements, NewWeights, NodeId, Pallet, Payload, Phase, Round,
+	RoundId, RoundResult, Rounds, Updates, Window, Work, LOG_TARGET,
 };
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
@@ -155,17 +156,24 @@ impl<T: Config> Worker<T> {
 		let (round, node) = (self.round, self.node);
 		let update_key = local_key(Work::Update(round), node);
 		let result_key = local_key(Work::Result(round), node);
-		match (&record.phase, record.updates.vote(node), record.committee.vote(node)) {
+		// The committee seat the node holds now: in the round's committee, or in the committee
+		// re-running its aggregation in a dispute.
+		let seat = record
+			.voting()
+			.and_then(|(window, ballot)| ballot.vote(node).map(|vote| (window, *vote)));
+		match (&record.phase, record.updates.vote(node), seat) {
 			(Phase::Join { .. }, None, _) => self.join(record, &update_key),
 			(Phase::Train { .. }, Some(Vote::Pending), _) => self.train(record, &update_key),
 			(Phase::Upload { .. }, Some(Vote::Committed(on_chain)), _) => {
 				self.reveal_update(*on_chain, &update_key)
 			},
-			(Phase::Commit { .. }, _, Some(Vote::Pending)) => self.aggregate(record, &result_key),
-			(Phase::Reveal { .. }, _, Some(Vote::Committed(on_chain))) => {
-				self.reveal_result(*on_chain, &result_key)
+			(_, _, Some((Window::Commit { .. }, Vote::Pending))) => {
+				self.aggregate(record, &result_key)
 			},
-			(Phase::Publish { result, .. }, _, Some(_)) => {
+			(_, _, Some((Window::Reveal { .. }, Vote::Committed(on_chain)))) => {
+				self.reveal_result(on_chain, &result_key)
+			},
+			(Phase::Publish { result, .. }, _, _) => {
 				self.store_weights(record, *result, &result_key)
 			},
 			(phase, _, _) if phase.is_closed() => {
@@ -343,7 +351,7 @@ impl<T: Config> Worker<T> {
 	/// Stores the agreed weights, if the node agreed and keeps them.
 	fn store_weights(&self, record: &Round<T>, agreed: H256, key: &[u8]) {
 		let (round, node) = (self.round, self.node);
-		if !record.committee_outcomes.contains(&(node, Outcome::Agreed)) {
+		if !record.agreed(node) {
 			return;
 		}
 		let Some(LocalWork::Committed { hash, result, store_sent, .. }) = self.local(key) else {

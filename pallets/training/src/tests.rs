@@ -74,7 +74,7 @@ fn salt(node: NodeId) -> Salt {
 }
 
 fn join(round: RoundId, node: NodeId, samples: u64) -> DispatchResult {
-	let signature = sign(node as usize, Payload::Join { genesis: genesis(), round, node, samples });
+	let signature = sign(key_of(node as usize), Payload::Join { genesis: genesis(), round, node, samples });
 	Training::join(authorized(), round, node, samples, signature)
 }
 
@@ -90,7 +90,7 @@ fn hash(bytes: &[u8]) -> H256 {
 fn commit(task: Work, node: NodeId, result: H256) -> DispatchResult {
 	let c = commitment::<BlakeTwo256>(&task, node, &result, &salt(node));
 	let signature =
-		sign(node as usize, Payload::Commit { genesis: genesis(), task, node, commitment: c });
+		sign(key_of(node as usize), Payload::Commit { genesis: genesis(), task, node, commitment: c });
 	match task {
 		Work::Update(round) => Training::commit_update(authorized(), round, node, c, signature),
 		Work::Result(round) => Training::commit_result(authorized(), round, node, c, signature),
@@ -98,7 +98,7 @@ fn commit(task: Work, node: NodeId, result: H256) -> DispatchResult {
 }
 
 fn reveal_signature(task: Work, node: NodeId, hash: H256) -> WorkerSignature {
-	sign(node as usize, Payload::Reveal { genesis: genesis(), task, node, hash, salt: salt(node) })
+	sign(key_of(node as usize), Payload::Reveal { genesis: genesis(), task, node, hash, salt: salt(node) })
 }
 
 fn reveal_update(round: RoundId, node: NodeId, bytes: Vec<u8>) -> DispatchResult {
@@ -113,7 +113,7 @@ fn reveal_result(round: RoundId, node: NodeId, result: &RoundResult<Test>) -> Di
 
 fn upload_result(round: RoundId, node: NodeId, bytes: Vec<u8>) -> DispatchResult {
 	let signature =
-		sign(node as usize, Payload::Store { genesis: genesis(), round, node, hash: hash(&bytes) });
+		sign(key_of(node as usize), Payload::Store { genesis: genesis(), round, node, hash: hash(&bytes) });
 	Training::upload_result(authorized(), round, node, signature, bytes)
 }
 
@@ -637,9 +637,6 @@ fn an_invalid_update_and_an_outvoted_member_are_slashed_and_a_missing_member_los
 		// Member 5 and 4 agree; 3 reveals another result.
 		committee_acts(round, [Some(&agreed), Some(&agreed), Some(&other)]);
 		assert_eq!(phase(round), Phase::Publish { until: 3, result: agreed.hash() });
-		assert_eq!(node(2).slashed, 40, "the invalid update");
-		assert_eq!(node(3).slashed, 40, "the outvoted member");
-		assert_eq!((node(5).slashed, node(5).reputation), (0, 1));
 		System::assert_has_event(
 			Event::CommitteeOutcome { round, node: 3, outcome: Outcome::Outvoted }.into(),
 		);
@@ -654,7 +651,12 @@ fn an_invalid_update_and_an_outvoted_member_are_slashed_and_a_missing_member_los
 		// Only an agreeing member may store the weights.
 		assert_noop!(upload_result(round, 3, new_weights()), Error::<Test>::NotAgreed);
 		assert_noop!(upload_result(round, 5, vec![1; 300]), Error::<Test>::NotAgreed);
+		// The outcomes take effect with the payments, once they are final.
+		assert_eq!((node(2).slashed, node(3).slashed), (0, 0));
 		assert_ok!(upload_result(round, 5, new_weights()));
+		assert_eq!(node(2).slashed, 40, "the invalid update");
+		assert_eq!(node(3).slashed, 40, "the outvoted member");
+		assert_eq!((node(5).slashed, node(5).reputation), (0, 1));
 		assert_eq!(free(103), 5, "the outvoted member is unpaid");
 		assert_eq!(free(105), 5 + 30);
 	});
@@ -675,6 +677,7 @@ fn a_member_that_misses_its_reveal_still_lets_a_quorum_decide_at_the_windows_end
 		assert!(matches!(phase(round), Phase::Reveal { .. }));
 		run_to_block(System::block_number() + 3);
 		assert!(matches!(phase(round), Phase::Publish { .. }));
+		assert_ok!(upload_result(round, 5, new_weights()));
 		assert_eq!((node(3).reputation, node(3).slashed), (-1, 0));
 		System::assert_has_event(
 			Event::CommitteeOutcome { round, node: 3, outcome: Outcome::MissedReveal }.into(),
@@ -1153,4 +1156,345 @@ fn the_default_timing_and_bounds_pass_the_integrity_test() {
 fn the_round_result_hash_is_that_of_its_encoding() {
 	let r = result(vec![Verdict::Accepted], 1);
 	assert_eq!(r.hash(), hash(&r.encode()));
+}
+
+// DISPUTES
+
+fn bond(who: u64) -> u64 {
+	Balances::balance_on_hold(&HoldReason::ChallengeBond.into(), &who)
+}
+
+/// Results the committee may reveal: `right` is what the updates give; `wrong` says the same
+/// weights score better than they do (a colluding majority's lie), so both are published.
+fn right() -> RoundResult<Test> {
+	let mut r = result(vec![Verdict::Accepted, Verdict::Accepted, Verdict::Outlier], 810_000_000);
+	r.weights = r.weights.map(|w| NewWeights { hash: hash(&corrected_weights()), ..w });
+	r
+}
+
+fn wrong() -> RoundResult<Test> {
+	result(vec![Verdict::Accepted; 3], 950_000_000)
+}
+
+/// The weights of [`right`]: 300 bytes, not stored until a member uploads them.
+fn corrected_weights() -> Vec<u8> {
+	vec![43; 300]
+}
+
+/// A round with a 10-block challenge window, settled on `revealed` (members 5, 4, 3) with its
+/// weights stored: returns it. Nodes 6 to 8 become eligible, for the dispute committee, and the
+/// pot can pay a challenger's reward.
+fn settled(revealed: [&RoundResult<Test>; 3]) -> RoundId {
+	assert_ok!(Training::set_timing(
+		RuntimeOrigin::root(),
+		Timing { challenge_window: 10, ..short_timing() }
+	));
+	Balances::set_balance(&POT, 10_000);
+	let round = open(spec());
+	to_committee(round);
+	committee_acts(round, revealed.map(Some));
+	MockNodes::mutate(|nodes| nodes.iter_mut().for_each(|n| n.eligible = true));
+	if let Phase::Publish { result, .. } = phase(round) {
+		let uploader = [5, 4, 3].into_iter().find(|n| revealed[(5 - n) as usize].hash() == result);
+		let bytes = if result == right().hash() { corrected_weights() } else { new_weights() };
+		assert_ok!(upload_result(round, uploader.unwrap(), bytes));
+	}
+	assert!(matches!(phase(round), Phase::Settled { .. }));
+	round
+}
+
+/// The dispute committee (nodes 8, 7, 6 in the mock's order) commits to and reveals
+/// `results[i]` (`None`: does not act).
+fn dispute_acts(round: RoundId, results: [Option<&RoundResult<Test>>; 3]) {
+	for (n, r) in [8, 7, 6].into_iter().zip(results) {
+		if let Some(r) = r {
+			assert_ok!(commit(Work::Result(round), n, r.hash()));
+		}
+	}
+	if !matches!(dispute(round).stage, DisputeStage::Reveal { .. }) {
+		run_to_block(System::block_number() + 3);
+	}
+	for (n, r) in [8, 7, 6].into_iter().zip(results) {
+		if let Some(r) = r {
+			assert_ok!(reveal_result(round, n, r));
+		}
+	}
+}
+
+fn dispute(round: RoundId) -> Dispute<Test> {
+	Rounds::<Test>::get(round).unwrap().dispute.unwrap()
+}
+
+fn challenge(round: RoundId, claimed: Option<H256>) -> DispatchResult {
+	Training::challenge(RuntimeOrigin::signed(CHALLENGER), round, claimed)
+}
+
+#[test]
+fn a_challenge_holds_the_bond_and_a_fresh_committee_reruns_the_aggregation() {
+	build_and_execute(|| {
+		let round = settled([&right(), &right(), &right()]);
+		let Phase::Settled { end, result, payout_at } = phase(round) else { unreachable!() };
+		// In the window's last block.
+		run_to_block(payout_at - 1);
+		assert_ok!(challenge(round, Some(wrong().hash())));
+		assert_eq!(phase(round), Phase::Disputed { end, result });
+		assert_eq!(bond(CHALLENGER), DISPUTE_BOND);
+		let now = System::block_number();
+		let d = dispute(round);
+		assert_eq!((d.level, d.fee, d.quorum, d.claimed), (1, 60, 2, Some(wrong().hash())));
+		assert_eq!(d.stage, DisputeStage::Commit { until: now + 2 });
+		assert_eq!(d.ballot.nodes().collect::<Vec<_>>(), vec![8, 7, 6], "none of nodes 0 to 5");
+		System::assert_last_event(
+			Event::Challenged {
+				round,
+				challenger: CHALLENGER,
+				bond: DISPUTE_BOND,
+				claimed: Some(wrong().hash()),
+				nodes: vec![8, 7, 6],
+			}
+			.into(),
+		);
+		assert_eq!(Training::involved(8), vec![round]);
+		// Payments stay held past the payout block while the dispute runs.
+		run_to_block(payout_at + 1);
+		assert!(matches!(phase(round), Phase::Disputed { .. }));
+		assert_eq!(escrow(OWNER), 660);
+		Training::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn a_confirmed_result_forfeits_the_bond_pays_the_committee_and_the_round() {
+	build_and_execute(|| {
+		let round = settled([&right(), &right(), &right()]);
+		assert_ok!(challenge(round, None));
+		let other = wrong();
+		// Members 8 and 7 confirm; 6 reveals another result and is outvoted.
+		dispute_acts(round, [Some(&right()), Some(&right()), Some(&other)]);
+		let d = dispute(round);
+		let verdict = DisputeVerdict::Confirmed;
+		assert!(matches!(d.stage, DisputeStage::Resolved { verdict: v, .. } if v == verdict));
+		assert_eq!(
+			d.outcomes.to_vec(),
+			vec![(8, Outcome::Agreed), (7, Outcome::Agreed), (6, Outcome::Outvoted)]
+		);
+		System::assert_has_event(Event::DisputeResolved { round, verdict }.into());
+		System::assert_has_event(
+			Event::BondForfeited { round, challenger: CHALLENGER, bond: DISPUTE_BOND }.into(),
+		);
+		assert_eq!((bond(CHALLENGER), free(CHALLENGER)), (0, 1_000 - DISPUTE_BOND));
+		System::assert_has_event(
+			Event::DisputeCommitteePaid { round, amount: 60, nodes: 2 }.into(),
+		);
+		assert_eq!((free(108), free(107), free(106)), (5 + 30, 5 + 30, 5));
+		assert_eq!((node(6).slashed, node(8).reputation), (40, 1));
+		// The round is paid at once, as it was decided.
+		assert!(matches!(phase(round), Phase::Paid { end: End::Published { .. }, .. }));
+		assert_eq!(escrow(OWNER), 0);
+		assert_eq!(free(105), 5 + 20);
+		assert!(OverturnedVersions::get().is_empty());
+		assert_eq!(Training::result(round), Some(right()));
+	});
+}
+
+#[test]
+fn an_overturned_result_convicts_the_majority_and_publishes_the_corrected_version() {
+	build_and_execute(|| {
+		// Members 5 and 4 collude on a result that flatters the weights; 3 reveals the right
+		// one and is outvoted.
+		let round = settled([&wrong(), &wrong(), &right()]);
+		let old = PublishedVersions::get()[0].id;
+		assert_ok!(challenge(round, Some(right().hash())));
+		dispute_acts(round, [Some(&right()), Some(&right()), Some(&right())]);
+		let verdict = DisputeVerdict::Overturned { corrected: right().hash() };
+		System::assert_has_event(Event::DisputeResolved { round, verdict }.into());
+		for n in [5, 4] {
+			System::assert_has_event(
+				Event::NodeConvicted { round, node: n, slashed: 200, jailed_for: 100 }.into(),
+			);
+			assert_eq!((node(n).slashed, node(n).eligible, node(n).reputation), (200, false, -1));
+		}
+		// The challenger: its bond back and half the slashed 400.
+		System::assert_has_event(
+			Event::ChallengerPaid { round, challenger: CHALLENGER, bond: DISPUTE_BOND, reward: 200 }
+				.into(),
+		);
+		assert_eq!((bond(CHALLENGER), free(CHALLENGER)), (0, 1_000 + 200));
+		assert_eq!((free(108), free(107), free(106)), (5 + 20, 5 + 20, 5 + 20));
+		// Decided again on the corrected result, whose weights a dispute member uploads.
+		assert_eq!(phase(round), Phase::Publish { until: System::block_number() + 2, result: right().hash() });
+		assert_noop!(upload_result(round, 5, corrected_weights()), Error::<Test>::NotAgreed);
+		assert_ok!(upload_result(round, 7, corrected_weights()));
+		let new = PublishedVersions::get()[1].id;
+		assert_eq!(PublishedVersions::get()[1].version.weights_hash, hash(&corrected_weights()));
+		assert_eq!(OverturnedVersions::get(), vec![(old, round, Some(new))]);
+		System::assert_has_event(
+			Event::VersionOverturned { round, version: old, corrected: Some(new) }.into(),
+		);
+		// Paid at once by the corrected outcomes: node 2 is an outlier now, member 3 agreed.
+		assert_eq!(
+			phase(round),
+			Phase::Paid { end: End::Published { version: new }, result: right().hash() }
+		);
+		assert_eq!(outcomes(round)[2], (2, Some(Contribution::Outlier)));
+		assert_eq!((free(100), free(101), free(102)), (5 + 200, 5 + 400, 5));
+		assert_eq!((free(103), free(104), free(105)), (5 + 60, 5, 5));
+		assert_eq!((node(3).reputation, node(3).slashed), (1, 0), "the honest member");
+		assert_eq!(escrow(OWNER), 0);
+		assert_eq!(PublishedVersions::get().len(), 2, "a dispute never reopens a campaign");
+	});
+}
+
+#[test]
+fn an_overturned_version_without_a_better_result_is_marked_with_no_replacement() {
+	build_and_execute(|| {
+		let round = settled([&wrong(), &wrong(), &wrong()]);
+		let old = PublishedVersions::get()[0].id;
+		let worse = result(vec![Verdict::Accepted; 3], 500_000_000);
+		assert_ok!(challenge(round, Some(worse.hash())));
+		dispute_acts(round, [Some(&worse), Some(&worse), None]);
+		run_to_block(System::block_number() + 3);
+		assert_eq!(OverturnedVersions::get(), vec![(old, round, None)]);
+		assert_eq!(phase(round), Phase::Paid { end: End::NotImproved, result: worse.hash() });
+		assert_eq!(
+			(escrow(OWNER), free(OWNER)),
+			(0, 100_000),
+			"the budget back, and the fee of the convicted members"
+		);
+		assert_eq!((free(100), free(103)), (5, 5));
+		assert_eq!(node(6).reputation, -1, "missed its commit");
+	});
+}
+
+#[test]
+fn a_dispute_without_quorum_escalates_once_then_ends_unresolved() {
+	build_and_execute(|| {
+		let round = settled([&right(), &right(), &right()]);
+		assert_ok!(Training::set_dispute_terms(
+			RuntimeOrigin::root(),
+			DisputeTerms { bond: DISPUTE_BOND, replicas: 1 }
+		));
+		assert_ok!(challenge(round, None));
+		assert_eq!(dispute(round).ballot.nodes().collect::<Vec<_>>(), vec![8]);
+		run_to_block(System::block_number() + 3);
+		System::assert_has_event(
+			Event::DisputeEscalated { round, level: 2, nodes: vec![7] }.into(),
+		);
+		assert_eq!(dispute(round).level, 2);
+		assert_eq!(node(8).reputation, -1, "missed its commit");
+		Training::do_try_state().unwrap();
+		run_to_block(System::block_number() + 3);
+		let verdict = DisputeVerdict::Unresolved;
+		System::assert_has_event(Event::DisputeResolved { round, verdict }.into());
+		let reason = FailReason::DisputeUnresolved;
+		assert_eq!(phase(round), Phase::Failed { reason });
+		assert_eq!((bond(CHALLENGER), free(CHALLENGER)), (0, 1_000));
+		assert_eq!((escrow(OWNER), free(OWNER)), (0, 100_000), "everyone refunded");
+		assert_eq!((free(100), free(105), node(5).reputation, node(0).reputation), (5, 5, 0, 0));
+		assert_eq!(dispute(round).outcomes.to_vec(), vec![
+			(8, Outcome::MissedCommit),
+			(7, Outcome::MissedCommit)
+		]);
+		// Removed with its dispute's nodes' involvements.
+		run_to_block(System::block_number() + 10);
+		assert!(Training::involved(7).is_empty() && Training::involved(8).is_empty());
+	});
+}
+
+#[test]
+fn an_escalated_committee_may_resolve_the_dispute() {
+	build_and_execute(|| {
+		let round = settled([&wrong(), &wrong(), &right()]);
+		assert_ok!(Training::set_dispute_terms(
+			RuntimeOrigin::root(),
+			DisputeTerms { bond: DISPUTE_BOND, replicas: 1 }
+		));
+		assert_ok!(challenge(round, None));
+		run_to_block(System::block_number() + 3);
+		assert_ok!(commit(Work::Result(round), 7, right().hash()));
+		assert_ok!(reveal_result(round, 7, &right()));
+		let verdict = DisputeVerdict::Overturned { corrected: right().hash() };
+		System::assert_has_event(Event::DisputeResolved { round, verdict }.into());
+		assert_eq!(node(5).slashed, 200);
+	});
+}
+
+#[test]
+fn challenge_names_each_error() {
+	build_and_execute(|| {
+		assert_noop!(challenge(9, None), Error::<Test>::UnknownRound);
+		let round = settled([&right(), &right(), &right()]);
+		let joining = open(spec());
+		assert_noop!(challenge(joining, None), Error::<Test>::NotSettled);
+		assert_noop!(challenge(round, Some(right().hash())), Error::<Test>::SameResult);
+		assert_noop!(
+			Training::challenge(RuntimeOrigin::signed(105), round, None),
+			Error::<Test>::ChallengerAgreed
+		);
+		assert_noop!(
+			Training::challenge(RuntimeOrigin::signed(PAUPER), round, None),
+			Error::<Test>::InsufficientBond
+		);
+		MockNodes::mutate(|nodes| nodes[6].eligible = false);
+		assert_noop!(challenge(round, None), Error::<Test>::NotEnoughNodes);
+		MockNodes::mutate(|nodes| nodes[6].eligible = true);
+		assert_ok!(challenge(round, None));
+		assert_noop!(challenge(round, None), Error::<Test>::AlreadyChallenged);
+		// A participant's owner may challenge too, but only once per round.
+		assert_noop!(
+			Training::challenge(RuntimeOrigin::signed(100), round, None),
+			Error::<Test>::AlreadyChallenged
+		);
+		// The opener may challenge its own round.
+		MockNodes::mutate(|nodes| (6..9).for_each(|n| nodes[n].eligible = false));
+		let own = settled([&right(), &right(), &right()]);
+		assert_ok!(Training::challenge(RuntimeOrigin::signed(OWNER), own, None));
+	});
+}
+
+#[test]
+fn a_challenge_after_the_payout_is_closed() {
+	build_and_execute(|| {
+		let round = settled([&right(), &right(), &right()]);
+		let Phase::Settled { payout_at, .. } = phase(round) else { unreachable!() };
+		run_to_block(payout_at);
+		assert!(matches!(phase(round), Phase::Paid { .. }));
+		assert_noop!(challenge(round, None), Error::<Test>::ChallengeClosed);
+	});
+}
+
+#[test]
+fn only_the_dispute_committee_commits_while_a_round_is_disputed() {
+	build_and_execute(|| {
+		let round = settled([&right(), &right(), &right()]);
+		assert_ok!(challenge(round, None));
+		assert_noop!(commit(Work::Result(round), 5, right().hash()), Error::<Test>::NotAssigned);
+		assert_ok!(commit(Work::Result(round), 8, right().hash()));
+		assert_noop!(commit(Work::Result(round), 8, right().hash()), Error::<Test>::AlreadyCommitted);
+		assert_noop!(reveal_result(round, 8, &right()), Error::<Test>::WrongPhase);
+	});
+}
+
+#[test]
+fn set_dispute_terms_is_for_root_and_refuses_bad_terms() {
+	build_and_execute(|| {
+		let terms = DisputeTerms { bond: 60, replicas: 3 };
+		assert_noop!(
+			Training::set_dispute_terms(RuntimeOrigin::signed(OWNER), terms.clone()),
+			DispatchError::BadOrigin
+		);
+		for bad in [
+			DisputeTerms { bond: 60, replicas: 0 },
+			DisputeTerms { bond: 1_000, replicas: 5 },
+			DisputeTerms { bond: 59, replicas: 3 },
+		] {
+			assert_noop!(
+				Training::set_dispute_terms(RuntimeOrigin::root(), bad),
+				Error::<Test>::BadDisputeTerms
+			);
+		}
+		assert_ok!(Training::set_dispute_terms(RuntimeOrigin::root(), terms.clone()));
+		assert_eq!(ChallengeTerms::<Test>::get(), terms);
+		System::assert_last_event(Event::DisputeTermsSet { terms }.into());
+	});
 }

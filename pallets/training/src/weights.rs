@@ -57,6 +57,9 @@ pub trait WeightInfo {
 	fn end_phase() -> Weight;
 	fn payout(p: u32, ) -> Weight;
 	fn remove_round(p: u32, ) -> Weight;
+	fn challenge() -> Weight;
+	fn set_dispute_terms() -> Weight;
+	fn resolve_dispute(p: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_training` measured on the machine above, with the runtime's database weights.
@@ -579,6 +582,30 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2547).saturating_mul(p.into()))
 	}
+	/// Provisional, until `make weights` measures the `challenge` benchmark.
+	fn challenge() -> Weight {
+		Weight::from_parts(400_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 60_000))
+			.saturating_add(T::DbWeight::get().reads(60))
+			.saturating_add(T::DbWeight::get().writes(20))
+	}
+	/// Provisional, until `make weights` measures the `set_dispute_terms` benchmark.
+	fn set_dispute_terms() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Provisional, until `make weights` measures the `resolve_dispute` benchmark: a dispute
+	/// committee's last reveal overturns the result, and the round is decided again.
+	fn resolve_dispute(p: u32, ) -> Weight {
+		Weight::from_parts(2_000_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 80_000))
+			.saturating_add(Weight::from_parts(80_000_000, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(120))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes(110))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2015).saturating_mul(p.into()))
+	}
 }
 
 /// The same weights with ParityDb's database weights, for tests.
@@ -1099,5 +1126,29 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(35))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2547).saturating_mul(p.into()))
+	}
+	/// Provisional, until `make weights` measures the `challenge` benchmark.
+	fn challenge() -> Weight {
+		Weight::from_parts(400_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 60_000))
+			.saturating_add(ParityDbWeight::get().reads(60))
+			.saturating_add(ParityDbWeight::get().writes(20))
+	}
+	/// Provisional, until `make weights` measures the `set_dispute_terms` benchmark.
+	fn set_dispute_terms() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Provisional, until `make weights` measures the `resolve_dispute` benchmark: a dispute
+	/// committee's last reveal overturns the result, and the round is decided again.
+	fn resolve_dispute(p: u32, ) -> Weight {
+		Weight::from_parts(2_000_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 80_000))
+			.saturating_add(Weight::from_parts(80_000_000, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(120))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().writes(110))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2015).saturating_mul(p.into()))
 	}
 }

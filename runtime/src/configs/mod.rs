@@ -347,7 +347,9 @@ parameter_types! {
 }
 
 /// Federated training rounds: up to 32 participants, committees of up to 16, campaigns of up to
-/// 100 rounds. The windows are in `RoundTiming` (genesis, or root's `set_timing`).
+/// 100 rounds. The windows are in `RoundTiming` (genesis, or root's `set_timing`); a challenge's
+/// bond and committee size in `ChallengeTerms` (genesis, or root's `set_dispute_terms`), as for
+/// inference jobs: 1 SWARM and five nodes by default, the same fraud penalties.
 impl pallet_training::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -370,6 +372,11 @@ impl pallet_training::Config for Runtime {
 	type SlashShare = InferenceSlashShare;
 	type ReputationGain = AgreedReputation;
 	type ReputationLoss = MissedReputation;
+	type DisputeBond = ConstU128<{ UNIT }>;
+	type DisputeReplicas = ConstU32<5>;
+	type FraudSlashShare = FraudSlashShare;
+	type FraudJail = ConstU32<DAYS>;
+	type ChallengerReward = ChallengerReward;
 	type WeightInfo = pallet_training::weights::SubstrateWeight<Runtime>;
 }
 
