@@ -263,8 +263,49 @@ export async function startWorkerNetwork (count, { extraArgs = [], nodeArgs = ()
 
 /** Registers the worker key of every node of `network`, node i by `owners[i]`; returns the ids. */
 export async function registerWorkers (network, owners) {
-  return Promise.all(network.nodes.map(async (node, i) => {
-    const peerId = u8aToHex(base58Decode(await rpcCall(node.rpcPort, 'system_localPeerId')));
-    return registerNodeWorker(network.api, network.apis[i], owners[i], peerId);
-  }));
+  return Promise.all(network.nodes.map(async (_, i) =>
+    registerNodeWorker(network.api, network.apis[i], owners[i], await peerIdOf(network, i))));
+}
+
+/** Every `section` event whose numeric `field` is `id`, from block `from` to the best block. */
+export async function eventsOf (api, section, field, id, from) {
+  const best = (await api.rpc.chain.getHeader()).number.toNumber();
+  const found = [];
+  for (let n = from; n <= best; n++) {
+    const at = await api.at(await api.rpc.chain.getBlockHash(n));
+    for (const { event } of await at.query.system.events()) {
+      if (event.section === section && event.data[field]?.toNumber() === id) found.push(event);
+    }
+  }
+  return found;
+}
+
+/** The libp2p peer id of node `i` of `network`, as 0x hex (what `registerNode` takes). */
+export async function peerIdOf (network, i) {
+  return u8aToHex(base58Decode(await rpcCall(network.nodes[i].rpcPort, 'system_localPeerId')));
+}
+
+/**
+ * Registers the worker of node 0 of `network` (by `honestOwner`) and the worker keys `colluders`
+ * (sr25519 pairs the caller holds; colluder i by `colluderOwners[i]`), each with the minimum
+ * bond. Resolves with `{ honestId, colluderIds }`.
+ */
+export async function registerHonestAndColluders (network, honestOwner, colluders, colluderOwners) {
+  const { api } = network;
+  const [honestId, ...colluderIds] = await Promise.all([
+    registerNodeWorker(api, network.apis[0], honestOwner, await peerIdOf(network, 0)),
+    ...colluders.map(async (pair, i) => registerKey(api, colluderOwners[i], u8aToHex(pair.publicKey),
+      await keyProof(api, colluderOwners[i], pair)))
+  ]);
+  return { honestId, colluderIds };
+}
+
+/** A compute node's record (`ComputeNodesApi::node`). */
+export async function nodeInfo (api, id) {
+  return (await api.call.computeNodesApi.node(id)).unwrap();
+}
+
+/** What a compute node has earned so far (`RewardsApi::node_earnings`). */
+export async function nodeEarned (api, id) {
+  return (await api.call.rewardsApi.nodeEarnings(id)).toBigInt();
 }

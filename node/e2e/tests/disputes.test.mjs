@@ -21,15 +21,15 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
-import { base58Decode, randomAsU8a } from '@polkadot/util-crypto';
+import { randomAsU8a } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import { devKeyring, submitFinalized, UNIT } from '../lib/api.mjs';
 import {
-  canonicalConfig, commitPayload, commitment, feePaid, keyProof, outputHash, publishModel, registerKey,
-  registerNodeWorker, requestInference, revealPayload, startWorkerNetwork, submitGeneral, swarmMl,
-  testImages, trainMlp, waitClosed
+  canonicalConfig, commitPayload, commitment, eventsOf, feePaid, nodeEarned, nodeInfo as nodeInfoOf,
+  outputHash, peerIdOf, publishModel, registerHonestAndColluders, registerNodeWorker, requestInference,
+  revealPayload, startWorkerNetwork, submitGeneral, swarmMl, testImages, trainMlp, waitClosed
 } from '../lib/inference.mjs';
-import { rpcCall, tempDir, waitFor } from '../lib/node.mjs';
+import { tempDir, waitFor } from '../lib/node.mjs';
 
 const SAMPLES = 8;
 
@@ -70,32 +70,14 @@ describe('a colluding majority is caught by a challenge', { timeout: 600_000 }, 
   });
 
   const free = async (who) => (await api.query.system.account(who.address)).data.free.toBigInt();
-  const nodeInfo = async (id) => (await api.call.computeNodesApi.node(id)).unwrap();
-  const earned = async (id) => (await api.call.rewardsApi.nodeEarnings(id)).toBigInt();
-  const peerId = async (i) => u8aToHex(base58Decode(await rpcCall(network.nodes[i].rpcPort, 'system_localPeerId')));
-
-  /** Every inference event of `job` from block `from` to the best block. */
-  const jobEvents = async (job, from) => {
-    const best = (await api.rpc.chain.getHeader()).number.toNumber();
-    const found = [];
-    for (let n = from; n <= best; n++) {
-      const at = await api.at(await api.rpc.chain.getBlockHash(n));
-      for (const { event } of await at.query.system.events()) {
-        if (event.section === 'inference' && event.data.job?.toNumber() === job) found.push(event);
-      }
-    }
-    return found;
-  };
+  const nodeInfo = (id) => nodeInfoOf(api, id);
+  const earned = (id) => nodeEarned(api, id);
 
   test('the job settles on the colluders\' output; a fresh committee overturns it', async () => {
     // The honest node: the validator's worker, registered by Bob. The colluders: two keys this
     // test holds, registered by Ferdie with the minimum bond.
     const colluders = [keyring.addFromUri('//Colluder1//worker'), keyring.addFromUri('//Colluder2//worker')];
-    const [honestId, ...colluderIds] = await Promise.all([
-      registerNodeWorker(api, network.apis[0], bob, await peerId(0)),
-      ...colluders.map(async (pair, i) => registerKey(api, i === 0 ? ferdie : dave, u8aToHex(pair.publicKey),
-        await keyProof(api, i === 0 ? ferdie : dave, pair)))
-    ]);
+    const { honestId, colluderIds } = await registerHonestAndColluders(network, bob, colluders, [ferdie, dave]);
     const bondsBefore = await Promise.all(colluderIds.map(async (id) => (await nodeInfo(id)).bond.toBigInt()));
     const honestBond = (await nodeInfo(honestId)).bond.toBigInt();
     const honestEarned = await earned(honestId);
@@ -120,7 +102,7 @@ describe('a colluding majority is caught by a challenge', { timeout: 600_000 }, 
     }
     // The other three register while the job runs: after the request, so they are not seated.
     const freshIds = await Promise.all([charlie, eve, alice].map(async (who, i) =>
-      registerNodeWorker(api, network.apis[i + 1], who, await peerId(i + 1))));
+      registerNodeWorker(api, network.apis[i + 1], who, await peerIdOf(network, i + 1))));
     await waitFor(async () => (await api.rpc.jobs.job(request.job)).toJSON().phase.name !== 'commit',
       { timeoutMs: 90_000, what: 'the reveal window' });
     for (const [i, pair] of colluders.entries()) {
@@ -158,7 +140,7 @@ describe('a colluding majority is caught by a challenge', { timeout: 600_000 }, 
     for (const id of colluderIds) assert.equal(outcome[id], 'outvoted');
 
     // The colluders: half their bonds gone, jailed.
-    const events = await jobEvents(request.job, request.blockNumber);
+    const events = await eventsOf(api, 'inference', 'job', request.job, request.blockNumber);
     let slashed = 0n;
     for (const [i, id] of colluderIds.entries()) {
       const info = await nodeInfo(id);

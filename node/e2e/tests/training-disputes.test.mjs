@@ -23,14 +23,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
-import { base58Decode, blake2AsU8a, randomAsU8a } from '@polkadot/util-crypto';
+import { blake2AsU8a, randomAsU8a } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import { devKeyring, submitFinalized, UNIT } from '../lib/api.mjs';
 import {
-  canonicalConfig, feePaid, keyProof, publishModel, registerKey, registerNodeWorker, startWorkerNetwork,
-  submitGeneral, trainMlp
+  canonicalConfig, eventsOf, feePaid, nodeEarned, nodeInfo as nodeInfoOf, peerIdOf, publishModel,
+  registerHonestAndColluders, registerNodeWorker, startWorkerNetwork, submitGeneral, trainMlp
 } from '../lib/inference.mjs';
-import { rpcCall, tempDir, waitFor } from '../lib/node.mjs';
+import { tempDir } from '../lib/node.mjs';
 import {
   openRound, roundCommitment, roundCommitPayload, roundResultHash, roundRevealPayload, roundSpec,
   roundStorePayload, splitShards, storeValidation, waitPhase
@@ -78,30 +78,12 @@ describe('a colluding committee majority is caught by a challenge', { timeout: 9
   });
 
   const free = async (who) => (await api.query.system.account(who.address)).data.free.toBigInt();
-  const nodeInfo = async (id) => (await api.call.computeNodesApi.node(id)).unwrap();
-  const earned = async (id) => (await api.call.rewardsApi.nodeEarnings(id)).toBigInt();
-  const peerId = async (i) => u8aToHex(base58Decode(await rpcCall(network.nodes[i].rpcPort, 'system_localPeerId')));
-
-  /** Every training event of `round` from block `from` to the best block. */
-  const roundEvents = async (round, from) => {
-    const best = (await api.rpc.chain.getHeader()).number.toNumber();
-    const found = [];
-    for (let n = from; n <= best; n++) {
-      const at = await api.at(await api.rpc.chain.getBlockHash(n));
-      for (const { event } of await at.query.system.events()) {
-        if (event.section === 'training' && event.data.round?.toNumber() === round) found.push(event);
-      }
-    }
-    return found;
-  };
+  const nodeInfo = (id) => nodeInfoOf(api, id);
+  const earned = (id) => nodeEarned(api, id);
 
   test('the round publishes the colluders\' version; a fresh committee overturns it', async () => {
     const colluders = [keyring.addFromUri('//RoundColluder1//worker'), keyring.addFromUri('//RoundColluder2//worker')];
-    const [honestId, ...colluderIds] = await Promise.all([
-      registerNodeWorker(api, network.apis[0], bob, await peerId(0)),
-      ...colluders.map(async (pair, i) => registerKey(api, i === 0 ? ferdie : dave, u8aToHex(pair.publicKey),
-        await keyProof(api, i === 0 ? ferdie : dave, pair)))
-    ]);
+    const { honestId, colluderIds } = await registerHonestAndColluders(network, bob, colluders, [ferdie, dave]);
     const bondsBefore = await Promise.all(colluderIds.map(async (id) => (await nodeInfo(id)).bond.toBigInt()));
     const honestBond = (await nodeInfo(honestId)).bond.toBigInt();
     const honestEarned = await earned(honestId);
@@ -119,7 +101,7 @@ describe('a colluding committee majority is caught by a challenge', { timeout: 9
 
     // The other three register now: they take no part in the round.
     const fresh = Promise.all([charlie, eve, alice].map(async (who, i) =>
-      registerNodeWorker(api, network.apis[i + 1], who, await peerId(i + 1))));
+      registerNodeWorker(api, network.apis[i + 1], who, await peerIdOf(network, i + 1))));
 
     // The colluders' result: the base with one value changed, said to score 99 %.
     const baseBytes = new Uint8Array(readFileSync(baseFile));
@@ -197,7 +179,7 @@ describe('a colluding committee majority is caught by a challenge', { timeout: 9
     assert.equal(record.participants[0].outcome, 'accepted');
 
     // The colluders: half their bonds gone, jailed.
-    const events = await roundEvents(round, openedAt);
+    const events = await eventsOf(api, 'training', 'round', round, openedAt);
     let slashed = 0n;
     for (const [i, id] of colluderIds.entries()) {
       const info = await nodeInfo(id);

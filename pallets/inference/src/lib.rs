@@ -156,6 +156,7 @@ use polkadot_sdk::{
 };
 use swarm_primitives::{
 	commit_reveal::{quorum, Tally},
+	dispute::{self, forfeit_bond, release_bond, reward_challenger},
 	model_config, BondSlasher, ContentInspector, ModelCatalog, NodeRegistry, Reputation, WorkNeeds,
 	WorkRewards, WorkerDirectory,
 };
@@ -1094,11 +1095,7 @@ pub mod pallet {
 		/// Checks the terms of challenges: 1 to `MaxReplicas` seats, and a bond that covers
 		/// their fee.
 		pub(crate) fn check_terms(terms: &DisputeTerms<BalanceOf<T>>) -> DispatchResult {
-			let fee = T::NodeFee::get().saturating_mul(terms.replicas.into());
-			ensure!(
-				(1..=T::MaxReplicas::get()).contains(&terms.replicas) && terms.bond >= fee,
-				Error::<T>::BadDisputeTerms
-			);
+			ensure!(terms.check(T::NodeFee::get(), T::MaxReplicas::get()), Error::<T>::BadDisputeTerms);
 			Ok(())
 		}
 
@@ -1551,26 +1548,19 @@ pub mod pallet {
 			dispute: &mut Dispute<T>,
 			agreed: Option<&H256>,
 		) -> Vec<NodeId> {
-			let outcomes: Vec<(NodeId, Outcome)> = dispute.ballot.outcomes(agreed).collect();
-			let mut agreeing = Vec::new();
-			for (node, outcome) in outcomes {
+			// `MaxOutcomes` holds two committees (`integrity_test`).
+			dispute::close_committee(&dispute.ballot, agreed, &mut dispute.outcomes, |node, outcome| {
 				match outcome {
 					Outcome::Agreed => {
 						T::Nodes::raise(node, T::AgreedReputation::get());
 						Misses::<T>::remove(node);
-						agreeing.push(node);
 					},
 					Outcome::Outvoted => Self::penalize_outvoted(job, node),
 					Outcome::Inconclusive => {},
 					Outcome::MissedReveal | Outcome::MissedCommit => Self::note_miss(node),
 				}
-				// `MaxOutcomes` holds two committees (`integrity_test`).
-				if dispute.outcomes.try_push((node, outcome)).is_err() {
-					log::error!(target: LOG_TARGET, "job {job}: no room for the dispute outcome of {node}");
-				}
 				Self::deposit_event(Event::DisputeOutcome { job, node, outcome });
-			}
-			agreeing
+			})
 		}
 
 		/// At the end of the dispute committee's commit window: opens its reveal window, or
@@ -1595,16 +1585,12 @@ pub mod pallet {
 			if decided == result {
 				let verdict = Verdict::Confirmed;
 				dispute.stage = DisputeStage::Resolved { verdict, at: now };
-				let forfeited = T::Currency::transfer_on_hold(
+				let forfeited = forfeit_bond::<_, T::Currency>(
 					&HoldReason::ChallengeBond.into(),
 					&dispute.challenger,
 					&T::RewardPot::get(),
 					dispute.bond,
-					Precision::BestEffort,
-					Restriction::Free,
-					Fortitude::Force,
-				)
-				.unwrap_or_else(|_| Zero::zero());
+				);
 				Self::deposit_event(Event::BondForfeited {
 					job,
 					challenger: dispute.challenger.clone(),
@@ -1645,21 +1631,16 @@ pub mod pallet {
 				}
 			}
 			Self::pay_committee(job, &committee, dispute.fee);
-			let reward = T::ChallengerReward::get().mul_floor(slashed);
-			let reward = if reward.is_zero() {
-				reward
-			} else {
-				T::Currency::transfer(
-					&T::RewardPot::get(),
-					&dispute.challenger,
-					reward,
-					frame_support::traits::tokens::Preservation::Preserve,
-				)
-				.unwrap_or_else(|error| {
-					log::error!(target: LOG_TARGET, "job {job}: rewarding the challenger failed: {error:?}");
-					Zero::zero()
-				})
-			};
+			let reward = reward_challenger::<_, T::Currency>(
+				&T::RewardPot::get(),
+				&dispute.challenger,
+				T::ChallengerReward::get(),
+				slashed,
+			)
+			.unwrap_or_else(|error| {
+				log::error!(target: LOG_TARGET, "job {job}: rewarding the challenger failed: {error:?}");
+				Zero::zero()
+			});
 			Self::return_bond(job, &dispute, reward);
 			record.dispute = Some(dispute);
 			record.phase = Phase::Paid { result: decided };
@@ -1739,42 +1720,38 @@ pub mod pallet {
 		fn escalate(job: JobId, record: &mut Job<T>) {
 			let Some(dispute) = record.dispute.as_mut() else { return };
 			Self::close_committee(job, dispute, None);
-			let (level, seats) =
-				(dispute.level.saturating_add(1), dispute.ballot.seats().len() as u32);
-			if level <= MAX_DISPUTE_LEVEL {
-				let nodes = Self::choose_committee(job, record, level, seats);
-				if let (Ok(ballot), Some(dispute)) =
-					(Ballot::new(nodes.iter().copied()), record.dispute.as_mut())
-				{
-					if nodes.len() as u32 == seats {
-						let until = frame_system::Pallet::<T>::block_number()
-							.saturating_add(JobTiming::<T>::get().commit_window);
-						for node in &nodes {
-							Assignments::<T>::insert(node, job, ());
-						}
-						dispute.level = level;
-						dispute.ballot = ballot;
-						dispute.stage = DisputeStage::Commit { until };
-						Self::push(Queue::Commit, job, until.saturating_add(One::one()));
-						Self::deposit_event(Event::DisputeEscalated { job, level, nodes });
-						return;
+			let (level, seats) = (dispute.level, dispute.ballot.seats().len() as u32);
+			let next = dispute::next_committee(level, seats, |level| {
+				Self::choose_committee(job, record, level, seats)
+			});
+			match (next, record.dispute.as_mut()) {
+				(Some((level, nodes, ballot)), Some(dispute)) => {
+					let until = frame_system::Pallet::<T>::block_number()
+						.saturating_add(JobTiming::<T>::get().commit_window);
+					for node in &nodes {
+						Assignments::<T>::insert(node, job, ());
 					}
-				}
-			}
-			if let Some(dispute) = record.dispute.take() {
-				Self::unresolved(job, record, dispute);
+					dispute.level = level;
+					dispute.ballot = ballot;
+					dispute.stage = DisputeStage::Commit { until };
+					Self::push(Queue::Commit, job, until.saturating_add(One::one()));
+					Self::deposit_event(Event::DisputeEscalated { job, level, nodes });
+				},
+				_ => {
+					if let Some(dispute) = record.dispute.take() {
+						Self::unresolved(job, record, dispute);
+					}
+				},
 			}
 		}
 
 		/// Releases the challenger's bond of `dispute`; `reward` (already paid) is for the event.
 		fn return_bond(job: JobId, dispute: &Dispute<T>, reward: BalanceOf<T>) {
-			let bond = T::Currency::release(
+			let bond = release_bond::<_, T::Currency>(
 				&HoldReason::ChallengeBond.into(),
 				&dispute.challenger,
 				dispute.bond,
-				Precision::BestEffort,
-			)
-			.unwrap_or_else(|_| Zero::zero());
+			);
 			let challenger = dispute.challenger.clone();
 			Self::deposit_event(Event::ChallengerPaid { job, challenger, bond, reward });
 		}

@@ -8,8 +8,24 @@
 //! that the dispute is unresolved and everyone is refunded.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use polkadot_sdk::sp_core::H256;
+use polkadot_sdk::{
+	frame_support::traits::{
+		fungible::{Mutate, MutateHold},
+		tokens::{Fortitude, Precision, Preservation, Restriction},
+	},
+	sp_core::H256,
+	sp_runtime::{
+		traits::{Get, Saturating, Zero},
+		BoundedVec, DispatchError, Perbill,
+	},
+};
 use scale_info::TypeInfo;
+
+use crate::{
+	commit_reveal::{Ballot, Outcome},
+	NodeId,
+};
+use alloc::vec::Vec;
 
 /// How many committees may re-execute disputed work: the first, and one more when the first
 /// reaches no quorum.
@@ -123,4 +139,99 @@ pub struct DisputeTerms<Balance> {
 	/// The seats of a re-execution committee, none of them nodes that took part in the work
 	/// (nor in an earlier committee).
 	pub replicas: u32,
+}
+
+impl<Balance: Copy + PartialOrd + Saturating + From<u32>> DisputeTerms<Balance> {
+	/// Whether the terms are sound: 1 to `max_seats` seats, and a bond that covers their fee at
+	/// `seat_fee` a seat.
+	pub fn check(&self, seat_fee: Balance, max_seats: u32) -> bool {
+		(1..=max_seats).contains(&self.replicas) &&
+			self.bond >= seat_fee.saturating_mul(self.replicas.into())
+	}
+}
+
+/// Moves a challenger's bond, held under `reason`, to the reward `pot`: the result stood. Returns
+/// what moved (all of it, unless the hold was reduced meanwhile).
+pub fn forfeit_bond<AccountId, Currency: MutateHold<AccountId>>(
+	reason: &Currency::Reason,
+	challenger: &AccountId,
+	pot: &AccountId,
+	bond: Currency::Balance,
+) -> Currency::Balance {
+	Currency::transfer_on_hold(
+		reason,
+		challenger,
+		pot,
+		bond,
+		Precision::BestEffort,
+		Restriction::Free,
+		Fortitude::Force,
+	)
+	.unwrap_or_else(|_| Zero::zero())
+}
+
+/// Releases a challenger's bond, held under `reason`: the result was overturned, or the dispute
+/// is unresolved. Returns what was released.
+pub fn release_bond<AccountId, Currency: MutateHold<AccountId>>(
+	reason: &Currency::Reason,
+	challenger: &AccountId,
+	bond: Currency::Balance,
+) -> Currency::Balance {
+	Currency::release(reason, challenger, bond, Precision::BestEffort)
+		.unwrap_or_else(|_| Zero::zero())
+}
+
+/// Pays a challenger that overturned a result its `share` of what the convicted nodes lost
+/// (`slashed`, which went to the reward `pot`), from the pot. Returns what was paid (nothing for
+/// a zero share).
+pub fn reward_challenger<AccountId: Eq, Currency: Mutate<AccountId>>(
+	pot: &AccountId,
+	challenger: &AccountId,
+	share: Perbill,
+	slashed: Currency::Balance,
+) -> Result<Currency::Balance, DispatchError> {
+	let reward = share.mul_floor(slashed);
+	if reward.is_zero() {
+		return Ok(reward);
+	}
+	Currency::transfer(pot, challenger, reward, Preservation::Preserve)
+}
+
+/// Closes a dispute committee's `ballot`: each seat's outcome (`agreed`: the committee's quorum's
+/// result, if it has one) is recorded in `outcomes` (whose bound holds every committee of a
+/// dispute) and handed to `effect` (reputation, slashing, an event); returns the agreeing seats.
+pub fn close_committee<Seats: Get<u32>, Outcomes: Get<u32>>(
+	ballot: &Ballot<H256, Seats>,
+	agreed: Option<&H256>,
+	outcomes: &mut BoundedVec<(NodeId, Outcome), Outcomes>,
+	mut effect: impl FnMut(NodeId, Outcome),
+) -> Vec<NodeId> {
+	let closed: Vec<(NodeId, Outcome)> = ballot.outcomes(agreed).collect();
+	let mut agreeing = Vec::new();
+	for (node, outcome) in closed {
+		if outcome == Outcome::Agreed {
+			agreeing.push(node);
+		}
+		// The pallets bound `outcomes` to hold `MAX_DISPUTE_LEVEL` committees of `Seats`.
+		let _ = outcomes.try_push((node, outcome));
+		effect(node, outcome);
+	}
+	agreeing
+}
+
+/// The committee that replaces one of `seats` seats at `level` that reached no quorum: the next
+/// level, its nodes (`choose(level)`, which must exclude every node that took part) and their
+/// ballot; `None` when the dispute may not escalate further or too few nodes are eligible.
+pub fn next_committee<Seats: Get<u32>>(
+	level: u32,
+	seats: u32,
+	choose: impl FnOnce(u32) -> Vec<NodeId>,
+) -> Option<(u32, Vec<NodeId>, Ballot<H256, Seats>)> {
+	let level = level.saturating_add(1);
+	if level > MAX_DISPUTE_LEVEL {
+		return None;
+	}
+	let nodes = choose(level);
+	let ballot = Ballot::new(nodes.iter().copied()).ok()?;
+	(nodes.len() as u32 == seats).then_some((level, nodes, ballot))
 }

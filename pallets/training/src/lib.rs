@@ -164,6 +164,7 @@ use polkadot_sdk::{
 };
 use swarm_primitives::{
 	commit_reveal::{quorum, Tally},
+	dispute::{self, forfeit_bond, release_bond, reward_challenger},
 	metrics, model_config, BondSlasher, ContentInspector, ContentWriter, ModelCatalog,
 	ModelPublisher, NewVersion, NodeRegistry, Reputation, WorkId, WorkNeeds, WorkRewards,
 	WorkerDirectory,
@@ -2006,11 +2007,7 @@ pub mod pallet {
 		/// Checks the terms of challenges: 1 to `MaxCommittee` seats, and a bond that covers
 		/// their fee.
 		pub(crate) fn check_terms(terms: &DisputeTerms<BalanceOf<T>>) -> DispatchResult {
-			let fee = T::CommitteeFee::get().saturating_mul(terms.replicas.into());
-			ensure!(
-				(1..=T::MaxCommittee::get()).contains(&terms.replicas) && terms.bond >= fee,
-				Error::<T>::BadDisputeTerms
-			);
+			ensure!(terms.check(T::CommitteeFee::get(), T::MaxCommittee::get()), Error::<T>::BadDisputeTerms);
 			Ok(())
 		}
 
@@ -2111,16 +2108,12 @@ pub mod pallet {
 			if decided == result {
 				let verdict = DisputeVerdict::Confirmed;
 				dispute.stage = DisputeStage::Resolved { verdict, at };
-				let forfeited = T::Currency::transfer_on_hold(
+				let forfeited = forfeit_bond::<_, T::Currency>(
 					&HoldReason::ChallengeBond.into(),
 					&dispute.challenger,
 					&T::RewardPot::get(),
 					dispute.bond,
-					Precision::BestEffort,
-					Restriction::Free,
-					Fortitude::Force,
-				)
-				.unwrap_or_else(|_| Zero::zero());
+				);
 				Self::deposit_event(Event::BondForfeited {
 					round,
 					challenger: dispute.challenger.clone(),
@@ -2137,21 +2130,16 @@ pub mod pallet {
 			dispute.stage = DisputeStage::Resolved { verdict, at };
 			let slashed = Self::convict(round, record);
 			Self::pay_dispute_committee(round, &committee, dispute.fee);
-			let reward = T::ChallengerReward::get().mul_floor(slashed);
-			let reward = if reward.is_zero() {
-				reward
-			} else {
-				T::Currency::transfer(
-					&T::RewardPot::get(),
-					&dispute.challenger,
-					reward,
-					frame_support::traits::tokens::Preservation::Preserve,
-				)
-				.unwrap_or_else(|error| {
-					log::error!(target: LOG_TARGET, "round {round}: rewarding the challenger failed: {error:?}");
-					Zero::zero()
-				})
-			};
+			let reward = reward_challenger::<_, T::Currency>(
+				&T::RewardPot::get(),
+				&dispute.challenger,
+				T::ChallengerReward::get(),
+				slashed,
+			)
+			.unwrap_or_else(|error| {
+				log::error!(target: LOG_TARGET, "round {round}: rewarding the challenger failed: {error:?}");
+				Zero::zero()
+			});
 			Self::return_bond(round, &dispute, reward);
 			record.dispute = Some(dispute);
 			Self::deposit_event(Event::DisputeResolved { round, verdict });
@@ -2189,27 +2177,18 @@ pub mod pallet {
 			dispute: &mut Dispute<T>,
 			agreed: Option<&H256>,
 		) -> Vec<NodeId> {
-			let outcomes: Vec<(NodeId, Outcome)> = dispute.ballot.outcomes(agreed).collect();
-			let mut agreeing = Vec::new();
-			for (node, outcome) in outcomes {
+			// `DisputeSeats` holds every committee of a dispute.
+			dispute::close_committee(&dispute.ballot, agreed, &mut dispute.outcomes, |node, outcome| {
 				match outcome {
-					Outcome::Agreed => {
-						T::Nodes::raise(node, T::ReputationGain::get());
-						agreeing.push(node);
-					},
+					Outcome::Agreed => T::Nodes::raise(node, T::ReputationGain::get()),
 					Outcome::Outvoted => Self::punish(round, node, true),
 					Outcome::Inconclusive => {},
 					Outcome::MissedReveal | Outcome::MissedCommit => {
 						T::Nodes::lower(node, T::ReputationLoss::get())
 					},
 				}
-				// `DisputeSeats` holds every committee of a dispute.
-				if dispute.outcomes.try_push((node, outcome)).is_err() {
-					log::error!(target: LOG_TARGET, "round {round}: no room for the dispute outcome of {node}");
-				}
 				Self::deposit_event(Event::DisputeOutcome { round, node, outcome });
-			}
-			agreeing
+			})
 		}
 
 		/// Pays a dispute committee's `fee` from the reward pot to its agreeing seats.
@@ -2237,42 +2216,38 @@ pub mod pallet {
 		fn escalate(round: RoundId, record: &mut Round<T>) {
 			let Some(dispute) = record.dispute.as_mut() else { return };
 			Self::close_dispute_committee(round, dispute, None);
-			let (level, seats) =
-				(dispute.level.saturating_add(1), dispute.ballot.seats().len() as u32);
-			if level <= MAX_DISPUTE_LEVEL {
-				let nodes = Self::choose_dispute_committee(round, record, level, seats);
-				if let (Ok(ballot), Some(dispute)) =
-					(Ballot::new(nodes.iter().copied()), record.dispute.as_mut())
-				{
-					if nodes.len() as u32 == seats {
-						let until = frame_system::Pallet::<T>::block_number()
-							.saturating_add(RoundTiming::<T>::get().commit_window);
-						for node in &nodes {
-							Involvements::<T>::insert(node, round, ());
-						}
-						dispute.level = level;
-						dispute.ballot = ballot;
-						dispute.stage = DisputeStage::Commit { until };
-						Self::push(Queue::Commit, round, until.saturating_add(One::one()));
-						Self::deposit_event(Event::DisputeEscalated { round, level, nodes });
-						return;
+			let (level, seats) = (dispute.level, dispute.ballot.seats().len() as u32);
+			let next = dispute::next_committee(level, seats, |level| {
+				Self::choose_dispute_committee(round, record, level, seats)
+			});
+			match (next, record.dispute.as_mut()) {
+				(Some((level, nodes, ballot)), Some(dispute)) => {
+					let until = frame_system::Pallet::<T>::block_number()
+						.saturating_add(RoundTiming::<T>::get().commit_window);
+					for node in &nodes {
+						Involvements::<T>::insert(node, round, ());
 					}
-				}
-			}
-			if let Some(dispute) = record.dispute.take() {
-				Self::unresolved(round, record, dispute);
+					dispute.level = level;
+					dispute.ballot = ballot;
+					dispute.stage = DisputeStage::Commit { until };
+					Self::push(Queue::Commit, round, until.saturating_add(One::one()));
+					Self::deposit_event(Event::DisputeEscalated { round, level, nodes });
+				},
+				_ => {
+					if let Some(dispute) = record.dispute.take() {
+						Self::unresolved(round, record, dispute);
+					}
+				},
 			}
 		}
 
 		/// Releases the challenger's bond of `dispute`; `reward` (already paid) is for the event.
 		fn return_bond(round: RoundId, dispute: &Dispute<T>, reward: BalanceOf<T>) {
-			let bond = T::Currency::release(
+			let bond = release_bond::<_, T::Currency>(
 				&HoldReason::ChallengeBond.into(),
 				&dispute.challenger,
 				dispute.bond,
-				Precision::BestEffort,
-			)
-			.unwrap_or_else(|_| Zero::zero());
+			);
 			let challenger = dispute.challenger.clone();
 			Self::deposit_event(Event::ChallengerPaid { round, challenger, bond, reward });
 		}
