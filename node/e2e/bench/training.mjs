@@ -84,7 +84,7 @@ for (const count of COUNTS) {
     }
     if (record.phase.name === 'failed') throw new Error(`round ${round} failed: ${record.phase.reason}`);
     const total = (Date.now() - opened) / 1000;
-    report(`round, ${count} participants: open → published`, total.toFixed(1), 's', `${last.block - openedAt} blocks`);
+    report(`round, ${count} participants: open → paid`, total.toFixed(1), 's', `${last.block - openedAt} blocks, the challenge window (settled) included`);
     for (const p of phases) {
       report(`  ${p.name}`, p.seconds.toFixed(1), 's', `${p.blocks} blocks`);
     }
