@@ -305,6 +305,7 @@ impl_runtime_apis! {
 
 	impl pallet_training_runtime_api::TrainingApi<
 		Block,
+		Balance,
 		pallet_training::Round<Runtime>,
 		pallet_training::RoundResult<Runtime>,
 	> for Runtime {
@@ -322,6 +323,11 @@ impl_runtime_apis! {
 
 		fn involved(node: pallet_training::NodeId) -> Vec<u64> {
 			Training::involved(node)
+		}
+
+		fn dispute_terms() -> (Balance, u32) {
+			let terms = pallet_training::ChallengeTerms::<Runtime>::get();
+			(terms.bond, terms.replicas)
 		}
 	}
 

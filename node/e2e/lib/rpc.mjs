@@ -110,6 +110,11 @@ export const swarmRpc = {
       description: 'The stored rounds in which a compute node takes or took part.',
       params: [{ name: 'node', type: 'u64' }, at],
       type: 'Json'
+    },
+    disputeTerms: {
+      description: 'What a challenge of a settled round holds now: bond, committee size and fee.',
+      params: [at],
+      type: 'Json'
     }
   },
   weights: {

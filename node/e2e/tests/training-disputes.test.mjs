@@ -141,6 +141,8 @@ describe('a colluding committee majority is caught by a challenge', { timeout: 9
     assert.equal(record.committee.find((m) => m.node === honestId).outcome, 'outvoted');
 
     // 2. The challenge, claiming the honest member's result.
+    const terms = (await api.rpc.rounds.disputeTerms()).toJSON();
+    assert.deepEqual(terms, { bond: String(UNIT), replicas: 3, committeeFee: String(3n * api.consts.training.committeeFee.toBigInt()) });
     const freshIds = await fresh;
     const challengerBefore = await free(challenger);
     const { events: challengeEvents } = await submitFinalized(api,

@@ -175,6 +175,17 @@ pub struct DisputeTermsJson {
 	pub committee_fee: String,
 }
 
+impl DisputeTermsJson {
+	/// The terms of a bond and `replicas` seats at `seat_fee` each.
+	pub fn new(bond: Balance, replicas: u32, seat_fee: Balance) -> Self {
+		DisputeTermsJson {
+			bond: bond.to_string(),
+			replicas,
+			committee_fee: seat_fee.saturating_mul(replicas.into()).to_string(),
+		}
+	}
+}
+
 /// The `jobs_*` JSON-RPC methods.
 #[rpc(server, namespace = "jobs")]
 pub trait JobsApi<BlockHash> {
@@ -436,12 +447,8 @@ where
 			.runtime_api()
 			.dispute_terms(at)
 			.map_err(runtime_error(error_code::RUNTIME))?;
-		let fee: Balance = <Runtime as pallet_inference::Config>::NodeFee::get();
-		Ok(DisputeTermsJson {
-			bond: bond.to_string(),
-			replicas,
-			committee_fee: fee.saturating_mul(replicas.into()).to_string(),
-		})
+		let seat_fee: Balance = <Runtime as pallet_inference::Config>::NodeFee::get();
+		Ok(DisputeTermsJson::new(bond, replicas, seat_fee))
 	}
 }
 

@@ -94,6 +94,7 @@ where
 	>,
 	C::Api: pallet_training_runtime_api::TrainingApi<
 		Block,
+		Balance,
 		pallet_training::Round<Runtime>,
 		pallet_training::RoundResult<Runtime>,
 	>,

@@ -8,7 +8,7 @@
 
 use super::{
 	error, hex,
-	jobs::{dispute_json, DisputeJson},
+	jobs::{dispute_json, DisputeJson, DisputeTermsJson},
 	runtime_error,
 };
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
@@ -24,7 +24,7 @@ use polkadot_sdk::{
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use swarm_primitives::commit_reveal::Vote;
-use swarm_runtime::{opaque::Block, BlockNumber, Runtime};
+use swarm_runtime::{opaque::Block, Balance, BlockNumber, Runtime};
 
 /// Error codes of the `rounds_*` methods.
 pub mod error_code {
@@ -208,6 +208,11 @@ pub trait RoundsApi<BlockHash> {
 	/// The stored rounds in which compute node `node` takes or took part.
 	#[method(name = "involved")]
 	fn involved(&self, node: u64, at: Option<BlockHash>) -> RpcResult<RoundsJson>;
+
+	/// What a challenge of a settled round holds now: the bond, the dispute committee's size
+	/// and fee.
+	#[method(name = "disputeTerms")]
+	fn dispute_terms(&self, at: Option<BlockHash>) -> RpcResult<DisputeTermsJson>;
 }
 
 /// Implements [`RoundsApiServer`] over the runtime API.
@@ -452,7 +457,7 @@ pub fn result_json(id: u64, round: &Round<Runtime>, result: &RoundResult<Runtime
 impl<C> Rounds<C>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: TrainingApi<Block, Round<Runtime>, RoundResult<Runtime>>,
+	C::Api: TrainingApi<Block, Balance, Round<Runtime>, RoundResult<Runtime>>,
 {
 	fn stored(&self, id: u64, at: Hash) -> RpcResult<Round<Runtime>> {
 		self.client
@@ -466,7 +471,7 @@ where
 impl<C> RoundsApiServer<Hash> for Rounds<C>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: TrainingApi<Block, Round<Runtime>, RoundResult<Runtime>>,
+	C::Api: TrainingApi<Block, Balance, Round<Runtime>, RoundResult<Runtime>>,
 {
 	fn round(&self, id: u64, at: Option<Hash>) -> RpcResult<RoundJson> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
@@ -510,5 +515,17 @@ where
 			.involved(at, node)
 			.map_err(runtime_error(error_code::RUNTIME))?;
 		Ok(RoundsJson { rounds })
+	}
+
+	fn dispute_terms(&self, at: Option<Hash>) -> RpcResult<DisputeTermsJson> {
+		use polkadot_sdk::sp_runtime::traits::Get;
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let (bond, replicas) = self
+			.client
+			.runtime_api()
+			.dispute_terms(at)
+			.map_err(runtime_error(error_code::RUNTIME))?;
+		let seat_fee: Balance = <Runtime as pallet_training::Config>::CommitteeFee::get();
+		Ok(DisputeTermsJson::new(bond, replicas, seat_fee))
 	}
 }

@@ -695,6 +695,41 @@ mod benchmarks {
 		assert!(matches!(phase, Some(Phase::Paid { end: End::Published { .. }, .. })));
 	}
 
+	#[benchmark]
+	fn set_auto_challenge() {
+		let node = nodes::<T>(0, 1)[0];
+		let owner: T::AccountId = account("node-owner", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), node, true);
+
+		assert!(AutoChallenge::<T>::contains_key(node));
+	}
+
+	/// The pool's check of an outvoted member's challenge for its owner, in a settled round with
+	/// the most participants.
+	#[benchmark]
+	fn authorize_challenge_for_owner() -> Result<(), BenchmarkError> {
+		let round = decided::<T>(T::MaxParticipants::get(), 10);
+		// The first member revealed the other result (see `decided`).
+		let outvoted = Rounds::<T>::get(round)
+			.and_then(|r| r.committee.nodes().next())
+			.ok_or("a committee")?;
+		AutoChallenge::<T>::insert(outvoted, ());
+		let payload = Payload::Challenge { genesis: genesis::<T>(), round, node: outvoted };
+		let signature = sign::<T>(outvoted, payload);
+		let call = Call::<T>::challenge_for_owner { round, node: outvoted, signature };
+
+		#[block]
+		{
+			call.authorize(TransactionSource::External)
+				.ok_or("challenge_for_owner is authorized")?
+				.map_err(|_| "valid challenge")?;
+		}
+
+		Ok(())
+	}
+
 	/// No deadline due: the hook only reads the queues' ends.
 	#[benchmark]
 	fn on_initialize_idle() {

@@ -78,7 +78,9 @@
 //! [`Config::FraudSlashShare`] and jailed, the challenger is rewarded, the round is decided again
 //! on the corrected result and a version it published is marked overturned in the registry and
 //! replaced); without a quorum a second committee tries once, then the dispute is unresolved and
-//! everyone is refunded. **A dispute cannot re-run the participants' training**: their data is
+//! everyone is refunded. A node's owner may let its worker challenge for it when it is outvoted
+//! as a committee member ([`Pallet::set_auto_challenge`], [`Pallet::challenge_for_owner`]).
+//! **A dispute cannot re-run the participants' training**: their data is
 //! private, so nobody else can. What a dispute checks is what can be computed from public inputs:
 //! the updates as revealed, the rule, the validation set. A participant's dishonest training is
 //! bounded as described below, not disputed.
@@ -355,6 +357,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type RoundTiming<T: Config> = StorageValue<_, Timing<BlockNumberFor<T>>, ValueQuery>;
 
+	/// The nodes whose owners let their workers challenge, on their behalf, a settled result
+	/// that outvoted the node's own ([`Pallet::set_auto_challenge`]).
+	#[pallet::storage]
+	pub type AutoChallenge<T> = StorageMap<_, Twox64Concat, NodeId, (), OptionQuery>;
+
 	/// The terms of challenges placed from now on.
 	#[pallet::storage]
 	pub type ChallengeTerms<T: Config> =
@@ -501,6 +508,8 @@ pub mod pallet {
 		VersionOverturned { round: RoundId, version: u64, corrected: Option<u64> },
 		/// Root changed the terms of challenges.
 		DisputeTermsSet { terms: DisputeTerms<BalanceOf<T>> },
+		/// The owner of `node` let its worker challenge for it (`enabled`), or stopped it.
+		AutoChallengeSet { node: NodeId, enabled: bool },
 	}
 
 	#[pallet::error]
@@ -585,6 +594,15 @@ pub mod pallet {
 		InsufficientBond,
 		/// A dispute committee has 1 to `MaxCommittee` seats, and the bond covers their fee.
 		BadDisputeTerms,
+		/// No such compute node.
+		UnknownNode,
+		/// Only the node's owner may do this.
+		NotNodeOwner,
+		/// The node's owner has not let its worker challenge for it.
+		NotOptedIn,
+		/// The node did not reveal a result other than the settled one: there is nothing it
+		/// could claim.
+		NotOutvoted,
 	}
 
 	#[pallet::hooks]
@@ -1076,6 +1094,75 @@ pub mod pallet {
 			ChallengeTerms::<T>::put(&terms);
 			Self::deposit_event(Event::DisputeTermsSet { terms });
 			Ok(())
+		}
+
+		/// Lets `node`'s worker challenge, on the owner's behalf and with the owner's bond, a
+		/// settled round whose result outvoted the one the node revealed as a committee member
+		/// ([`Pallet::challenge_for_owner`]); or, with `enabled` false, stops it. Off by default.
+		///
+		/// ## Dispatch Origin
+		/// Signed: the node's owner.
+		///
+		/// ## Errors
+		/// - [`Error::UnknownNode`], [`Error::NotNodeOwner`]
+		///
+		/// ## Events
+		/// - [`Event::AutoChallengeSet`]
+		#[pallet::call_index(11)]
+		pub fn set_auto_challenge(
+			origin: OriginFor<T>,
+			node: NodeId,
+			enabled: bool,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let owner = T::Nodes::owner_of(node).ok_or(Error::<T>::UnknownNode)?;
+			ensure!(owner == who, Error::<T>::NotNodeOwner);
+			if enabled {
+				AutoChallenge::<T>::insert(node, ());
+			} else {
+				AutoChallenge::<T>::remove(node);
+			}
+			Self::deposit_event(Event::AutoChallengeSet { node, enabled });
+			Ok(())
+		}
+
+		/// Challenges the settled result of `round` on behalf of `node`'s owner, claiming the
+		/// result the node revealed as a member of its committee: what [`Pallet::challenge`]
+		/// does, with the owner as the challenger and its bond. The node's offchain worker sends
+		/// it when the node was outvoted and its owner opted in ([`Pallet::set_auto_challenge`]).
+		///
+		/// ## Dispatch Origin
+		/// Authorized, like [`Pallet::join`]: `signature` is the node's worker key's over
+		/// [`Payload::Challenge`].
+		///
+		/// ## Errors
+		/// - [`Error::UnknownRound`], [`Error::WrongPhase`], [`Error::NotOptedIn`],
+		///   [`Error::NotOutvoted`], [`Error::BadSignature`]
+		/// - those of [`Pallet::challenge`] from [`Error::ChallengerAgreed`] on
+		///
+		/// ## Events
+		/// - those of [`Pallet::challenge`]
+		#[pallet::call_index(12)]
+		#[pallet::authorize(|_source, round, node, signature| {
+			Pallet::<T>::check_auto_challenge(*round, *node, signature)
+				.map_err(|r| TransactionValidityError::Invalid(r.into()))
+				// One per round; the last block in which it is accepted is the one before the
+				// payout.
+				.and_then(|(_, _, payout_at)| Pallet::<T>::valid_work(
+					b"challenge", *round, 0, Some(payout_at.saturating_sub(One::one()))
+				))
+		})]
+		#[pallet::weight(T::WeightInfo::challenge())]
+		pub fn challenge_for_owner(
+			origin: OriginFor<T>,
+			round: RoundId,
+			node: NodeId,
+			signature: WorkerSignature,
+		) -> DispatchResult {
+			frame_system::ensure_authorized(origin)?;
+			let (owner, claimed, _) =
+				Self::check_auto_challenge(round, node, &signature).map_err(Error::<T>::from)?;
+			Self::open_dispute(round, owner, Some(claimed))
 		}
 	}
 
@@ -2011,6 +2098,31 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Checks a worker's challenge on its owner's behalf; returns the owner, the result the
+		/// node revealed, and the block from which the challenge window is closed.
+		pub(crate) fn check_auto_challenge(
+			round: RoundId,
+			node: NodeId,
+			signature: &WorkerSignature,
+		) -> Result<(T::AccountId, H256, BlockNumberFor<T>), WorkRejection> {
+			use swarm_primitives::commit_reveal::Vote;
+			let record = Rounds::<T>::get(round).ok_or(WorkRejection::UnknownRound)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let (result, payout_at) = match record.phase {
+				Phase::Settled { result, payout_at, .. } if now < payout_at => (result, payout_at),
+				_ => return Err(WorkRejection::WrongPhase),
+			};
+			ensure!(AutoChallenge::<T>::contains_key(node), WorkRejection::NotOptedIn);
+			let claimed = match record.committee.vote(node) {
+				Some(Vote::Revealed(revealed)) if *revealed != result => *revealed,
+				_ => return Err(WorkRejection::NotOutvoted),
+			};
+			let payload = Payload::Challenge { genesis: Self::genesis_hash(), round, node };
+			Self::check_signature(node, &payload.bytes(), signature)?;
+			let owner = T::Nodes::owner_of(node).ok_or(WorkRejection::NotOptedIn)?;
+			Ok((owner, claimed, payout_at))
+		}
+
 		/// Opens the dispute of `round`'s settled result by `challenger` (see
 		/// [`Pallet::challenge`]).
 		fn open_dispute(
@@ -2533,6 +2645,8 @@ impl<T: Config> From<WorkRejection> for Error<T> {
 			WorkRejection::NotEligible => Error::NotEligible,
 			WorkRejection::NoSamples => Error::NoSamples,
 			WorkRejection::NotAgreed => Error::NotAgreed,
+			WorkRejection::NotOptedIn => Error::NotOptedIn,
+			WorkRejection::NotOutvoted => Error::NotOutvoted,
 		}
 	}
 }

@@ -18,14 +18,17 @@
 //! 5. **Reveal** (a member that committed): it reveals the recorded result.
 //! 6. **Publish** (a member that agreed, of the committee or of a dispute committee that
 //!    overturned its result): it reads the agreed weights back and stores them.
+//! 7. **Settled** (a member that was outvoted, whose owner opted in with
+//!    [`crate::Pallet::set_auto_challenge`]): it challenges the result on the owner's behalf,
+//!    claiming the one it revealed ([`Call::challenge_for_owner`]).
 //!
 //! A transaction that is not on chain [`RESEND_AFTER`] blocks after it was sent is sent again.
 //! Long tasks (training) span several blocks: the executor keeps them and the worker polls them
 //! again. Everything is logged under [`LOG_TARGET`].
 
 use crate::{
-	participant_seed, Call, Config, Involvements, NewWeights, NodeId, Pallet, Payload, Phase, Round,
-	RoundId, RoundResult, Rounds, Updates, Window, Work, LOG_TARGET,
+	participant_seed, AutoChallenge, Call, Config, Involvements, NewWeights, NodeId, Pallet, Payload,
+	Phase, Round, RoundId, RoundResult, Rounds, Updates, Window, Work, LOG_TARGET,
 };
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
@@ -179,6 +182,9 @@ impl<T: Config> Worker<T> {
 			(phase, _, _) if phase.is_closed() => {
 				StorageValueRef::persistent(&update_key).clear();
 				StorageValueRef::persistent(&result_key).clear();
+				if let Phase::Settled { result, payout_at, .. } = phase {
+					self.challenge_if_outvoted(record, *result, *payout_at);
+				}
 			},
 			_ => {},
 		}
@@ -346,6 +352,23 @@ impl<T: Config> Worker<T> {
 		log::info!(target: LOG_TARGET, "round {round}: node {node} reveals result 0x{}", hex(hash.as_bytes()));
 		self.send("result", Call::<T>::reveal_result { round, node, result, salt, signature });
 		self.mark_sent(key, Sent::Reveal);
+	}
+
+	/// Challenges the settled `result` on the owner's behalf when the node, a committee member,
+	/// revealed another result and its owner opted in ([`AutoChallenge`]). Sent at every block
+	/// while that holds: the pool keeps one per round, and once it is in a block the round is
+	/// disputed.
+	fn challenge_if_outvoted(&self, record: &Round<T>, result: H256, payout_at: BlockNumberFor<T>) {
+		let (round, node) = (self.round, self.node);
+		let outvoted =
+			matches!(record.committee.vote(node), Some(Vote::Revealed(mine)) if *mine != result);
+		if !outvoted || self.now >= payout_at || !AutoChallenge::<T>::contains_key(node) {
+			return;
+		}
+		let payload = Payload::Challenge { genesis: Pallet::<T>::genesis_hash(), round, node };
+		let Some(signature) = self.key.sign(&payload.bytes()) else { return };
+		log::info!(target: LOG_TARGET, "round {round}: node {node} was outvoted by 0x{}; it challenges on its owner's behalf", hex(result.as_bytes()));
+		self.send("challenge", Call::<T>::challenge_for_owner { round, node, signature });
 	}
 
 	/// Stores the agreed weights, if the node agreed and keeps them.

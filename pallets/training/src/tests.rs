@@ -1498,3 +1498,80 @@ fn set_dispute_terms_is_for_root_and_refuses_bad_terms() {
 		System::assert_last_event(Event::DisputeTermsSet { terms }.into());
 	});
 }
+
+fn challenge_signature(round: RoundId, node: NodeId) -> WorkerSignature {
+	sign(key_of(node as usize), Payload::Challenge { genesis: genesis(), round, node })
+}
+
+fn challenge_for_owner(round: RoundId, node: NodeId) -> DispatchResult {
+	Training::challenge_for_owner(authorized(), round, node, challenge_signature(round, node))
+}
+
+#[test]
+fn set_auto_challenge_is_for_the_nodes_owner() {
+	build_and_execute(|| {
+		assert_noop!(
+			Training::set_auto_challenge(RuntimeOrigin::signed(103), 99, true),
+			Error::<Test>::UnknownNode
+		);
+		assert_noop!(
+			Training::set_auto_challenge(RuntimeOrigin::signed(104), 3, true),
+			Error::<Test>::NotNodeOwner
+		);
+		assert_ok!(Training::set_auto_challenge(RuntimeOrigin::signed(103), 3, true));
+		assert!(AutoChallenge::<Test>::contains_key(3));
+		System::assert_last_event(Event::AutoChallengeSet { node: 3, enabled: true }.into());
+		assert_ok!(Training::set_auto_challenge(RuntimeOrigin::signed(103), 3, false));
+		assert!(!AutoChallenge::<Test>::contains_key(3));
+	});
+}
+
+#[test]
+fn an_outvoted_members_worker_challenges_for_its_owner() {
+	build_and_execute(|| {
+		// Member 3 revealed the right result and was outvoted.
+		let round = settled([&wrong(), &wrong(), &right()]);
+		Balances::set_balance(&103, 1_000);
+		assert_ok!(Training::set_auto_challenge(RuntimeOrigin::signed(103), 3, true));
+		let Phase::Settled { payout_at, .. } = phase(round) else { unreachable!() };
+		let call = Call::<Test>::challenge_for_owner {
+			round,
+			node: 3,
+			signature: challenge_signature(round, 3),
+		};
+		let (valid, _) = call.authorize(TransactionSource::External).unwrap().unwrap();
+		let now = System::block_number();
+		assert_eq!(valid.longevity, payout_at - 1 - now + 1, "until the window's last block");
+		assert_ok!(challenge_for_owner(round, 3));
+		let d = dispute(round);
+		assert_eq!((d.challenger, d.claimed, d.bond), (103, Some(right().hash()), DISPUTE_BOND));
+		assert_eq!(bond(103), DISPUTE_BOND);
+		// It goes on as any challenge: the dispute committee overturns the result.
+		dispute_acts(round, [Some(&right()), Some(&right()), Some(&right())]);
+		assert_eq!(free(103), 1_000 + 200, "the bond back and half the slashed 400");
+	});
+}
+
+#[test]
+fn challenge_for_owner_names_each_error() {
+	build_and_execute(|| {
+		assert_noop!(challenge_for_owner(9, 3), Error::<Test>::UnknownRound);
+		let joining = open(spec());
+		assert_noop!(challenge_for_owner(joining, 3), Error::<Test>::WrongPhase);
+		let round = settled([&wrong(), &wrong(), &right()]);
+		assert_noop!(challenge_for_owner(round, 3), Error::<Test>::NotOptedIn);
+		for (owner, node) in [(103, 3), (105, 5)] {
+			assert_ok!(Training::set_auto_challenge(RuntimeOrigin::signed(owner), node, true));
+		}
+		assert_noop!(challenge_for_owner(round, 5), Error::<Test>::NotOutvoted);
+		assert_noop!(
+			Training::challenge_for_owner(authorized(), round, 3, challenge_signature(round, 4)),
+			Error::<Test>::BadSignature
+		);
+		// Node 3's owner cannot place the bond.
+		assert_noop!(challenge_for_owner(round, 3), Error::<Test>::InsufficientBond);
+		let Phase::Settled { payout_at, .. } = phase(round) else { unreachable!() };
+		run_to_block(payout_at);
+		assert_noop!(challenge_for_owner(round, 3), Error::<Test>::WrongPhase);
+	});
+}

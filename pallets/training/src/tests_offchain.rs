@@ -1,6 +1,7 @@
 //! Tests of the offchain worker: it joins rounds its data fits, trains, commits once, reveals its
 //! update with the file, aggregates as a committee member, reveals, stores the agreed weights,
-//! and sends nothing it should not (data that does not fit, a second commitment).
+//! challenges for its owner when outvoted and opted in, and sends nothing it should not (data
+//! that does not fit, a second commitment).
 
 use crate::{mock::*, *};
 use codec::Decode;
@@ -252,5 +253,62 @@ fn a_lost_join_is_sent_again_two_blocks_later() {
 		Training::offchain_worker(3);
 		assert_eq!(drain(&pool).len(), 6);
 		assert!(matches!(phase(round), Phase::Join { .. }));
+	});
+}
+
+#[test]
+fn an_outvoted_member_challenges_for_its_owner_when_it_opted_in() {
+	use swarm_primitives::commit_reveal::{self, commitment, Ballot};
+	let (mut ext, pool, _) = offchain_ext((1, 2, 2));
+	ext.execute_with(|| {
+		assert_ok!(Training::set_timing(
+			RuntimeOrigin::root(),
+			Timing { challenge_window: 10, ..short_timing() }
+		));
+		let round = open();
+		// The workers take the round to its settlement.
+		for _ in 0..6 {
+			Training::offchain_worker(1);
+			include(drain(&pool));
+		}
+		let Phase::Settled { result, .. } = phase(round) else {
+			panic!("not settled: {:?}", phase(round))
+		};
+		// As if member 3 had revealed another result and been outvoted.
+		let other = H256::repeat_byte(1);
+		let mut committee = Ballot::new([5, 4, 3]).unwrap();
+		for (node, hash) in [(5, result), (4, result), (3, other)] {
+			let salt = [node as u8; 32];
+			let task = Work::Result(round);
+			committee
+				.commit(node, commitment::<polkadot_sdk::sp_runtime::traits::BlakeTwo256>(&task, node, &hash, &salt))
+				.unwrap();
+			committee
+				.reveal::<polkadot_sdk::sp_runtime::traits::BlakeTwo256>(&task, node, hash, &salt)
+				.unwrap();
+		}
+		Rounds::<Test>::mutate(round, |r| {
+			let r = r.as_mut().unwrap();
+			r.committee = committee;
+			r.committee_outcomes = vec![
+				(5, commit_reveal::Outcome::Agreed),
+				(4, commit_reveal::Outcome::Agreed),
+				(3, commit_reveal::Outcome::Outvoted),
+			]
+			.try_into()
+			.unwrap();
+		});
+		Training::offchain_worker(2);
+		assert!(drain(&pool).is_empty(), "not opted in");
+		Balances::set_balance(&103, 1_000);
+		assert_ok!(Training::set_auto_challenge(RuntimeOrigin::signed(103), 3, true));
+		// Nodes 6 to 8, for the dispute committee.
+		MockNodes::mutate(|nodes| nodes.iter_mut().for_each(|n| n.eligible = true));
+		Training::offchain_worker(2);
+		let sent = drain(&pool);
+		assert_eq!(sent.len(), 1, "only the outvoted member");
+		assert!(matches!(sent[0], Call::challenge_for_owner { round: r, node: 3, .. } if r == round));
+		assert_eq!(include(sent), 1);
+		assert!(matches!(phase(round), Phase::Disputed { .. }));
 	});
 }

@@ -662,6 +662,8 @@ pub enum Payload<Hash> {
 	Reveal { genesis: Hash, task: Work, node: NodeId, hash: H256, salt: Salt },
 	/// Storing the agreed weights, whose hash is `hash`.
 	Store { genesis: Hash, round: RoundId, node: NodeId, hash: H256 },
+	/// Challenging, on its owner's behalf, the result of `round` that outvoted the node's own.
+	Challenge { genesis: Hash, round: RoundId, node: NodeId },
 }
 
 impl<Hash: Encode> Payload<Hash> {
@@ -712,6 +714,10 @@ pub enum WorkRejection {
 	NoSamples = 13,
 	/// The weights are not the ones the committee agreed on.
 	NotAgreed = 14,
+	/// The node's owner has not let its worker challenge for it.
+	NotOptedIn = 15,
+	/// The node did not reveal a result other than the settled one.
+	NotOutvoted = 16,
 }
 
 impl From<WorkRejection> for InvalidTransaction {

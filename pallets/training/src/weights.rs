@@ -60,6 +60,8 @@ pub trait WeightInfo {
 	fn challenge() -> Weight;
 	fn set_dispute_terms() -> Weight;
 	fn resolve_dispute(p: u32, ) -> Weight;
+	fn set_auto_challenge() -> Weight;
+	fn authorize_challenge_for_owner() -> Weight;
 }
 
 /// Weights for `pallet_training` measured on the machine above, with the runtime's database weights.
@@ -606,6 +608,19 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2015).saturating_mul(p.into()))
 	}
+	/// Provisional, until `make weights` measures the `set_auto_challenge` benchmark.
+	fn set_auto_challenge() -> Weight {
+		Weight::from_parts(15_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 3_000))
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Provisional, until `make weights` measures the `authorize_challenge_for_owner` benchmark.
+	fn authorize_challenge_for_owner() -> Weight {
+		Weight::from_parts(60_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 10_000))
+			.saturating_add(T::DbWeight::get().reads(5))
+	}
 }
 
 /// The same weights with ParityDb's database weights, for tests.
@@ -1150,5 +1165,18 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(110))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2015).saturating_mul(p.into()))
+	}
+	/// Provisional, until `make weights` measures the `set_auto_challenge` benchmark.
+	fn set_auto_challenge() -> Weight {
+		Weight::from_parts(15_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 3_000))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Provisional, until `make weights` measures the `authorize_challenge_for_owner` benchmark.
+	fn authorize_challenge_for_owner() -> Weight {
+		Weight::from_parts(60_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 10_000))
+			.saturating_add(ParityDbWeight::get().reads(5))
 	}
 }

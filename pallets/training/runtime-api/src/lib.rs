@@ -1,5 +1,5 @@
 //! The `TrainingApi` runtime API: training rounds, their agreed results, the rounds open for
-//! joining, and the rounds of a node.
+//! joining, the rounds of a node, and the terms of challenges.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -13,9 +13,10 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 	/// Queries of training rounds. `Round` and `RoundResult` are the pallet's `Round<Runtime>`
 	/// and `RoundResult<Runtime>`; everything is as of the block queried, and a round is there
 	/// until its retention period ends.
-	#[api_version(1)]
-	pub trait TrainingApi<Round, RoundResult>
+	#[api_version(2)]
+	pub trait TrainingApi<Balance, Round, RoundResult>
 	where
+		Balance: Codec,
 		Round: Codec,
 		RoundResult: Codec,
 	{
@@ -31,5 +32,9 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		/// The stored rounds `node` takes (or took) part in, as a participant or a committee
 		/// member, by id.
 		fn involved(node: NodeId) -> Vec<u64>;
+
+		/// What a challenge of a settled round holds now, and the size of the committee that
+		/// re-runs its aggregation: `(bond, replicas)`.
+		fn dispute_terms() -> (Balance, u32);
 	}
 }
