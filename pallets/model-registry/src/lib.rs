@@ -979,29 +979,8 @@ impl<T: Config> swarm_primitives::ModelCatalog<T::AccountId> for Pallet<T> {
 /// and must be allowed to derive from the base; ownership of the model is the caller's to check.
 impl<T: Config> ModelPublisher<T::AccountId> for Pallet<T> {
 	fn publish(version: NewVersion<T::AccountId>) -> Result<VersionId, DispatchError> {
-		let base = Versions::<T>::get(version.base).ok_or(Error::<T>::UnknownParent)?;
-		let id = Self::insert_version(NewVersionRecord {
-			publisher: version.publisher,
-			model: version.model,
-			weights_hash: version.weights_hash,
-			weights_size: version.weights_size,
-			config: base.config,
-			metrics: version.metrics,
-			parents: alloc::vec![(version.base, Derivation::FederatedRound)],
-			producer: Producer::Round(version.round),
-		})?;
-		let mut contributors = version.contributors;
-		contributors.sort();
-		contributors.dedup();
-		let bound = <T::MaxContributors as polkadot_sdk::frame_support::traits::Get<u32>>::get();
-		contributors.truncate(bound as usize);
-		if !contributors.is_empty() {
-			VersionContributors::<T>::insert(
-				id,
-				polkadot_sdk::frame_support::BoundedVec::truncate_from(contributors),
-			);
-		}
-		Ok(id)
+		// All or nothing: a replaced version's weights are released before the insert.
+		polkadot_sdk::frame_support::storage::with_storage_layer(|| Self::publish_round(version))
 	}
 
 	fn mark_overturned(
@@ -1026,5 +1005,54 @@ impl<T: Config> ModelPublisher<T::AccountId> for Pallet<T> {
 			corrected,
 		});
 		Ok(())
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// [`ModelPublisher::publish`], in a storage layer of the caller's.
+	fn publish_round(version: NewVersion<T::AccountId>) -> Result<VersionId, DispatchError> {
+		use polkadot_sdk::frame_support::ensure;
+		let base = Versions::<T>::get(version.base).ok_or(Error::<T>::UnknownParent)?;
+		if let Some(replaced) = version.replaces {
+			let old = Versions::<T>::get(replaced).ok_or(Error::<T>::VersionNotFound)?;
+			ensure!(
+				old.producer == Producer::Round(version.round) && old.model == version.model,
+				Error::<T>::NotProducedByRound
+			);
+			ensure!(!Overturned::<T>::contains_key(replaced), Error::<T>::AlreadyOverturned);
+			// The corrected version may keep the overturned one's weights.
+			if WeightsInModel::<T>::get(version.model, version.weights_hash) == Some(replaced) {
+				WeightsInModel::<T>::remove(version.model, version.weights_hash);
+			}
+		}
+		let id = Self::insert_version(NewVersionRecord {
+			publisher: version.publisher,
+			model: version.model,
+			weights_hash: version.weights_hash,
+			weights_size: version.weights_size,
+			config: base.config,
+			metrics: version.metrics,
+			parents: alloc::vec![(version.base, Derivation::FederatedRound)],
+			producer: Producer::Round(version.round),
+		})?;
+		let mut contributors = version.contributors;
+		contributors.sort();
+		contributors.dedup();
+		let bound = <T::MaxContributors as polkadot_sdk::frame_support::traits::Get<u32>>::get();
+		contributors.truncate(bound as usize);
+		if !contributors.is_empty() {
+			VersionContributors::<T>::insert(
+				id,
+				polkadot_sdk::frame_support::BoundedVec::truncate_from(contributors),
+			);
+		}
+		if let Some(replaced) = version.replaces {
+			<Self as ModelPublisher<T::AccountId>>::mark_overturned(
+				replaced,
+				version.round,
+				Some(id),
+			)?;
+		}
+		Ok(id)
 	}
 }

@@ -388,6 +388,7 @@ fn round_version(model: ModelId, base: VersionId, seed: u8) -> NewVersion<u64> {
 		weights_size: 1_000,
 		metrics: vec![(b"accuracy".to_vec(), FixedI64::from_inner(881_200_000))],
 		contributors: vec![],
+		replaces: None,
 	}
 }
 
@@ -497,6 +498,44 @@ fn marking_a_round_version_overturned_deprecates_it_and_keeps_it() {
 		assert!(<ModelRegistry as swarm_primitives::ModelCatalog<u64>>::served_version(wrong)
 			.unwrap()
 			.deprecated);
+	});
+}
+
+#[test]
+fn a_corrected_version_replaces_the_overturned_one_even_with_its_weights() {
+	ExtBuilder.build_and_execute(|| {
+		let model = create_model(ALICE, "federated");
+		let base = publish(ALICE, model, 1, vec![]);
+		// The round's committee lied only about the evaluation: the same weights, other metrics.
+		let wrong = assert_publish_round(round_version(model, base, 2));
+		let honest = NewVersion {
+			metrics: vec![(b"accuracy".to_vec(), FixedI64::from_inner(512_000_000))],
+			replaces: Some(wrong),
+			..round_version(model, base, 2)
+		};
+		let publish_round = |v| <ModelRegistry as ModelPublisher<u64>>::publish(v);
+		assert_noop!(
+			publish_round(NewVersion { replaces: None, ..honest.clone() }),
+			Error::<Test>::DuplicateWeights
+		);
+		let corrected = publish_round(honest).unwrap();
+		let details = ModelRegistry::version(wrong).unwrap();
+		assert_eq!(details.overturned.map(|o| (o.round, o.corrected)), Some((7, Some(corrected))));
+		assert!(details.deprecated_at.is_some());
+		assert_eq!(WeightsInModel::<Test>::get(model, weights(2)), Some(corrected));
+		System::assert_has_event(
+			Event::VersionOverturned { model, version: wrong, round: 7, corrected: Some(corrected) }
+				.into(),
+		);
+		// Only a version of the same round, once.
+		let other = NewVersion { replaces: Some(corrected), round: 8, ..round_version(model, base, 4) };
+		assert_noop!(publish_round(other), Error::<Test>::NotProducedByRound);
+		let again = NewVersion { replaces: Some(wrong), ..round_version(model, base, 5) };
+		assert_noop!(publish_round(again), Error::<Test>::AlreadyOverturned);
+		assert_noop!(
+			publish_round(NewVersion { replaces: Some(99), ..round_version(model, base, 6) }),
+			Error::<Test>::VersionNotFound
+		);
 	});
 }
 

@@ -124,12 +124,17 @@ pub struct NewVersion<AccountId> {
 	pub metrics: alloc::vec::Vec<(alloc::vec::Vec<u8>, polkadot_sdk::sp_runtime::FixedI64)>,
 	/// The accounts whose work went into it (the owners of a round's accepted participants).
 	pub contributors: alloc::vec::Vec<AccountId>,
+	/// The version the same round published before, which a dispute overturned and this one
+	/// corrects: it is marked overturned (with this one as its correction), and its weights may
+	/// be this one's (a result that lied only about its evaluation or verdicts).
+	pub replaces: Option<u64>,
 }
 
 /// Publishing model versions, for pallets that produce them. The registry reads and updates
 /// its own records (owner, name, counters); the caller gives only what is new.
 pub trait ModelPublisher<AccountId> {
 	/// Publishes `version`; returns its version id, or the registry's error (nothing changed).
+	/// With [`NewVersion::replaces`], also marks that version overturned, in the same step.
 	fn publish(
 		version: NewVersion<AccountId>,
 	) -> Result<u64, polkadot_sdk::sp_runtime::DispatchError>;

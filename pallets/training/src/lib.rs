@@ -1039,13 +1039,15 @@ pub mod pallet {
 		///   members' outcomes against it), a version the round published is marked overturned
 		///   in the model registry (it stays as it was) and the corrected weights are published
 		///   in its place with the same parent, derivation and producer (a member of the dispute
-		///   committee uploads them if they are not stored); the payments are made at once by
-		///   the corrected outcomes. The committee is paid from the pot, the challenger gets its
-		///   bond back and [`Config::ChallengerReward`] of the slashed amount.
+		///   committee uploads them if they are not stored; they may be the overturned version's
+		///   own weights, when the lie was only in the evaluation or the verdicts); the payments
+		///   are made at once by the corrected outcomes. The committee is paid from the pot, the
+		///   challenger gets its bond back and [`Config::ChallengerReward`] of the slashed amount.
 		/// - **No quorum**: a second committee, excluding the first, re-runs it once; if it has
 		///   no quorum either (or too few nodes are eligible), the dispute is unresolved: the
-		///   challenger and the opener are refunded, nobody is paid or slashed, and the round
-		///   fails with [`FailReason::DisputeUnresolved`].
+		///   challenger and the opener are refunded, nobody is paid or slashed (not even for an
+		///   update the challenged result called invalid: without a quorum nobody can say which
+		///   verdicts are right), and the round fails with [`FailReason::DisputeUnresolved`].
 		///
 		/// A campaign's next round, opened from a version a dispute later overturns, goes on
 		/// from it (its lineage shows the overturned parent); a dispute never reopens a
@@ -1881,7 +1883,9 @@ pub mod pallet {
 					),
 				],
 				contributors,
+				replaces: Self::overturned_version(record),
 			};
+			let replaces = new.replaces;
 			let version = match T::Models::publish(new) {
 				Ok(version) => version,
 				Err(error) => {
@@ -1890,6 +1894,10 @@ pub mod pallet {
 				},
 			};
 			Self::deposit_event(Event::VersionPublished { round, model: record.model, version });
+			if let Some(old) = replaces {
+				let corrected = Some(version);
+				Self::deposit_event(Event::VersionOverturned { round, version: old, corrected });
+			}
 			// The campaign's share of the escrow moves on first: what stays is this round's. A
 			// round decided again by a dispute moved it on (or gave it back) the first time.
 			if record.dispute.is_none() {
@@ -1931,12 +1939,11 @@ pub mod pallet {
 		/// take, such as the budget of a round without a version, goes back to the opener then),
 		/// or at once when there is no window or a dispute decided the round again.
 		fn end(round: RoundId, record: &mut Round<T>, result: H256, end: End) {
-			if let Some(old) = Self::overturned_version(record) {
-				let corrected = match end {
-					End::Published { version } => Some(version),
-					End::NotImproved | End::NoResult => None,
-				};
-				Self::mark_overturned(round, old, corrected);
+			// A corrected version marked the overturned one when it was published.
+			if let (Some(old), End::NotImproved | End::NoResult) =
+				(Self::overturned_version(record), end)
+			{
+				Self::mark_overturned(round, old, None);
 			}
 			let window = match record.dispute {
 				Some(_) => Zero::zero(),
@@ -2075,7 +2082,8 @@ pub mod pallet {
 		pub(crate) fn fail(round: RoundId, record: &mut Round<T>, reason: FailReason) {
 			match record.phase {
 				Phase::Train { .. } | Phase::Upload { .. } => Self::close_missing(round, record),
-				Phase::Commit { .. } | Phase::Reveal { .. } => {
+				// Not when the committee decided and the publication failed: its outcomes stand.
+				Phase::Commit { .. } | Phase::Reveal { .. } if record.committee_outcomes.is_empty() => {
 					Self::close_committee(round, record, None);
 				},
 				_ => {},

@@ -218,6 +218,9 @@ impl ModelPublisher<u64> for TestModels {
 		let mut served = served(version.weights_hash);
 		served.weights_size = version.weights_size;
 		Versions::mutate(|v| v.push((id, served)));
+		if let Some(old) = version.replaces {
+			OverturnedVersions::mutate(|o| o.push((old, version.round, Some(id))));
+		}
 		PublishedVersions::mutate(|p| p.push(Published { id, version }));
 		Ok(id)
 	}

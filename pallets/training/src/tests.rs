@@ -796,6 +796,25 @@ fn a_publication_the_registry_refuses_ends_the_round() {
 }
 
 #[test]
+fn a_publication_refused_at_the_decision_keeps_the_committees_outcomes() {
+	build_and_execute(|| {
+		let round = open(spec());
+		to_committee(round);
+		// Stored already: the decision publishes at once, in the reveal window.
+		Stored::mutate(|s| s.push((hash(&new_weights()), 300)));
+		let agreed = result(vec![Verdict::Accepted; 3], 850_000_000);
+		let other = result(vec![Verdict::Accepted; 3], 700_000_000);
+		RefusePublish::set(true);
+		committee_acts(round, [Some(&agreed), Some(&agreed), Some(&other)]);
+		RefusePublish::set(false);
+		assert_eq!(phase(round), Phase::Failed { reason: FailReason::PublishRefused });
+		let outcomes = Rounds::<Test>::get(round).unwrap().committee_outcomes.to_vec();
+		assert_eq!(outcomes, vec![(5, Outcome::Agreed), (4, Outcome::Agreed), (3, Outcome::Outvoted)]);
+		assert_eq!((node(5).reputation, node(3).slashed), (1, 40), "the outcomes took effect once");
+	});
+}
+
+#[test]
 fn commit_and_reveal_result_name_each_error() {
 	build_and_execute(|| {
 		let round = open(spec());
@@ -1164,8 +1183,9 @@ fn bond(who: u64) -> u64 {
 	Balances::balance_on_hold(&HoldReason::ChallengeBond.into(), &who)
 }
 
-/// Results the committee may reveal: `right` is what the updates give; `wrong` says the same
-/// weights score better than they do (a colluding majority's lie), so both are published.
+/// Results the committee may reveal: `right` is what the updates give; `wrong` is a colluding
+/// majority's lie: other weights, said to score better, with other verdicts. (A lie about the
+/// evaluation alone, with the right weights, is `a_lie_about_the_evaluation_alone_...`.)
 fn right() -> RoundResult<Test> {
 	let mut r = result(vec![Verdict::Accepted, Verdict::Accepted, Verdict::Outlier], 810_000_000);
 	r.weights = r.weights.map(|w| NewWeights { hash: hash(&corrected_weights()), ..w });
@@ -1573,5 +1593,34 @@ fn challenge_for_owner_names_each_error() {
 		let Phase::Settled { payout_at, .. } = phase(round) else { unreachable!() };
 		run_to_block(payout_at);
 		assert_noop!(challenge_for_owner(round, 3), Error::<Test>::WrongPhase);
+	});
+}
+
+#[test]
+fn a_lie_about_the_evaluation_alone_is_corrected_with_the_same_weights() {
+	build_and_execute(|| {
+		// The colluders publish the right weights (stored) with a flattering evaluation.
+		Stored::mutate(|s| s.push((hash(&new_weights()), 300)));
+		let round = settled([&wrong(), &wrong(), &wrong()]);
+		let old = PublishedVersions::get()[0].id;
+		let honest = result(vec![Verdict::Accepted; 3], 820_000_000);
+		assert_eq!(honest.weights.map(|w| w.hash), wrong().weights.map(|w| w.hash));
+		assert_ok!(challenge(round, Some(honest.hash())));
+		dispute_acts(round, [Some(&honest), Some(&honest), Some(&honest)]);
+		// Published at once, replacing the overturned version (the registry lets it keep the
+		// weights), with the honest evaluation.
+		let published = PublishedVersions::get();
+		assert_eq!(published.len(), 2);
+		let new = &published[1];
+		assert_eq!((new.version.replaces, new.version.weights_hash), (Some(old), hash(&new_weights())));
+		assert_eq!(new.version.metrics[0].1, metrics::to_fixed(820_000_000));
+		assert_eq!(OverturnedVersions::get(), vec![(old, round, Some(new.id))]);
+		System::assert_has_event(
+			Event::VersionOverturned { round, version: old, corrected: Some(new.id) }.into(),
+		);
+		assert_eq!(
+			phase(round),
+			Phase::Paid { end: End::Published { version: new.id }, result: honest.hash() }
+		);
 	});
 }
