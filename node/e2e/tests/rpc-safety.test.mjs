@@ -16,6 +16,7 @@ const UNSAFE = [
   ['worker_keys', []],
   ['worker_registrationProof', [ALICE]],
   ['author_rotateKeys', []],
+  ['author_rotateKeysWithOwner', [u8aToHex(new Uint8Array(32).fill(1))]],
   ['author_insertKey', ['swrk', '//RpcSafety', u8aToHex(new Uint8Array(32).fill(7))]],
   ['author_hasSessionKeys', ['0x']],
   ['author_hasKey', [u8aToHex(new Uint8Array(32).fill(7)), 'swrk']]
