@@ -22,9 +22,9 @@
 //! worker key every [`Config::HeartbeatInterval`] blocks. Heartbeats are free, unsigned by any
 //! account, and accepted at most once per [`Config::MinHeartbeatInterval`] blocks per node; each
 //! must be signed after the block that recorded the node's previous one, so none is accepted
-//! twice. They have the lowest pool priority, and `integrity_test` checks that all
-//! [`Config::MaxNodes`] nodes heartbeating as fast as allowed fit in
-//! [`Config::MaxHeartbeatShare`] of a block. A
+//! twice. They have the highest pool priority, so full blocks cannot starve them, and
+//! `integrity_test` checks that all [`Config::MaxNodes`] nodes heartbeating as fast as allowed fit
+//! in [`Config::MaxHeartbeatShare`] of a block. A
 //! node that misses heartbeats for [`Config::HeartbeatTimeout`] blocks becomes inactive; its
 //! next heartbeat makes it active again.
 //!
@@ -96,11 +96,15 @@ use polkadot_sdk::{
 /// The logging target of this pallet.
 pub const LOG_TARGET: &str = "runtime::compute-nodes";
 
-/// The pool priority of heartbeats: the lowest there is. Every signed transaction's priority
-/// is at least 1 (`ChargeTransactionPayment` gives `(tip + 1) × max transactions per block`),
-/// so free heartbeats never take a block's room from a fee-paying transaction.
+/// The pool priority of heartbeats: the highest there is, as polkadot-sdk's `im-online` gave its
+/// heartbeats. A node whose heartbeats wait behind fee-paying transactions goes inactive while
+/// blocks are full, so anyone able to keep blocks full for `HeartbeatTimeout` blocks would take
+/// every compute node offline (the load benchmark showed it: 0 of 41 heartbeats included in 10
+/// minutes of full blocks). Going first costs other transactions little: only registered nodes'
+/// workers can send them, at most one per node per `MinHeartbeatInterval`, and `integrity_test`
+/// checks that all of them together fit `MaxHeartbeatShare` of a block.
 pub const HEARTBEAT_PRIORITY: polkadot_sdk::sp_runtime::transaction_validity::TransactionPriority =
-	0;
+	polkadot_sdk::sp_runtime::transaction_validity::TransactionPriority::MAX;
 
 /// The balance type of the currency that holds bonds.
 pub type BalanceOf<T> =
@@ -875,8 +879,8 @@ pub mod pallet {
 
 		/// The pool's check of a heartbeat: valid ones are free, at most one per node per
 		/// `MinHeartbeatInterval`, and live until `HeartbeatValidity` runs out. They have the
-		/// lowest priority ([`HEARTBEAT_PRIORITY`]), so a block builder takes every fee-paying
-		/// transaction first.
+		/// highest priority ([`HEARTBEAT_PRIORITY`]), so a block builder takes them before any
+		/// fee-paying transaction.
 		fn authorize_heartbeat(
 			heartbeat: &Heartbeat<BlockNumberFor<T>>,
 			signature: &WorkerSignature,

@@ -6,7 +6,9 @@ use codec::Decode;
 use polkadot_sdk::{
 	frame_support::{
 		assert_noop, assert_ok, assert_storage_noop,
-		pallet_prelude::{InvalidTransaction, TransactionSource, TransactionValidityError},
+		pallet_prelude::{
+			InvalidTransaction, TransactionPriority, TransactionSource, TransactionValidityError,
+		},
 		traits::{
 			fungible::{Inspect, InspectHold},
 			Authorize, Hooks,
@@ -353,7 +355,7 @@ fn an_accepted_heartbeat_cannot_be_replayed() {
 }
 
 #[test]
-fn heartbeats_have_the_lowest_priority() {
+fn heartbeats_go_before_every_other_transaction() {
 	build_and_execute(|| {
 		let node = register(ALICE, 0);
 		run_to_block(11);
@@ -361,7 +363,11 @@ fn heartbeats_have_the_lowest_priority() {
 		let call = Call::<Test>::heartbeat { heartbeat, signature };
 		let (validity, _) = call.authorize(TransactionSource::External).unwrap().unwrap();
 		assert_eq!(validity.priority, HEARTBEAT_PRIORITY);
-		assert_eq!(HEARTBEAT_PRIORITY, 0, "below every fee-paying transaction");
+		assert_eq!(
+			HEARTBEAT_PRIORITY,
+			TransactionPriority::MAX,
+			"above every fee-paying transaction, whatever its tip"
+		);
 	});
 }
 

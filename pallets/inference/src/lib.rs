@@ -96,7 +96,9 @@
 //! queue is pushed a fixed window after the block that pushes it, so each queue is in deadline
 //! order and the hook only looks at the heads, at most [`Config::MaxExpiriesPerBlock`] items a
 //! block. An item whose job moved on early (every seat committed before the window's end) is
-//! skipped. If root shortens a window, items pushed later may be due before older ones: they
+//! skipped, and charged only its reads and writes; an item that acts is charged the most any
+//! deadline of a job with its number of seats takes, or, for a job that was disputed, the most
+//! any deadline takes ([`Pallet::deadline_weight`]). If root shortens a window, items pushed later may be due before older ones: they
 //! wait behind them, a delay, never a loss.
 //!
 //! ### Output size
@@ -171,10 +173,14 @@ pub type BalanceOf<T> = <<T as Config>::Currency as Inspect<
 	<T as polkadot_sdk::frame_system::Config>::AccountId,
 >>::Balance;
 
-/// The pool priority of commits and reveals: above heartbeats and ordinary transfers, since a
-/// paid job waits on them and only the nodes seated in a job can send them.
+/// The pool priority of commits and reveals: just below heartbeats and above every fee-paying
+/// transaction, since a paid job waits on them and only the nodes seated in a job can send them. A
+/// fee-paying transaction's priority is `(tip + 1) ×` how many like it fit a block, so at a fixed
+/// priority (it was 2^20) a tip of a few thousand planck outranked this work: anyone keeping blocks
+/// full with such tips would make honest nodes miss their windows and be slashed. Bounded as it is,
+/// the work costs other transactions little.
 pub const WORK_PRIORITY: polkadot_sdk::sp_runtime::transaction_validity::TransactionPriority =
-	1 << 20;
+	polkadot_sdk::sp_runtime::transaction_validity::TransactionPriority::MAX - 1;
 
 // FRAME's macros expand to `expect`s carrying their proofs (e.g. the size of an encoded error);
 // the code written in this module uses none.
@@ -1846,6 +1852,7 @@ pub mod pallet {
 		/// weight used.
 		pub(crate) fn expire(now: BlockNumberFor<T>) -> Weight {
 			let mut acted = 0u32;
+			let mut used = T::WeightInfo::on_initialize_idle();
 			for queue in Queue::ALL {
 				let (mut head, _) = QueueEnds::<T>::get(queue);
 				while acted < T::MaxExpiriesPerBlock::get() {
@@ -1865,12 +1872,31 @@ pub mod pallet {
 					head = head.saturating_add(1);
 					QueueEnds::<T>::mutate(queue, |(first, _)| *first = head);
 					acted = acted.saturating_add(1);
-					Self::act(queue, item.job, item.at, now);
+					used = used.saturating_add(Self::act(queue, item.job, item.at, now));
 				}
 				QueueEnds::<T>::mutate(queue, |(first, _)| *first = head);
 			}
-			T::WeightInfo::on_initialize_idle()
-				.saturating_add(Self::expiry_weight().saturating_mul(acted.into()))
+			used
+		}
+
+		/// The weight of acting on a deadline of `record`: for a job that was never disputed,
+		/// the most any of its deadlines takes with its own number of seats; for a disputed one,
+		/// the most any deadline of any job takes ([`Self::expiry_weight`]).
+		pub fn deadline_weight(record: &Job<T>) -> Weight {
+			if record.dispute.is_some() {
+				return Self::expiry_weight();
+			}
+			let seats = record.ballot.seats().len() as u32;
+			T::WeightInfo::expire_commit(seats)
+				.max(T::WeightInfo::expire_reveal(seats))
+				.max(T::WeightInfo::payout(seats))
+				.max(T::WeightInfo::remove_job(seats))
+		}
+
+		/// The weight of a deadline that finds its job gone or moved past it: the queue's and
+		/// the job's reads, and the queue's writes.
+		pub fn stale_deadline_weight() -> Weight {
+			T::DbWeight::get().reads_writes(3, 2)
 		}
 
 		/// The most weight acting on one deadline takes.
@@ -1884,9 +1910,12 @@ pub mod pallet {
 		}
 
 		/// Acts on one deadline of `queue` for `job`, due at `at`; a deadline the job has moved
-		/// past is ignored.
-		fn act(queue: Queue, job: JobId, at: BlockNumberFor<T>, now: BlockNumberFor<T>) {
-			let Some(mut record) = Jobs::<T>::get(job) else { return };
+		/// past is ignored. Returns the weight it charges ([`Self::deadline_weight`], measured
+		/// before acting, or [`Self::stale_deadline_weight`] for one ignored).
+		fn act(queue: Queue, job: JobId, at: BlockNumberFor<T>, now: BlockNumberFor<T>) -> Weight {
+			let stale = Self::stale_deadline_weight();
+			let Some(mut record) = Jobs::<T>::get(job) else { return stale };
+			let weight = Self::deadline_weight(&record);
 			let due = |until: BlockNumberFor<T>| until.saturating_add(One::one()) == at;
 			let window = record.voting().map(|(window, _)| window);
 			match (queue, window, record.phase.clone()) {
@@ -1910,11 +1939,13 @@ pub mod pallet {
 					Self::payout(job, &mut record, result)
 				},
 				(Queue::Prune, _, phase) if phase.is_closed() => {
-					return Self::remove(job, &record)
+					Self::remove(job, &record);
+					return weight;
 				},
-				_ => return,
+				_ => return stale,
 			}
 			Jobs::<T>::insert(job, record);
+			weight
 		}
 
 		/// Removes a closed job and everything kept for it.
@@ -1949,8 +1980,8 @@ pub mod pallet {
 			});
 		}
 
-		/// Checks the pallet's invariants.
-		#[cfg(any(test, feature = "try-runtime"))]
+		/// Checks the pallet's invariants. The `try_state` hook (feature `try-runtime`) and the
+		/// runtime's fuzzer (`runtime/tests/fuzz.rs`) call it.
 		pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			use alloc::collections::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;

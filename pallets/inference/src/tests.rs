@@ -813,18 +813,55 @@ fn the_hook_acts_on_at_most_max_expiries_per_block() {
 			request(1);
 		}
 		MockNodes::mutate(|all| all.iter_mut().for_each(|n| n.eligible = false));
+		let one_seat = Inference::deadline_weight(&Jobs::<Test>::get(0).unwrap());
 		System::set_block_number(5);
 		let weight = Inference::on_initialize(5);
 		let failed = |n| (0..6).filter(|j| matches!(phase(*j), Phase::Failed { .. })).count() == n;
 		assert!(failed(4));
 		assert_eq!(
 			weight,
-			<() as WeightInfo>::on_initialize_idle()
-				.saturating_add(Inference::expiry_weight().saturating_mul(4))
+			<() as WeightInfo>::on_initialize_idle().saturating_add(one_seat.saturating_mul(4))
 		);
 		System::set_block_number(6);
 		Inference::on_initialize(6);
 		assert!(failed(6));
+	});
+}
+
+#[test]
+fn each_deadline_is_charged_for_its_own_job() {
+	build_and_execute(|| {
+		MockNodes::mutate(|all| all.iter_mut().skip(1).for_each(|n| n.eligible = false));
+		let job = request(1);
+		let own = Inference::deadline_weight(&Jobs::<Test>::get(job).unwrap());
+		assert!(own.all_lt(Inference::expiry_weight()), "one seat costs less than the most");
+		// The only seat commits at once: the reveal window opens, due at block 5 like the commit
+		// window's end, which finds the job past it.
+		assert_ok!(commit(job, 0, &output(1)));
+		System::set_block_number(5);
+		let weight = Inference::on_initialize(5);
+		assert!(matches!(phase(job), Phase::Failed { .. }), "nobody revealed");
+		assert_eq!(
+			weight,
+			<() as WeightInfo>::on_initialize_idle()
+				.saturating_add(Inference::stale_deadline_weight())
+				.saturating_add(own)
+		);
+	});
+}
+
+#[test]
+fn a_disputed_jobs_deadlines_are_charged_the_most_any_deadline_takes() {
+	build_and_execute(|| {
+		dispute_setup();
+		let (wrong, good) = (output(-9), output(5));
+		let (job, _) = wrongly_settled(&wrong, &good);
+		let settled = Jobs::<Test>::get(job).unwrap();
+		assert!(Inference::deadline_weight(&settled).all_lt(Inference::expiry_weight()));
+		fresh_nodes();
+		assert_ok!(Inference::challenge(RuntimeOrigin::signed(CHALLENGER), job, None));
+		let disputed = Jobs::<Test>::get(job).unwrap();
+		assert_eq!(Inference::deadline_weight(&disputed), Inference::expiry_weight());
 	});
 }
 

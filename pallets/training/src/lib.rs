@@ -180,11 +180,15 @@ pub type BalanceOf<T> = <<T as Config>::Currency as Inspect<
 	<T as polkadot_sdk::frame_system::Config>::AccountId,
 >>::Balance;
 
-/// The pool priority of participants' and committee members' transactions: that of inference
-/// commits and reveals, above heartbeats and ordinary transfers, since a round waits on them and
-/// only its participants and members can send them.
+/// The pool priority of participants' and committee members' transactions (those of inference
+/// commits and reveals too): just below heartbeats and above every fee-paying transaction, since a
+/// round waits on them and only its participants and members can send them. A fee-paying
+/// transaction's priority is `(tip + 1) ×` how many like it fit a block, so at a fixed priority (it
+/// was 2^20) a tip of a few thousand planck outranked this work: anyone keeping blocks full with
+/// such tips would make honest nodes miss their windows and be slashed. Bounded as it is, the work
+/// costs other transactions little.
 pub const WORK_PRIORITY: polkadot_sdk::sp_runtime::transaction_validity::TransactionPriority =
-	1 << 20;
+	polkadot_sdk::sp_runtime::transaction_validity::TransactionPriority::MAX - 1;
 
 // FRAME's macros expand to `expect`s carrying their proofs (e.g. the size of an encoded error);
 // the code written in this module uses none.
@@ -641,7 +645,8 @@ pub mod pallet {
 		/// ## Details
 		/// The base's weights must be stored and its configuration be one the engine trains;
 		/// the validation file must be stored with `samples × (1 + sample size)` bytes. For
-		/// every round of the campaign, the budget and k × [`Config::CommitteeFee`] are held.
+		/// every round of the campaign, the budget and k × [`Config::CommitteeFee`] are held;
+		/// every round of the campaign keeps that fee, whatever root sets later.
 		///
 		/// ## Errors
 		/// - [`Error::UnknownVersion`], [`Error::NotModelOwner`], [`Error::VersionDeprecated`],
@@ -657,13 +662,14 @@ pub mod pallet {
 		pub fn open_round(origin: OriginFor<T>, spec: RoundSpec<BalanceOf<T>>) -> DispatchResult {
 			let opener = ensure_signed(origin)?;
 			ensure!((1..=T::MaxCampaign::get()).contains(&spec.rounds), Error::<T>::BadCampaign);
-			let per_round = Self::per_round(&spec);
-			let total = per_round.saturating_mul(spec.rounds.into());
+			let committee_fee = T::CommitteeFee::get().saturating_mul(spec.committee.into());
+			let total = spec.budget.saturating_add(committee_fee).saturating_mul(spec.rounds.into());
 			let prepared = Self::prepare(&opener, &spec)?;
 			T::Currency::hold(&HoldReason::RoundEscrow.into(), &opener, total)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			let round = NextRoundId::<T>::get();
-			Self::open(opener, spec, Campaign { first: round, index: 0 }, total, prepared, None);
+			let campaign = Campaign { first: round, index: 0 };
+			Self::open(opener, spec, campaign, total, committee_fee, prepared, None);
 			Ok(())
 		}
 
@@ -1213,11 +1219,6 @@ pub mod pallet {
 			rounds
 		}
 
-		/// What a round of `spec` holds per round: the budget and the committee's fee.
-		fn per_round(spec: &RoundSpec<BalanceOf<T>>) -> BalanceOf<T> {
-			spec.budget.saturating_add(T::CommitteeFee::get().saturating_mul(spec.committee.into()))
-		}
-
 		/// Checks that `opener` may open a round of `spec` now.
 		pub(crate) fn prepare(
 			opener: &T::AccountId,
@@ -1275,13 +1276,15 @@ pub mod pallet {
 			})
 		}
 
-		/// Stores a new round, open for joining, holding `held` (already on hold); `previous` is
-		/// the base weights of the campaign's round before.
+		/// Stores a new round, open for joining, holding `held` (already on hold), of which
+		/// `committee_fee` pays its committee; `previous` is the base weights of the campaign's
+		/// round before.
 		fn open(
 			opener: T::AccountId,
 			spec: RoundSpec<BalanceOf<T>>,
 			campaign: Campaign,
 			held: BalanceOf<T>,
+			committee_fee: BalanceOf<T>,
 			prepared: Prepared<T>,
 			previous_weights: Option<H256>,
 		) -> RoundId {
@@ -1299,7 +1302,7 @@ pub mod pallet {
 					previous_weights,
 					config: prepared.config,
 					quorum: quorum(spec.committee, T::Quorum::get()),
-					committee_fee: T::CommitteeFee::get().saturating_mul(spec.committee.into()),
+					committee_fee,
 					spec,
 					campaign,
 					seed: prepared.seed,
@@ -1914,7 +1917,9 @@ pub mod pallet {
 			if remaining == 0 {
 				return;
 			}
-			let per_round = Self::per_round(&record.spec);
+			// Every round of the campaign has the committee fee its first was opened with: the
+			// escrow was held at that fee, whatever root has set since.
+			let per_round = record.spec.budget.saturating_add(record.committee_fee);
 			let reserve = per_round.saturating_mul(remaining.into());
 			record.held = record.held.saturating_sub(reserve);
 			let spec = RoundSpec { base: version, ..record.spec.clone() };
@@ -1925,7 +1930,8 @@ pub mod pallet {
 						index: record.campaign.index.saturating_add(1),
 					};
 					let previous = Some(record.base_weights);
-					Self::open(record.opener.clone(), spec, campaign, reserve, prepared, previous);
+					let (opener, fee) = (record.opener.clone(), record.committee_fee);
+					Self::open(opener, spec, campaign, reserve, fee, prepared, previous);
 				},
 				Err(error) => {
 					log::warn!(target: LOG_TARGET, "round {round}: the campaign stops: {error:?}");
@@ -2553,8 +2559,8 @@ pub mod pallet {
 			});
 		}
 
-		/// Checks the pallet's invariants.
-		#[cfg(any(test, feature = "try-runtime"))]
+		/// Checks the pallet's invariants. The `try_state` hook (feature `try-runtime`) and the
+		/// runtime's fuzzer (`runtime/tests/fuzz.rs`) call it.
 		pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			use alloc::collections::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;

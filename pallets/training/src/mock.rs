@@ -126,6 +126,8 @@ parameter_types! {
 		(weights_hash(1), BASE_SIZE),
 		(validation_hash(), 10 * 5),
 	];
+	/// The committee fee per member, which root may change (a governed parameter in the runtime).
+	pub static MemberFee: u64 = COMMITTEE_FEE;
 	/// Compute nodes by id.
 	pub static MockNodes: Vec<MockNode> = (0..9)
 		.map(|i| MockNode {
@@ -351,7 +353,7 @@ impl Config for Test {
 	type Nodes = TestNodes;
 	type Rewards = TestRewards;
 	type RewardPot = RewardPot;
-	type CommitteeFee = ConstU64<COMMITTEE_FEE>;
+	type CommitteeFee = MemberFee;
 	type RoundEmission = RoundEmission;
 	type MaxParticipants = ConstU32<5>;
 	type MaxCommittee = ConstU32<4>;

@@ -995,6 +995,31 @@ fn a_campaign_of_two_rounds_trains_the_second_from_the_firsts_version() {
 	});
 }
 
+/// Found by the runtime's fuzzer: root raised the committee fee (a governed parameter) while a
+/// campaign ran, its next round reserved its share at the new fee, and the escrow on hold no
+/// longer matched the rounds'. Every round of a campaign keeps the fee it was opened with.
+#[test]
+fn a_campaign_keeps_the_committee_fee_it_was_opened_with() {
+	build_and_execute(|| {
+		let first = open(RoundSpec { rounds: 2, ..spec() });
+		assert_eq!(escrow(OWNER), 2 * 660);
+		MemberFee::set(5 * COMMITTEE_FEE);
+		to_committee(first);
+		let agreed = result(vec![Verdict::Accepted; 3], 850_000_000);
+		committee_acts(first, [Some(&agreed), Some(&agreed), Some(&agreed)]);
+		assert_ok!(upload_result(first, 5, new_weights()));
+		let record = Rounds::<Test>::get(first + 1).unwrap();
+		assert_eq!(record.committee_fee, 3 * COMMITTEE_FEE, "the fee the campaign was opened with");
+		assert_eq!(record.held, 660);
+		assert_eq!(escrow(OWNER), 660, "the second round's share, as held");
+		Pallet::<Test>::do_try_state().unwrap();
+		// A round opened now pays the new fee.
+		let later = open(spec());
+		assert_eq!(Rounds::<Test>::get(later).unwrap().committee_fee, 3 * 5 * COMMITTEE_FEE);
+		MemberFee::set(COMMITTEE_FEE);
+	});
+}
+
 #[test]
 fn a_campaign_that_cannot_go_on_gives_the_rest_back() {
 	build_and_execute(|| {
