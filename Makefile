@@ -11,14 +11,16 @@ NODE := $(SWARM_NODE)
 CARGO_BUILD_FLAGS ?=
 E2E := node/e2e
 
-.PHONY: help setup build dev test lint test-rust test-benchmarks test-e2e test-zombienet bench weights
+.PHONY: help setup build dev test lint test-rust test-benchmarks test-e2e test-zombienet bench fuzz \
+	weights
 
 help:
 	@echo "make dev    set up this machine, build swarm-node and run a dev chain (ws://127.0.0.1:9944)"
 	@echo "make test   set up this machine and run the whole test suite (what CI runs)"
-	@echo "make build  build the release node (and swarm-ml) only"
+	@echo "make build  build the release node, swarm-ml and the upgrade-test runtime only"
 	@echo "make lint   clippy on the runtime crates (part of make test)"
 	@echo "make bench  run the benchmarks and print their figures (see BENCHMARKS.md)"
+	@echo "make fuzz   fuzz the runtime: a million random calls from a random seed (FUZZ_SEED=0x... replays one)"
 	@echo "make weights  regenerate the pallets' weights.rs from their benchmarks"
 
 # Toolchain targets, system packages and npm packages; idempotent and quick once done.
@@ -27,13 +29,19 @@ setup:
 
 # The whole workspace (the node, and `swarm-ml`, the ML engine's command line), in one build whose
 # dependency features are the ones the tests use too: `make test` after `make dev` then compiles
-# only the test crates, not a second variant of the node's dependencies.
+# only the test crates, not a second variant of the node's dependencies. The workspace includes
+# `runtime/upgrade-test`, the runtime one spec_version later as wasm only, which the
+# forkless-upgrade test sets as a running chain's code (about 45 s more when the runtime changed).
+UPGRADE_WASM := $(CARGO_TARGET_DIR)/release/wbuild/swarm-runtime-upgrade-test/swarm_runtime_upgrade_test.compact.compressed.wasm
 build: setup
 	cargo build --release --locked $(CARGO_BUILD_FLAGS) --workspace
+	@echo "upgrade-test runtime (spec_version + 1): $(UPGRADE_WASM)"
 
 # A single-validator development chain: Alice authors and finalizes, the dev accounts are funded,
-# RPC on 127.0.0.1:9944, state in a temporary directory that is removed on exit.
-dev: build
+# RPC on 127.0.0.1:9944, state in a temporary directory that is removed on exit. The build is
+# `make build`'s without the upgrade-test runtime, which only the tests use.
+dev: setup
+	cargo build --release --locked $(CARGO_BUILD_FLAGS) --workspace --exclude swarm-runtime-upgrade-test
 	$(NODE) --dev
 
 # The release build, then the Rust tests (pallets, runtime, ML engine, node) in the release
@@ -48,7 +56,8 @@ test: setup build lint test-rust test-benchmarks test-e2e test-zombienet
 RUNTIME_CRATES := swarm-primitives swarm-pallet-testing swarm-worker-interface pallet-compute-nodes \
 	pallet-compute-nodes-runtime-api pallet-inference pallet-inference-runtime-api pallet-model-registry \
 	pallet-model-registry-runtime-api pallet-rewards pallet-rewards-runtime-api pallet-training \
-	pallet-training-runtime-api pallet-weights-store pallet-weights-store-runtime-api swarm-runtime
+	pallet-training-runtime-api pallet-validator-set pallet-weights-store pallet-weights-store-runtime-api \
+	swarm-runtime swarm-runtime-upgrade-test
 lint: build
 	cargo clippy --release --locked $(CARGO_BUILD_FLAGS) $(addprefix -p ,$(RUNTIME_CRATES)) \
 		--all-targets -- -D warnings
@@ -59,7 +68,7 @@ test-rust: build
 # Every pallet benchmark runs once in its pallet's mock (`impl_benchmark_test_suite`), so that
 # benchmarks keep compiling and their setups stay valid between `make weights` runs.
 BENCHMARKED_PALLETS := pallet-compute-nodes pallet-inference pallet-model-registry pallet-rewards \
-	pallet-training pallet-weights-store
+	pallet-training pallet-validator-set pallet-weights-store
 test-benchmarks:
 	SKIP_WASM_BUILD=1 cargo test --release --locked $(CARGO_BUILD_FLAGS) \
 		$(addprefix -p ,$(BENCHMARKED_PALLETS)) --features runtime-benchmarks --lib benchmarking
@@ -67,14 +76,27 @@ test-benchmarks:
 test-e2e: build
 	cd $(E2E) && npm test
 
-# Alice and Bob as a zombienet network (native provider): both up, peered, authoring, finalizing.
+# Zombienet networks (native provider), both at once: Alice and Bob up, peered, authoring and
+# finalizing; and four validators that keep finalizing when one is killed, which then restarts,
+# catches up and authors again (zombienet/README.md).
 test-zombienet: build
 	cd zombienet && npm test
 
 # Benchmarks print figures; they are never part of `make test`. BENCHMARKS.md has the latest.
 bench: build
 	cd $(E2E) && node bench/lineage.mjs && node bench/throughput.mjs && node bench/weights-io.mjs \
-		&& node bench/inference.mjs && node bench/training.mjs && node bench/p3.mjs
+		&& node bench/inference.mjs && node bench/training.mjs && node bench/p3.mjs && node bench/load.mjs
+
+# The runtime's fuzzer (runtime/tests/fuzz.rs), a long run: blocks of random calls to every
+# pallet with every pallet's invariants checked after each block, from a random seed that it
+# prints (`make fuzz FUZZ_SEED=0x...` runs that seed again). `make test` runs 20,000 calls of a
+# fixed seed. Figures in BENCHMARKS.md.
+FUZZ_CALLS ?= 1000000
+FUZZ_SEED ?= random
+fuzz:
+	FUZZ_CALLS=$(FUZZ_CALLS) FUZZ_SEED=$(FUZZ_SEED) SKIP_WASM_BUILD=1 cargo test --release --locked \
+		$(CARGO_BUILD_FLAGS) -p swarm-runtime --test fuzz -- --exact random_blocks_keep_every_invariant \
+		--nocapture
 
 # Regenerates every pallet's weights.rs with frame-omni-bencher (see .ci/weights).
 weights:

@@ -44,10 +44,28 @@ validators.forEach((v, i) => {
   if (typeof v.aura !== 'string' || typeof v.grandpa !== 'string') {
     fail(`validators[${i}] needs "aura" (sr25519) and "grandpa" (ed25519) SS58 addresses`);
   }
+  if (v.account !== undefined && typeof v.account !== 'string') fail(`validators[${i}].account must be an SS58 address`);
+  if (v.bond !== undefined && !/^[0-9]+$/.test(String(v.bond))) {
+    fail(`validators[${i}].bond must be an integer in plancks, as a string`);
+  }
 });
 endowed.forEach((e, i) => {
   if (typeof e.account !== 'string' || !/^[0-9]+$/.test(String(e.balance))) {
     fail(`endowed[${i}] needs "account" (SS58) and "balance" (an integer in plancks, as a string)`);
+  }
+});
+
+// A validator's account (its validator id, which bonds) is its Aura address unless given; it
+// bonds the minimum of the runtime's default validator terms (10,000 SWARM) unless given, and
+// must be endowed with more than that.
+const MIN_BOND = 10_000n * 10n ** 12n;
+const accountOf = (v) => v.account ?? v.aura;
+const bondOf = (v) => BigInt(v.bond ?? MIN_BOND);
+validators.forEach((v, i) => {
+  if (bondOf(v) < MIN_BOND) fail(`validators[${i}].bond is below the minimum bond of ${MIN_BOND} plancks (10,000 SWARM)`);
+  const endowment = endowed.find((e) => e.account === accountOf(v));
+  if (!endowment || BigInt(endowment.balance) <= bondOf(v)) {
+    fail(`validators[${i}]'s account ${accountOf(v)} must be endowed with more than its bond (${bondOf(v)} plancks)`);
   }
 });
 
@@ -69,9 +87,11 @@ spec.bootNodes = bootNodes;
 
 // Balances are u128: keep them exact by writing the digits straight into the JSON text.
 const balanceMarker = (digits) => `@@u128:${digits}@@`;
+// The validators are bonded candidates of the validator set with their session keys; Aura's and
+// GRANDPA's authorities come from the session keys at genesis.
 spec.genesis.runtimeGenesis.patch = {
-  aura: { authorities: validators.map((v) => v.aura) },
-  grandpa: { authorities: validators.map((v) => [v.grandpa, 1]) },
+  session: { keys: validators.map((v) => [accountOf(v), accountOf(v), { aura: v.aura, grandpa: v.grandpa }]) },
+  validatorSet: { candidates: validators.map((v) => [accountOf(v), balanceMarker(String(bondOf(v)))]) },
   balances: { balances: endowed.map((e) => [e.account, balanceMarker(String(e.balance))]) },
   sudo: { key: sudo }
 };

@@ -13,10 +13,13 @@ import { spec } from 'node:test/reporters';
 const LONGEST_FIRST = [
   'training.test.mjs',
   'training-disputes.test.mjs',
+  'kill-mid-work.test.mjs',
   'inference.test.mjs',
   'disputes.test.mjs',
   'model-registry.test.mjs',
   'compute-nodes.test.mjs',
+  'validator-set.test.mjs',
+  'runtime-upgrade.test.mjs',
   'training-example.test.mjs',
   'inference-example.test.mjs'
 ];

@@ -3,6 +3,9 @@
 //! - `development` (`--dev`): one validator (Alice), who is also sudo.
 //! - `local_testnet` (`--chain local`): two validators (Alice and Bob); Alice is sudo.
 //!
+//! Validators are bonded candidates of the validator set ([`VALIDATOR_BOND`] each) with session
+//! keys; more may join by bonding ([`test_network_validator_terms`]: sessions of 50 blocks).
+//!
 //! In both, the well-known dev accounts Alice, Bob, Charlie, Dave, Eve and Ferdie are funded with
 //! [`ENDOWMENT`], and each block mints [`EMISSION_PER_BLOCK`] (a fifth to its author, the rest
 //! into the reward pot); inference jobs and training rounds use short windows ([`test_network_timing`],
@@ -11,8 +14,9 @@
 //! real network from it.
 
 use crate::{
-	currency::UNIT, AccountId, Balance, BalancesConfig, BlockNumber, InferenceConfig,
-	RewardsConfig, RuntimeGenesisConfig, SudoConfig, TrainingConfig,
+	currency::UNIT, opaque::SessionKeys, AccountId, Balance, BalancesConfig, BlockNumber,
+	InferenceConfig, RewardsConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig,
+	TrainingConfig, ValidatorSetConfig,
 };
 use alloc::{vec, vec::Vec};
 use polkadot_sdk::{
@@ -22,7 +26,6 @@ use polkadot_sdk::{
 	sp_genesis_builder::{self, PresetId},
 	sp_keyring::{Ed25519Keyring, Sr25519Keyring},
 	sp_runtime::Perbill,
-	*,
 };
 use serde_json::Value;
 
@@ -33,24 +36,41 @@ pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
 /// reward pot.
 pub const EMISSION_PER_BLOCK: Balance = UNIT;
 
-/// A validator's consensus keys: Aura for producing blocks, GRANDPA for finalizing them.
-pub type ValidatorKeys = (AuraId, GrandpaId);
+/// What each genesis validator bonds: 1,000 SWARM (the test networks' minimum).
+pub const VALIDATOR_BOND: Balance = 1_000 * UNIT;
 
-/// The genesis state shared by all presets: `validators` author and finalize, `endowed` accounts
-/// hold [`ENDOWMENT`] each, and `root` is the sudo key.
+/// A genesis validator: its account and its consensus keys, Aura for producing blocks and
+/// GRANDPA for finalizing them.
+pub type ValidatorKeys = (AccountId, AuraId, GrandpaId);
+
+/// The genesis state shared by all presets: `validators` (bonded with [`VALIDATOR_BOND`]) author
+/// and finalize, `endowed` accounts hold [`ENDOWMENT`] each, and `root` is the sudo key.
+///
+/// The Aura and GRANDPA authorities come from the session keys (`pallet-session` hands them
+/// over at genesis), so their own genesis lists stay empty.
 pub fn genesis(validators: Vec<ValidatorKeys>, endowed: Vec<AccountId>, root: AccountId) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.into_iter().map(|account| (account, ENDOWMENT)).collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: validators.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
-		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: validators
+		session: SessionConfig {
+			keys: validators
 				.iter()
-				.map(|(_, grandpa)| (grandpa.clone(), 1))
+				.map(|(account, aura, grandpa)| {
+					(
+						account.clone(),
+						account.clone(),
+						SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() },
+					)
+				})
 				.collect::<Vec<_>>(),
+		},
+		validator_set: ValidatorSetConfig {
+			candidates: validators
+				.iter()
+				.map(|(account, _, _)| (account.clone(), VALIDATOR_BOND))
+				.collect::<Vec<_>>(),
+			terms: Some(test_network_validator_terms()),
 		},
 		sudo: SudoConfig { key: Some(root) },
 		rewards: RewardsConfig {
@@ -66,6 +86,20 @@ pub fn genesis(validators: Vec<ValidatorKeys>, endowed: Vec<AccountId>, root: Ac
 			dispute_terms: Some(test_network_dispute_terms()),
 		},
 	})
+}
+
+/// The validator set of the dev and local test networks: a bond of at least 1,000 SWARM, up to
+/// 32 validators, sessions of 50 blocks (2.5 minutes: a new validator authors within five) and
+/// an unbonding period of 20 blocks. The block that starts a session carries no transactions
+/// (`pallet-session` gives the rotation the whole block), so sessions are not shorter: tests
+/// that need faster rotation shorten them with `validatorSet.setTerms`.
+pub fn test_network_validator_terms() -> pallet_validator_set::TermsOf<crate::Runtime> {
+	pallet_validator_set::ValidatorTerms {
+		min_bond: VALIDATOR_BOND,
+		max_validators: 32,
+		session_length: 50,
+		unbonding_period: 20,
+	}
 }
 
 /// Job windows of the dev and local test networks: short, so that a job settles within a few
@@ -104,9 +138,10 @@ pub fn test_network_round_timing() -> pallet_training::Timing<BlockNumber> {
 	}
 }
 
-/// The consensus keys of a well-known dev account, derived from its name (`//Alice`, ...).
+/// A well-known dev account as a validator, with consensus keys derived from its name
+/// (`//Alice`, ...).
 fn dev_validator(sr: Sr25519Keyring, ed: Ed25519Keyring) -> ValidatorKeys {
-	(sr.public().into(), ed.public().into())
+	(sr.to_account_id(), sr.public().into(), ed.public().into())
 }
 
 /// Alice, Bob, Charlie, Dave, Eve and Ferdie.

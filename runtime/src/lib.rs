@@ -1,7 +1,9 @@
 //! # Swarmchain runtime
 //!
 //! The state transition function of Swarmchain: a solochain with Aura block production, GRANDPA
-//! finality, balances and fees, and the AI pallets (model registry, compute nodes, rewards).
+//! finality over an open validator set (`pallet-session` with our `pallet-validator-set`),
+//! balances and fees, and the AI pallets (model registry, weights store, compute nodes, rewards,
+//! inference jobs, training rounds).
 //!
 //! The runtime is `no_std` and compiles to wasm. It never does floating point and never links
 //! candle: machine learning runs natively in the node (`offchain-workers/`), and only hashes,
@@ -75,12 +77,29 @@ pub mod opaque {
 
 /// The runtime's version. `spec_version` must be bumped for every runtime change that reaches a
 /// live chain.
+#[cfg(not(feature = "upgrade-test"))]
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("swarmchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("swarmchain"),
 	authoring_version: 1,
 	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The same runtime one `spec_version` later: what the forkless-upgrade test sets as the chain's
+/// code (built by `runtime/upgrade-test`, never by the node). Keep it equal to the version above
+/// but for `spec_version`, which stays one more (`#[runtime_version]` takes literals only).
+#[cfg(feature = "upgrade-test")]
+#[runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("swarmchain"),
+	impl_name: alloc::borrow::Cow::Borrowed("swarmchain"),
+	authoring_version: 1,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -180,20 +199,21 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// All migrations of the runtime, aside from the ones declared in the pallets.
-///
-/// This can be a tuple of types, each implementing `OnRuntimeUpgrade`.
-#[allow(unused_parens)]
-type Migrations = ();
+/// The storage migrations the runtime runs in the first block after an upgrade, in order, before
+/// the pallets' own `on_runtime_upgrade` hooks (`frame_system::Config::SingleBlockMigrations`).
+/// Each is versioned: it runs only while its pallet's on-chain storage version is the one it
+/// migrates from, so one that has run is harmless here until it is removed (ARCHITECTURE.md,
+/// "Upgrades and migrations").
+type Migrations = (pallet_model_registry::migrations::v1::MigrateV0ToV1<Runtime>,);
 
-/// Executive: handles dispatch to the various modules.
+/// Executive: handles dispatch to the various modules. (Its last parameter, the migrations, is
+/// deprecated: they are `frame_system::Config::SingleBlockMigrations`.)
 pub type Executive = frame_executive::Executive<
 	Runtime,
 	Block,
 	frame_system::ChainContext<Runtime>,
 	Runtime,
 	AllPalletsWithSystem,
-	Migrations,
 >;
 
 // The pallets of the runtime, in the order their hooks run. Indices are part of the encoding of
@@ -239,6 +259,9 @@ mod runtime {
 	#[runtime::pallet_index(7)]
 	pub type Utility = pallet_utility;
 
+	#[runtime::pallet_index(8)]
+	pub type Parameters = pallet_parameters;
+
 	#[runtime::pallet_index(10)]
 	pub type ModelRegistry = pallet_model_registry;
 
@@ -256,4 +279,13 @@ mod runtime {
 
 	#[runtime::pallet_index(15)]
 	pub type Training = pallet_training;
+
+	// The validator set and the session rotation come last, so that in a block that starts a
+	// new session every other pallet's hooks (the author's reward among them) still see the
+	// validators that authored it.
+	#[runtime::pallet_index(16)]
+	pub type ValidatorSet = pallet_validator_set;
+
+	#[runtime::pallet_index(17)]
+	pub type Session = pallet_session;
 }

@@ -9,53 +9,22 @@
 	clippy::arithmetic_side_effects
 )]
 
-use codec::Encode;
+mod common;
+
+use common::{preset_ext, signed};
 use polkadot_sdk::{
-	frame_support::{
-		genesis_builder_helper::build_state,
-		traits::{fungible::Inspect, OnInitialize},
-	},
-	frame_system, pallet_transaction_payment,
-	sp_core::{Pair, H256},
+	frame_support::traits::{fungible::Inspect, OnInitialize},
+	frame_system, pallet_session, pallet_transaction_payment,
+	sp_core::H256,
 	sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET},
-	sp_io::TestExternalities,
 	sp_keyring::Sr25519Keyring,
-	sp_runtime::{
-		generic::Era,
-		traits::{Hash as _, Header as _},
-		MultiSignature,
-	},
+	sp_runtime::traits::{Hash as _, Header as _},
 	*,
 };
 use swarm_runtime::{
 	currency::UNIT, genesis_config_presets, AccountId, Balances, Executive, Header, ModelRegistry,
-	Rewards, Runtime, RuntimeCall, RuntimeGenesisConfig, RuntimeOrigin, SignedPayload, System,
-	TxExtension, UncheckedExtrinsic,
+	Rewards, Runtime, RuntimeCall, RuntimeOrigin, System, UncheckedExtrinsic, ValidatorSet,
 };
-
-/// Test state built from the named genesis preset, as a node builds it from a chain spec.
-fn preset_ext(preset: &str) -> TestExternalities {
-	let patch = genesis_config_presets::get_preset(&preset.into()).expect("the preset exists");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	json_patch(&mut config, serde_json::from_slice(&patch).unwrap());
-	let mut ext = TestExternalities::new_empty();
-	ext.execute_with(|| {
-		build_state::<RuntimeGenesisConfig>(config.to_string().into_bytes()).unwrap()
-	});
-	ext
-}
-
-/// Merges `patch` into `base` (objects key by key, everything else replaced).
-fn json_patch(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
-			for (key, value) in patch {
-				json_patch(base.entry(key).or_insert(serde_json::Value::Null), value);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
-}
 
 #[test]
 fn the_presets_are_the_ones_documented() {
@@ -72,8 +41,17 @@ fn the_presets_are_the_ones_documented() {
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
 		use Sr25519Keyring::*;
 		for account in [Alice, Bob, Charlie, Dave, Eve, Ferdie] {
-			assert_eq!(Balances::balance(&account.to_account_id()), 1_000_000 * UNIT);
+			assert_eq!(Balances::total_balance(&account.to_account_id()), 1_000_000 * UNIT);
 		}
+		// Alice validates: a bonded candidate with session keys, the session's only validator.
+		let alice = Alice.to_account_id();
+		assert_eq!(ValidatorSet::bond_of(&alice), Some(genesis_config_presets::VALIDATOR_BOND));
+		assert_eq!(pallet_session::Validators::<Runtime>::get(), vec![alice.clone()]);
+		assert_eq!(
+			pallet_aura::Authorities::<Runtime>::get().into_inner(),
+			vec![Alice.public().into()]
+		);
+		ValidatorSet::do_try_state().unwrap();
 		assert_eq!(Balances::balance(&AliceStash.to_account_id()), 0);
 		assert_eq!(pallet_rewards::EmissionPerBlock::<Runtime>::get(), UNIT);
 		assert!(Balances::balance(&Rewards::pot()) > 0, "the pot exists from genesis");
@@ -82,6 +60,10 @@ fn the_presets_are_the_ones_documented() {
 	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 2);
 		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 2);
+		assert_eq!(
+			pallet_session::Validators::<Runtime>::get(),
+			vec![Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id()]
+		);
 	});
 }
 
@@ -97,26 +79,6 @@ fn signed_transfer(
 		value: amount,
 	});
 	signed(signer, call, nonce)
-}
-
-/// `call` signed by `signer`, as polkadot.js makes it.
-fn signed(signer: Sr25519Keyring, call: RuntimeCall, nonce: u32) -> UncheckedExtrinsic {
-	let extension: TxExtension = (
-		frame_system::AuthorizeCall::new(),
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::new(false),
-		frame_system::WeightReclaim::new(),
-	);
-	let payload = SignedPayload::new(call.clone(), extension.clone()).unwrap();
-	let signature = MultiSignature::from(payload.using_encoded(|bytes| signer.pair().sign(bytes)));
-	UncheckedExtrinsic::new_signed(call, signer.to_account_id().into(), signature, extension)
 }
 
 #[test]
@@ -279,5 +241,84 @@ fn fees_rise_when_blocks_are_full_and_fall_back_when_they_are_not() {
 		}
 		assert_eq!(pallet_transaction_payment::NextFeeMultiplier::<Runtime>::get(), one);
 		println!("multiplier after ten full blocks: {}", raised.into_inner() as f64 / 1e18);
+	});
+}
+
+#[test]
+fn root_changes_a_governed_parameter_with_a_call_and_it_takes_effect() {
+	use polkadot_sdk::{
+		frame_support::{assert_noop, assert_ok, traits::Get},
+		sp_runtime::{DispatchError, Perbill},
+	};
+	use swarm_runtime::{
+		configs::{
+			dynamic_params::{compute_nodes, fees, work},
+			RuntimeParameters,
+		},
+		Parameters, RuntimeOrigin, TransactionPayment,
+	};
+	type MinBond = <Runtime as pallet_compute_nodes::Config>::MinBond;
+	type Quorum = <Runtime as pallet_inference::Config>::Quorum;
+
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let min_bond = |value| {
+			RuntimeParameters::ComputeNodes(compute_nodes::Parameters::MinBond(
+				compute_nodes::MinBond,
+				value,
+			))
+		};
+		assert_eq!(MinBond::get(), 100 * UNIT);
+		assert_noop!(
+			Parameters::set_parameter(
+				RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id()),
+				min_bond(Some(5 * UNIT))
+			),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(Parameters::set_parameter(RuntimeOrigin::root(), min_bond(Some(5 * UNIT))));
+		assert_eq!(MinBond::get(), 5 * UNIT, "the compute-nodes pallet reads the new bond");
+		assert_ok!(Parameters::set_parameter(RuntimeOrigin::root(), min_bond(None)));
+		assert_eq!(MinBond::get(), 100 * UNIT, "removing the value restores the default");
+
+		// Fees per byte change what a transaction costs.
+		let before = TransactionPayment::length_to_fee(1_000);
+		assert_ok!(Parameters::set_parameter(
+			RuntimeOrigin::root(),
+			RuntimeParameters::Fees(fees::Parameters::TransactionByteFee(
+				fees::TransactionByteFee,
+				Some(2 * swarm_runtime::currency::MICRO_UNIT)
+			))
+		));
+		assert_eq!(TransactionPayment::length_to_fee(1_000), 2 * before);
+
+		// A quorum below a majority reads as a majority.
+		assert_eq!(Quorum::get(), Perbill::from_rational(2u32, 3u32));
+		assert_ok!(Parameters::set_parameter(
+			RuntimeOrigin::root(),
+			RuntimeParameters::Work(work::Parameters::Quorum(
+				work::Quorum,
+				Some(Perbill::from_percent(10))
+			))
+		));
+		assert_eq!(Quorum::get(), Perbill::from_parts(500_000_001));
+	});
+}
+
+#[test]
+fn the_first_block_of_a_new_runtime_runs_the_migrations_that_are_due() {
+	use polkadot_sdk::frame_support::traits::{GetStorageVersion, StorageVersion};
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		// A new chain starts at the registry's in-code storage version: no migration is due.
+		assert_eq!(ModelRegistry::in_code_storage_version(), 1);
+		assert_eq!(ModelRegistry::on_chain_storage_version(), 1);
+		// A chain from before the registry's v1 migration: the runtime's `Migrations` run it.
+		StorageVersion::new(0).put::<ModelRegistry>();
+		let weight = Executive::execute_on_runtime_upgrade();
+		assert_eq!(ModelRegistry::on_chain_storage_version(), 1);
+		assert!(weight.ref_time() > 0);
+		// Once run, it is a no-op that reads the version.
+		let again = Executive::execute_on_runtime_upgrade();
+		assert!(again.ref_time() < weight.ref_time());
+		assert_eq!(ModelRegistry::on_chain_storage_version(), 1);
 	});
 }

@@ -7,20 +7,17 @@
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { base58Decode, blake2AsU8a } from '@polkadot/util-crypto';
 import { compactAddLength, hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { connect, submitFinalized } from './api.mjs';
-import { nodeKeyArgs, rpcCall, runNodeCommand, startNode, tempDir, waitFor } from './node.mjs';
+import { nodeKeyArgs, rpcCall, runNodeCommand, startNode, TARGET_DIR, tempDir, waitFor } from './node.mjs';
 import { swarmRpc } from './rpc.mjs';
 import { uploadWeights } from './weights.mjs';
 
-const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache', 'swarmchain', 'target');
-
 /** The `swarm-ml` binary: `$SWARM_ML` or the release build in the shared target dir. */
-export const SWARM_ML = process.env.SWARM_ML ?? path.join(targetDir, 'release', 'swarm-ml');
+export const SWARM_ML = process.env.SWARM_ML ?? path.join(TARGET_DIR, 'release', 'swarm-ml');
 
 /** The folder of Debian's `dataset-fashion-mnist` (or `$SWARM_ML_FASHION_MNIST`). */
 export const FASHION_MNIST = process.env.SWARM_ML_FASHION_MNIST ?? '/usr/share/datasets/fashion-mnist';
@@ -229,6 +226,12 @@ export async function startWorkerNetwork (count, { extraArgs = [], nodeArgs = ()
     /** Stops node `i` (SIGINT), then `restart(i)` starts it again on the same base path. */
     async halt (i) {
       await apis[i].disconnect();
+      await nodes[i].stop();
+    },
+    /** Kills node `i` with SIGKILL (no shutdown at all); `restart(i)` starts it again. */
+    async kill (i) {
+      await apis[i].disconnect();
+      nodes[i].process.kill('SIGKILL');
       await nodes[i].stop();
     },
     async restart (i) {

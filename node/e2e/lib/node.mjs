@@ -10,10 +10,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache', 'swarmchain', 'target');
+/** Cargo's target dir: `$CARGO_TARGET_DIR` or the shared one the Makefile uses. */
+export const TARGET_DIR = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache', 'swarmchain', 'target');
 
 /** The node binary under test: `$SWARM_NODE` or the release build in the shared target dir. */
-export const NODE_BIN = process.env.SWARM_NODE ?? path.join(targetDir, 'release', 'swarm-node');
+export const NODE_BIN = process.env.SWARM_NODE ?? path.join(TARGET_DIR, 'release', 'swarm-node');
 
 const cacheDir = path.join(os.homedir(), '.cache', 'swarmchain');
 

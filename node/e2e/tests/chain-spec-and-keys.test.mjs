@@ -39,7 +39,8 @@ describe('chain specs', { timeout: 300_000 }, () => {
     assert.equal(status, 0, stderr);
     const spec = JSON.parse(stdout);
     const patch = spec.genesis.runtimeGenesis.patch;
-    assert.equal(patch.aura.authorities.length, 1);
+    assert.equal(patch.session.keys.length, 1, 'Alice validates, with session keys');
+    assert.equal(patch.validatorSet.candidates.length, 1, 'Alice is a bonded candidate');
     assert.equal(patch.balances.balances.length, 6);
   });
 
@@ -78,7 +79,9 @@ describe('making a testnet spec (chain-spec/make-testnet.mjs)', { timeout: 300_0
       assert.equal(result.status, 0, result.stderr);
       const plain = JSON.parse(readFileSync(path.join(work.dir, 'testnet.plain.json'), 'utf8'));
       assert.equal(plain.id, 'swarm_e2e');
-      assert.deepEqual(plain.genesis.runtimeGenesis.patch.aura.authorities, [charlie.aura]);
+      const patch = plain.genesis.runtimeGenesis.patch;
+      assert.deepEqual(patch.session.keys, [[charlie.aura, charlie.aura, { aura: charlie.aura, grandpa: charlie.grandpa }]]);
+      assert.equal(patch.validatorSet.candidates[0][0], charlie.aura);
       // The u128 balance is kept exactly (it does not fit a JavaScript number).
       assert.match(readFileSync(path.join(work.dir, 'testnet.plain.json'), 'utf8'), /123456789012345678901/);
       const rawPath = path.join(work.dir, 'testnet.raw.json');
@@ -91,6 +94,17 @@ describe('making a testnet spec (chain-spec/make-testnet.mjs)', { timeout: 300_0
       } finally {
         await node.stop();
       }
+    } finally {
+      work.cleanup();
+    }
+  });
+
+  test('rejects a validator that cannot pay its bond', () => {
+    const work = tempDir();
+    try {
+      const result = runMakeTestnet(work.dir, { ...description, endowed: [] });
+      assert.notEqual(result.status, 0);
+      assert.match(result.stderr, /must be endowed with more than its bond/);
     } finally {
       work.cleanup();
     }

@@ -23,6 +23,26 @@ describe('a dev chain', { timeout: 300_000 }, () => {
     await node?.stop();
   });
 
+  test('root changes a governed parameter with a call, and fees follow at once', async () => {
+    const MICRO = UNIT / 1_000_000n;
+    const remark = api.tx.system.remark(`0x${'00'.repeat(1000)}`);
+    const before = (await remark.paymentInfo(accounts.bob)).partialFee.toBigInt();
+    const { events } = await submitFinalized(api, api.tx.sudo.sudo(
+      api.tx.parameters.setParameter({ Fees: { TransactionByteFee: [null, 3n * MICRO] } })), accounts.alice);
+    assert.ok(events.some(({ event }) => event.section === 'parameters' && event.method === 'Updated'),
+      'parameters.Updated');
+    const after = (await remark.paymentInfo(accounts.bob)).partialFee.toBigInt();
+    // Each byte now costs 3 micro-SWARM instead of 1: the fee grows by 2 micro-SWARM a byte.
+    const extra = after - before;
+    assert.equal(extra % (2n * MICRO), 0n, `the fee grew by whole bytes: ${extra}`);
+    const bytes = extra / (2n * MICRO);
+    assert.ok(bytes > 1000n && bytes < 1200n, `the remark's length in bytes: ${bytes}`);
+    // Removing the value restores the default.
+    await submitFinalized(api, api.tx.sudo.sudo(
+      api.tx.parameters.setParameter({ Fees: { TransactionByteFee: [null, null] } })), accounts.alice);
+    assert.equal((await remark.paymentInfo(accounts.bob)).partialFee.toBigInt(), before);
+  });
+
   test('serves the Swarmchain runtime and its metadata to polkadot.js', async () => {
     assert.equal(api.runtimeVersion.specName.toString(), 'swarmchain');
     for (const pallet of ['system', 'timestamp', 'aura', 'grandpa', 'balances', 'transactionPayment', 'sudo']) {
@@ -45,8 +65,12 @@ describe('a dev chain', { timeout: 300_000 }, () => {
     const genesis = await api.at(await api.rpc.chain.getBlockHash(0));
     for (const [name, pair] of Object.entries(accounts)) {
       const { data } = await genesis.query.system.account(pair.address);
-      assert.equal(data.free.toBigInt(), 1_000_000n * UNIT, `${name} is funded at genesis`);
+      assert.equal(data.free.toBigInt() + data.reserved.toBigInt(), 1_000_000n * UNIT, `${name} is funded at genesis`);
     }
+    // Alice validates: 1,000 SWARM of hers is held as her validator bond.
+    const { data: alice } = await genesis.query.system.account(accounts.alice.address);
+    assert.equal(alice.reserved.toBigInt(), 1_000n * UNIT);
+    assert.deepEqual((await genesis.query.session.validators()).map(String), [accounts.alice.address]);
     const sudoKey = await api.query.sudo.key();
     assert.equal(sudoKey.unwrap().toString(), accounts.alice.address);
   });

@@ -65,6 +65,12 @@
 //!
 //! Queries walk the lineage breadth-first and stop after [`Config::MaxLineageResults`] versions,
 //! saying so with `truncated`.
+//!
+//! ### Storage versions
+//!
+//! The pallet is at storage version 1. Each change of what it stores comes with a versioned
+//! migration in [`migrations`], which a runtime lists in its `Migrations`: [`migrations::v1`]
+//! recounts every model's version and alias counters.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -73,6 +79,7 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod lineage;
+pub mod migrations;
 #[cfg(test)]
 #[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod mock;
@@ -140,8 +147,10 @@ pub mod pallet {
 		FixedI64,
 	};
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The in-code storage version: 1 since every model's counters were recounted
+	/// ([`migrations::v1`]). A new chain starts at it; a chain at 0 reaches it with
+	/// [`migrations::v1::MigrateV0ToV1`].
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]

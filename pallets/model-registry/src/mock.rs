@@ -2,7 +2,7 @@
 
 use crate::{self as pallet_model_registry, *};
 use polkadot_sdk::{
-	frame_support::{derive_impl, parameter_types, traits::ConstU32},
+	frame_support::{derive_impl, parameter_types, traits::ConstU32, weights::RuntimeDbWeight},
 	frame_system, pallet_balances,
 	sp_io::TestExternalities,
 	sp_runtime::{BuildStorage, FixedI64},
@@ -35,10 +35,17 @@ mod runtime {
 	pub type ModelRegistry = pallet_model_registry;
 }
 
+parameter_types! {
+	/// Reads and writes priced apart (1 and 1,000), so that a test of a migration's weight
+	/// checks both counts.
+	pub const MockDbWeight: RuntimeDbWeight = RuntimeDbWeight { read: 1, write: 1_000 };
+}
+
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountData = pallet_balances::AccountData<u64>;
+	type DbWeight = MockDbWeight;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]

@@ -1,32 +1,38 @@
 //! Configuration of every pallet in the runtime: one `impl pallet_x::Config for Runtime` each,
-//! with the constants it uses declared next to it.
+//! with the constants it uses declared next to it; the knobs root changes with a call are in
+//! [`parameters`].
+
+pub mod parameters;
+pub use parameters::{dynamic_params, RuntimeParameters};
 
 use crate::{
 	currency::{EXISTENTIAL_DEPOSIT, MICRO_UNIT, MILLI_UNIT, UNIT},
-	time::{DAYS, MINUTES, SLOT_DURATION},
+	time::{DAYS, HOURS, MINUTES, SLOT_DURATION},
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, ComputeNodes, Hash, ModelRegistry,
 	Nonce, OriginCaller, PalletInfo, Rewards, Runtime, RuntimeCall, RuntimeEvent,
-	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, TxExtension,
-	UncheckedExtrinsic, WeightsStore, VERSION,
+	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Session, System,
+	TxExtension, UncheckedExtrinsic, ValidatorSet, WeightsStore, VERSION,
 };
 use polkadot_sdk::{
 	frame_support::{
 		derive_impl,
 		dispatch::DispatchClass,
 		parameter_types,
-		traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, FindAuthor, VariantCountOf},
+		traits::{
+			ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, VariantCountOf,
+		},
 		weights::{
 			constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 			ConstantMultiplier, IdentityFee, Weight,
 		},
-		ConsensusEngineId, PalletId,
+		PalletId,
 	},
 	frame_system::limits::{BlockLength, BlockWeights},
 	pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment},
 	sp_consensus_aura::sr25519::AuthorityId as AuraId,
 	sp_runtime::{
 		generic::Era,
-		traits::{Bounded, One},
+		traits::{Bounded, ConvertInto, One, OpaqueKeys},
 		FixedPointNumber, Perbill, Perquintill,
 	},
 	sp_version::RuntimeVersion,
@@ -63,9 +69,22 @@ parameter_types! {
 	pub const SS58Prefix: u16 = 42;
 }
 
+/// The calls that no transaction may make: `balances.burn`, which would take tokens out of the
+/// total issuance behind the rewards pallet's accounting (`total issuance = genesis issuance +
+/// minted − burnt`, which its `try_state` checks). Root's `sudo_as` bypasses call filters, as
+/// root may. Found by the runtime's fuzzer (`runtime/tests/fuzz.rs`).
+pub struct NoUnaccountedBurns;
+
+impl Contains<RuntimeCall> for NoUnaccountedBurns {
+	fn contains(call: &RuntimeCall) -> bool {
+		!matches!(call, RuntimeCall::Balances(pallet_balances::Call::burn { .. }))
+	}
+}
+
 /// The system pallet: accounts, nonces, events, block bookkeeping.
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
 impl frame_system::Config for Runtime {
+	type BaseCallFilter = NoUnaccountedBurns;
 	type Block = Block;
 	type BlockWeights = RuntimeBlockWeights;
 	type BlockLength = RuntimeBlockLength;
@@ -78,6 +97,8 @@ impl frame_system::Config for Runtime {
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
+	/// The storage migrations of the next runtime upgrade (`Migrations`, in lib.rs).
+	type SingleBlockMigrations = crate::Migrations;
 	type MaxConsumers = ConstU32<16>;
 }
 
@@ -95,8 +116,8 @@ impl pallet_grandpa::Config for Runtime {
 	type MaxAuthorities = ConstU32<32>;
 	type MaxNominators = ConstU32<0>;
 	type MaxSetIdSessionEntries = ConstU64<0>;
-	// No equivocation reporting without a session pallet: the validator set is fixed at genesis
-	// (and changed by sudo through a runtime upgrade).
+	// No equivocation reporting yet: it needs historical session proofs and an offences pallet
+	// that slashes validator bonds (the validator set is `pallet-validator-set`'s).
 	type KeyOwnerProof = sp_core::Void;
 	type EquivocationReportSystem = ();
 }
@@ -127,8 +148,6 @@ impl pallet_balances::Config for Runtime {
 }
 
 parameter_types! {
-	/// Fee per byte of an extrinsic: one micro-SWARM.
-	pub const TransactionByteFee: Balance = MICRO_UNIT;
 	/// The fee multiplier aims at blocks a quarter full (of normal weight) ...
 	pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
 	/// ... and moves by up to about 0.0075 % of itself per block for each percent it is off
@@ -146,7 +165,7 @@ impl pallet_transaction_payment::Config for Runtime {
 	type OnChargeTransaction = FungibleAdapter<Balances, Rewards>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = IdentityFee<Balance>;
-	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
+	type LengthToFee = ConstantMultiplier<Balance, dynamic_params::fees::TransactionByteFee>;
 	/// Fees rise while blocks are fuller than `TargetBlockFullness` (the slow-adjusting
 	/// multiplier of polkadot-sdk), so a spammer pays more the longer it fills blocks.
 	type FeeMultiplierUpdate = TargetedFeeAdjustment<
@@ -225,8 +244,6 @@ impl pallet_weights_store::Config for Runtime {
 }
 
 parameter_types! {
-	/// A node's bond: at least 100 SWARM.
-	pub const MinNodeBond: Balance = 100 * UNIT;
 	/// Heartbeats (free) may take at most a fifth of a block's normal weight, even if every
 	/// node heartbeats as fast as the rate limit allows; fee-paying transactions go first.
 	pub const MaxHeartbeatShare: Perbill = Perbill::from_percent(20);
@@ -238,16 +255,16 @@ impl pallet_compute_nodes::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	/// Slashed bonds go into the reward pot.
 	type OnSlash = Rewards;
-	type MinBond = MinNodeBond;
+	type MinBond = dynamic_params::compute_nodes::MinBond;
 	/// A heartbeat every 30 seconds ...
 	type HeartbeatInterval = ConstU32<10>;
 	/// ... at most one per 30 seconds ...
 	type MinHeartbeatInterval = ConstU32<10>;
 	/// ... valid for 15 seconds after signing ...
 	type HeartbeatValidity = ConstU32<5>;
-	/// ... and five minutes without one make a node inactive.
-	type HeartbeatTimeout = ConstU32<{ 5 * MINUTES }>;
-	type UnbondingPeriod = ConstU32<DAYS>;
+	/// ... and five minutes without one make a node inactive (a parameter).
+	type HeartbeatTimeout = dynamic_params::compute_nodes::HeartbeatTimeout;
+	type UnbondingPeriod = dynamic_params::compute_nodes::UnbondingPeriod;
 	type MaxNodesPerOwner = ConstU32<32>;
 	/// 2,000 nodes heartbeating every 10 blocks send 200 heartbeats a block, 41 ms of weight (at
 	/// the benchmarked 205 µs each, authorization included): 16 % of a block's normal weight,
@@ -266,17 +283,9 @@ parameter_types! {
 	pub const RewardPotId: PalletId = PalletId(*b"swm/rwrd");
 }
 
-/// The account of the current block's Aura author (Aura keys are sr25519, like accounts).
-pub struct AuraAuthorAccount;
-impl FindAuthor<AccountId> for AuraAuthorAccount {
-	fn find_author<'a, I>(digests: I) -> Option<AccountId>
-	where
-		I: 'a + IntoIterator<Item = (ConsensusEngineId, &'a [u8])>,
-	{
-		pallet_aura::FindAccountFromAuthorIndex::<Runtime, Aura>::find_author(digests)
-			.map(|aura_id| AccountId::from(aura_id.into_inner().0))
-	}
-}
+/// The account of the current block's author: the session validator at the Aura author's index
+/// (a validator's Aura key is a session key, not its account).
+pub type AuraAuthorAccount = pallet_session::FindAccountFromAuthorIndex<Runtime, Aura>;
 
 /// Rewards: per-block emission into the pot and to authors; payment of verified work.
 impl pallet_rewards::Config for Runtime {
@@ -287,14 +296,12 @@ impl pallet_rewards::Config for Runtime {
 	type MaxShares = ConstU32<256>;
 	type WeightInfo = pallet_rewards::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = AuraAuthorAccount;
+	type BenchmarkHelper = BenchmarkAuthor;
 }
 
 parameter_types! {
 	/// The reward pot's account, where the nodes' fees of inference jobs go before payout.
 	pub RewardPotAccount: AccountId = Rewards::pot();
-	/// A job settles when two thirds of its seats (rounded up) reveal the same result.
-	pub InferenceQuorum: Perbill = swarm_primitives::commit_reveal::two_thirds();
 }
 
 /// Inference jobs: k nodes run a model on a request's samples and a quorum settles the result.
@@ -310,40 +317,28 @@ impl pallet_inference::Config for Runtime {
 	type Nodes = ComputeNodes;
 	type Rewards = Rewards;
 	type RewardPot = RewardPotAccount;
-	type NodeFee = ConstU128<{ 10 * MILLI_UNIT }>;
-	type DefaultReplicas = ConstU32<3>;
+	type NodeFee = dynamic_params::inference::NodeFee;
+	type DefaultReplicas = dynamic_params::inference::DefaultReplicas;
 	type MaxReplicas = ConstU32<16>;
 	type MaxOutcomes = ConstU32<32>;
-	type Quorum = InferenceQuorum;
+	type Quorum = parameters::Quorum;
 	type MaxSamples = ConstU32<64>;
 	type MaxInputBytes = ConstU32<{ 64 * 784 }>;
 	type MaxLogits = ConstU32<{ 64 * 16 }>;
 	type MaxOpenJobs = ConstU32<1024>;
 	type MaxExpiriesPerBlock = ConstU32<16>;
-	type SlashShare = InferenceSlashShare;
-	type AgreedReputation = AgreedReputation;
-	type OutvotedReputation = OutvotedReputation;
-	type MissedReputation = MissedReputation;
+	type SlashShare = dynamic_params::work::SlashShare;
+	type AgreedReputation = dynamic_params::work::AgreedReputation;
+	type OutvotedReputation = dynamic_params::work::OutvotedReputation;
+	type MissedReputation = dynamic_params::work::MissedReputation;
 	type MaxMisses = ConstU32<3>;
-	type MissJail = ConstU32<{ 60 * MINUTES }>;
+	type MissJail = dynamic_params::inference::MissJail;
 	type DisputeBond = ConstU128<{ UNIT }>;
 	type DisputeReplicas = ConstU32<5>;
-	type FraudSlashShare = FraudSlashShare;
-	type FraudJail = ConstU32<DAYS>;
-	type ChallengerReward = ChallengerReward;
+	type FraudSlashShare = dynamic_params::work::FraudSlashShare;
+	type FraudJail = dynamic_params::work::FraudJail;
+	type ChallengerReward = dynamic_params::work::ChallengerReward;
 	type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
-}
-
-parameter_types! {
-	/// An outvoted node loses a tenth of its bond.
-	pub const InferenceSlashShare: Perbill = Perbill::from_percent(10);
-	pub const AgreedReputation: Perbill = Perbill::from_percent(2);
-	pub const OutvotedReputation: Perbill = Perbill::from_percent(20);
-	pub const MissedReputation: Perbill = Perbill::from_percent(5);
-	/// A node whose agreed result a dispute overturns loses half its bond (and is jailed a day).
-	pub const FraudSlashShare: Perbill = Perbill::from_percent(50);
-	/// The challenger who overturns a result gets half of what the convicted nodes lost.
-	pub const ChallengerReward: Perbill = Perbill::from_percent(50);
 }
 
 /// Federated training rounds: up to 32 participants, committees of up to 16, campaigns of up to
@@ -358,32 +353,50 @@ impl pallet_training::Config for Runtime {
 	type Nodes = ComputeNodes;
 	type Rewards = Rewards;
 	type RewardPot = RewardPotAccount;
-	type CommitteeFee = ConstU128<{ 10 * MILLI_UNIT }>;
+	type CommitteeFee = dynamic_params::training::CommitteeFee;
 	// Two blocks' emission (a block mints 1 SWARM, four fifths into the pot) for every round
 	// that publishes a version, on top of the opener's budget.
-	type RoundEmission = ConstU128<{ 2 * UNIT }>;
+	type RoundEmission = dynamic_params::training::RoundEmission;
 	type MaxParticipants = ConstU32<32>;
 	type MaxCommittee = ConstU32<16>;
 	type MaxCampaign = ConstU32<100>;
 	type MaxOpenRounds = ConstU32<256>;
 	type MaxConfigLen = ConstU32<256>;
 	type MaxExpiriesPerBlock = ConstU32<8>;
-	type Quorum = InferenceQuorum;
-	type SlashShare = InferenceSlashShare;
-	type ReputationGain = AgreedReputation;
-	type ReputationLoss = MissedReputation;
+	type Quorum = parameters::Quorum;
+	type SlashShare = dynamic_params::work::SlashShare;
+	type ReputationGain = dynamic_params::work::AgreedReputation;
+	type ReputationLoss = dynamic_params::work::MissedReputation;
 	type DisputeBond = ConstU128<{ UNIT }>;
 	type DisputeReplicas = ConstU32<5>;
-	type FraudSlashShare = FraudSlashShare;
-	type FraudJail = ConstU32<DAYS>;
-	type ChallengerReward = ChallengerReward;
+	type FraudSlashShare = dynamic_params::work::FraudSlashShare;
+	type FraudJail = dynamic_params::work::FraudJail;
+	type ChallengerReward = dynamic_params::work::ChallengerReward;
 	type WeightInfo = pallet_training::weights::SubstrateWeight<Runtime>;
 }
 
-/// Makes an account the Aura author of the block being benchmarked: the only authority, named by
-/// the slot in the block's pre-runtime digest.
+/// Session keys for benchmark accounts: the account's own public key as its Aura and GRANDPA key.
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_rewards::BenchmarkHelper<AccountId> for AuraAuthorAccount {
+impl pallet_validator_set::BenchmarkHelper<AccountId> for BenchmarkAuthor {
+	fn set_keys(who: &AccountId) {
+		use polkadot_sdk::sp_core::{ed25519, sr25519};
+		let raw: [u8; 32] = who.clone().into();
+		let keys = crate::opaque::SessionKeys {
+			aura: AuraId::from(sr25519::Public::from_raw(raw)),
+			grandpa: polkadot_sdk::sp_consensus_grandpa::AuthorityId::from(
+				ed25519::Public::from_raw(raw),
+			),
+		};
+		pallet_session::NextKeys::<Runtime>::insert(who, keys);
+	}
+}
+
+/// Makes an account the author of the block being benchmarked: the only validator and Aura
+/// authority, named by the slot in the block's pre-runtime digest.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkAuthor;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_rewards::BenchmarkHelper<AccountId> for BenchmarkAuthor {
 	fn set_author(author: &AccountId) {
 		use polkadot_sdk::{
 			sp_consensus_aura::{Slot, AURA_ENGINE_ID},
@@ -392,10 +405,61 @@ impl pallet_rewards::BenchmarkHelper<AccountId> for AuraAuthorAccount {
 		};
 		let key = AuraId::from(sr25519::Public::from_raw(author.clone().into()));
 		pallet_aura::Authorities::<Runtime>::put(BoundedVec::truncate_from(alloc::vec![key]));
+		pallet_session::Validators::<Runtime>::put(alloc::vec![author.clone()]);
 		let slot = codec::Encode::encode(&Slot::from(0u64));
 		System::deposit_log(DigestItem::PreRuntime(AURA_ENGINE_ID, slot));
 	}
 }
+
+parameter_types! {
+	/// Until root sets others: validators bond at least 10,000 SWARM, the top 32 validate (the
+	/// consensus pallets' `MaxAuthorities`), sessions last an hour and unbonding two days.
+	pub const DefaultValidatorTerms: pallet_validator_set::TermsOf<Runtime> =
+		pallet_validator_set::ValidatorTerms {
+			min_bond: 10_000 * UNIT,
+			max_validators: 32,
+			session_length: HOURS,
+			unbonding_period: 2 * DAYS,
+		};
+	/// What `session.setKeys` holds while keys are set: 1 SWARM.
+	pub const SessionKeyDeposit: Balance = UNIT;
+}
+
+/// The open validator set: candidates bond, the top ones by bond validate each session.
+impl pallet_validator_set::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Registration = Session;
+	type MaxCandidates = ConstU32<100>;
+	type MaxValidators = ConstU32<32>;
+	type DefaultTerms = DefaultValidatorTerms;
+	type WeightInfo = pallet_validator_set::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkAuthor;
+}
+
+/// Sessions of `ValidatorTerms::session_length` blocks; at each, the validator set's choice
+/// becomes the Aura and GRANDPA authorities. A validator's id is its account.
+impl pallet_session::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type ValidatorId = AccountId;
+	type ValidatorIdOf = ConvertInto;
+	type ShouldEndSession = ValidatorSessions;
+	type NextSessionRotation = ValidatorSessions;
+	type SessionManager = ValidatorSet;
+	type SessionHandler = <crate::opaque::SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
+	type Keys = crate::opaque::SessionKeys;
+	type DisablingStrategy = ();
+	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type KeyDeposit = SessionKeyDeposit;
+}
+
+/// Sessions start every `session_length` blocks of the validator set's terms.
+pub type ValidatorSessions = pallet_session::PeriodicSessions<
+	pallet_validator_set::SessionLength<Runtime>,
+	ConstU32<0>,
+>;
 
 // Transactions the runtime creates itself: the compute nodes' heartbeats, sent by their
 // offchain workers as general transactions authorized by the pallet (no signer, no fee).
