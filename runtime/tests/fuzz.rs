@@ -698,6 +698,39 @@ fn root_noting_a_stall_with_an_overflowing_delay_overflows() {
 	});
 }
 
+/// Found by the long run of 2026-12-05 (seed 0x8419ad4209f4b6c1, block 305): root's `sudo_as`
+/// acting as the reward pot (a pallet account, which the pot's payments had named in events) moved
+/// all of its funds away, and the rewards pallet's `try_state` failed: the pot no longer held its
+/// existential deposit. Only root can act as an account nobody holds a key to; the fuzzer no
+/// longer names pallet accounts. The chain recovers by itself: until the next block's emission
+/// endows the pot again, payments fail whole (paying nobody) instead of going wrong.
+#[test]
+fn root_draining_the_reward_pot_lasts_a_block() {
+	use polkadot_sdk::frame_support::traits::Hooks;
+	common::preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		frame_system::Pallet::<Runtime>::set_block_number(1);
+		let pot = swarm_runtime::Rewards::pot();
+		let drain = RuntimeCall::Balances(pallet_balances::Call::transfer_all {
+			dest: Sr25519Keyring::Bob.to_account_id().into(),
+			keep_alive: false,
+		});
+		let root = swarm_runtime::RuntimeOrigin::root();
+		assert!(swarm_runtime::Sudo::sudo_as(root, pot.clone().into(), Box::new(drain)).is_ok());
+		assert_eq!(pallet_balances::Pallet::<Runtime>::free_balance(&pot), 0);
+		let broken = swarm_runtime::apis::check_invariants().map_err(String::from_utf8);
+		assert_eq!(broken, Err(Ok("rewards: the pot paid out its existential deposit".into())));
+		assert_eq!(swarm_runtime::Rewards::pot_available(), 0);
+
+		frame_system::Pallet::<Runtime>::set_block_number(2);
+		swarm_runtime::Rewards::on_initialize(2);
+		assert!(
+			pallet_balances::Pallet::<Runtime>::free_balance(&pot) >=
+				swarm_runtime::currency::EXISTENTIAL_DEPOSIT
+		);
+		assert_eq!(swarm_runtime::apis::check_invariants(), Ok(()));
+	});
+}
+
 /// The generator reaches every pallet of the runtime, and its calls decode.
 #[test]
 fn every_pallet_is_called() {
