@@ -338,13 +338,15 @@ impl_runtime_apis! {
 			Inference::assigned(node)
 		}
 
-		fn quote(version: u64, replicas: Option<u32>) -> Option<(Balance, Balance)> {
+		fn quote(version: u64, replicas: Option<u32>) -> Option<(Balance, Balance, u32)> {
 			Inference::quote(version, replicas)
 		}
 
-		fn dispute_terms() -> (Balance, u32) {
+		fn dispute_terms() -> (Balance, u32, Balance) {
+			use polkadot_sdk::sp_core::Get;
 			let terms = pallet_inference::ChallengeTerms::<Runtime>::get();
-			(terms.bond, terms.replicas)
+			let fee = <Runtime as pallet_inference::Config>::NodeFee::get();
+			(terms.bond, terms.replicas, fee)
 		}
 	}
 
@@ -370,9 +372,11 @@ impl_runtime_apis! {
 			Training::involved(node)
 		}
 
-		fn dispute_terms() -> (Balance, u32) {
+		fn dispute_terms() -> (Balance, u32, Balance) {
+			use polkadot_sdk::sp_core::Get;
 			let terms = pallet_training::ChallengeTerms::<Runtime>::get();
-			(terms.bond, terms.replicas)
+			let fee = <Runtime as pallet_training::Config>::CommitteeFee::get();
+			(terms.bond, terms.replicas, fee)
 		}
 	}
 

@@ -334,7 +334,13 @@ impl Fuzzer {
 			logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(self.slot()).encode())],
 		};
 		let header = Header::new(self.number, H256::zero(), H256::zero(), self.parent, digest);
-		Executive::initialize_block(&header);
+		// Hooks act on what earlier blocks' calls stored (a session's start on a stall root
+		// noted), so a panic here names the replay, with no calls of its own.
+		if let Err(panic) = catch_unwind(AssertUnwindSafe(|| Executive::initialize_block(&header)))
+		{
+			self.report(&format!("block {} panicked in on_initialize", self.number));
+			resume_unwind(panic);
+		}
 		self.events_read = 0;
 		let now = self.slot() * SLOT_DURATION;
 		let timestamp = UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(
@@ -350,7 +356,13 @@ impl Fuzzer {
 
 	/// Ends the block, checks the invariants and runs the offchain workers.
 	fn end_block(&mut self) {
-		let header = Executive::finalize_block();
+		let header = match catch_unwind(AssertUnwindSafe(Executive::finalize_block)) {
+			Ok(header) => header,
+			Err(panic) => {
+				self.report(&format!("block {} panicked in on_finalize", self.number));
+				resume_unwind(panic)
+			},
+		};
 		// The block's name for the next one: its header's hash without the extrinsics root,
 		// which sr25519's randomized signatures make differ from run to run; the runtime draws
 		// randomness from the parent hash, and the same seed must make the same run.

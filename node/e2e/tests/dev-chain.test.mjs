@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
 import { Keyring } from '@polkadot/keyring';
-import { startNode, waitFor, blockHeights } from '../lib/node.mjs';
+import { startNode, waitFor, blockHeights, rpcCall } from '../lib/node.mjs';
 import { connect, devKeyring, submitFinalized, UNIT } from '../lib/api.mjs';
 
 describe('a dev chain', { timeout: 300_000 }, () => {
@@ -41,6 +41,27 @@ describe('a dev chain', { timeout: 300_000 }, () => {
     await submitFinalized(api, api.tx.sudo.sudo(
       api.tx.parameters.setParameter({ Fees: { TransactionByteFee: [null, null] } })), accounts.alice);
     assert.equal((await remark.paymentInfo(accounts.bob)).partialFee.toBigInt(), before);
+  });
+
+  test('the RPCs that quote fees read the governed values', async () => {
+    const MILLI = UNIT / 1000n;
+    const terms = async () => ({
+      jobs: await rpcCall(node.rpcPort, 'jobs_disputeTerms'),
+      rounds: await rpcCall(node.rpcPort, 'rounds_disputeTerms')
+    });
+    const before = await terms();
+    assert.equal(BigInt(before.jobs.committeeFee), BigInt(before.jobs.replicas) * 10n * MILLI);
+    assert.equal(BigInt(before.rounds.committeeFee), BigInt(before.rounds.replicas) * 10n * MILLI);
+    const set = (nodeFee, committeeFee) => submitFinalized(api, api.tx.sudo.sudo(api.tx.utility.batchAll([
+      api.tx.parameters.setParameter({ Inference: { NodeFee: [null, nodeFee] } }),
+      api.tx.parameters.setParameter({ Training: { CommitteeFee: [null, committeeFee] } })
+    ])), accounts.alice);
+    await set(2n * MILLI, 3n * MILLI);
+    const after = await terms();
+    assert.equal(BigInt(after.jobs.committeeFee), BigInt(after.jobs.replicas) * 2n * MILLI);
+    assert.equal(BigInt(after.rounds.committeeFee), BigInt(after.rounds.replicas) * 3n * MILLI);
+    await set(null, null);
+    assert.deepEqual(await terms(), before);
   });
 
   test('serves the Swarmchain runtime and its metadata to polkadot.js', async () => {

@@ -420,7 +420,7 @@ where
 
 	fn quote(&self, version: u64, replicas: Option<u32>, at: Option<Hash>) -> RpcResult<QuoteJson> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		let (price, node_fee) = self
+		let (price, node_fee, replicas) = self
 			.client
 			.runtime_api()
 			.quote(at, version, replicas)
@@ -433,7 +433,7 @@ where
 			})?;
 		Ok(QuoteJson {
 			version,
-			replicas: replicas.unwrap_or_else(default_replicas),
+			replicas,
 			price: price.to_string(),
 			node_fee: node_fee.to_string(),
 			total: price.saturating_add(node_fee).to_string(),
@@ -442,18 +442,12 @@ where
 
 	fn dispute_terms(&self, at: Option<Hash>) -> RpcResult<DisputeTermsJson> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		let (bond, replicas) = self
+		// The fees are governed parameters, in the state: only the runtime reads them.
+		let (bond, replicas, seat_fee) = self
 			.client
 			.runtime_api()
 			.dispute_terms(at)
 			.map_err(runtime_error(error_code::RUNTIME))?;
-		let seat_fee: Balance = <Runtime as pallet_inference::Config>::NodeFee::get();
 		Ok(DisputeTermsJson::new(bond, replicas, seat_fee))
 	}
-}
-
-/// The replicas of a request that does not say.
-fn default_replicas() -> u32 {
-	use polkadot_sdk::sp_core::Get;
-	<Runtime as pallet_inference::Config>::DefaultReplicas::get()
 }

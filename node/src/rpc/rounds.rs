@@ -518,14 +518,13 @@ where
 	}
 
 	fn dispute_terms(&self, at: Option<Hash>) -> RpcResult<DisputeTermsJson> {
-		use polkadot_sdk::sp_runtime::traits::Get;
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		let (bond, replicas) = self
+		// The fee is a governed parameter, in the state: only the runtime reads it.
+		let (bond, replicas, seat_fee) = self
 			.client
 			.runtime_api()
 			.dispute_terms(at)
 			.map_err(runtime_error(error_code::RUNTIME))?;
-		let seat_fee: Balance = <Runtime as pallet_training::Config>::CommitteeFee::get();
 		Ok(DisputeTermsJson::new(bond, replicas, seat_fee))
 	}
 }

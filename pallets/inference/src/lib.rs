@@ -1035,13 +1035,17 @@ pub mod pallet {
 			jobs
 		}
 
-		/// The owner's price and the nodes' fee that a request of `version` with `replicas`
-		/// replicas (the default if `None`) holds now; `None` if the version is not offered.
-		pub fn quote(version: u64, replicas: Option<u32>) -> Option<(BalanceOf<T>, BalanceOf<T>)> {
+		/// The owner's price, the nodes' fee and the replicas of a request of `version` with
+		/// `replicas` replicas (the default if `None`): what it holds now; `None` if the version
+		/// is not offered.
+		pub fn quote(
+			version: u64,
+			replicas: Option<u32>,
+		) -> Option<(BalanceOf<T>, BalanceOf<T>, u32)> {
 			let served = T::Models::served_version(version)?;
 			let price = Self::price_of(version, served.model)?;
 			let replicas = replicas.unwrap_or_else(T::DefaultReplicas::get);
-			Some((price, T::NodeFee::get().saturating_mul(replicas.into())))
+			Some((price, T::NodeFee::get().saturating_mul(replicas.into()), replicas))
 		}
 
 		/// The price of `version` of `model`: its own, or else the model's.

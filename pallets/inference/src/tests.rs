@@ -912,11 +912,11 @@ fn the_integrity_test_passes_and_the_default_timing_is_valid() {
 #[test]
 fn queries_give_the_result_the_seats_and_the_price() {
 	build_and_execute(|| {
-		assert_eq!(Inference::quote(1, None), Some((PRICE, 3 * NODE_FEE)));
-		assert_eq!(Inference::quote(1, Some(5)), Some((PRICE, 5 * NODE_FEE)));
+		assert_eq!(Inference::quote(1, None), Some((PRICE, 3 * NODE_FEE, 3)));
+		assert_eq!(Inference::quote(1, Some(5)), Some((PRICE, 5 * NODE_FEE, 5)));
 		assert_eq!(Inference::quote(9, None), None, "no such version");
 		Prices::<Test>::insert(PriceTarget::Version(1), 7);
-		assert_eq!(Inference::quote(1, Some(1)), Some((7, NODE_FEE)), "a version's own price");
+		assert_eq!(Inference::quote(1, Some(1)), Some((7, NODE_FEE, 1)), "a version's own price");
 
 		let first = request(3);
 		let second = request(3);

@@ -483,6 +483,13 @@ impl Gen {
 	/// sometimes an edge value, sometimes anything.
 	fn int(&mut self, bits: u32, hint: Hint) -> u128 {
 		let max = if bits >= 128 { u128::MAX } else { (1u128 << bits) - 1 };
+		if hint.name_is(&["delay"]) {
+			// `grandpa.note_stalled`'s, which pallet-grandpa doubles unchecked: above 2^31
+			// blocks it overflows (`root_noting_a_stall_with_an_overflowing_delay_overflows`).
+			// Before the pools, whose block numbers (a `BlockNumberFor` seen in an event) may be
+			// any.
+			return u128::from(self.rng.below(1 << 30));
+		}
 		if self.rng.chance(60) {
 			let keys: Vec<String> = hint.keys().collect();
 			for key in keys {
@@ -511,11 +518,6 @@ impl Gen {
 				_ => u128::from(self.rng.next()),
 			};
 			return value.min(max);
-		}
-		if hint.name_is(&["delay"]) {
-			// `grandpa.note_stalled`'s, which pallet-grandpa doubles unchecked: above 2^31
-			// blocks it overflows (`root_noting_a_stall_with_an_overflowing_delay_overflows`).
-			return u128::from(self.rng.below(1 << 30));
 		}
 		if hint.type_has("BlockNumber") && self.rng.chance(70) {
 			let now = u128::from(self.pools.block);

@@ -30,12 +30,13 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		fn assigned(node: NodeId) -> Vec<u64>;
 
 		/// What a request of `version` with `replicas` replicas (the default if `None`) holds
-		/// in escrow now: the owner's price and the nodes' fee; `None` if the version is not
-		/// offered.
-		fn quote(version: u64, replicas: Option<u32>) -> Option<(Balance, Balance)>;
+		/// in escrow now: `(the owner's price, the nodes' fee, replicas)`, the replicas being
+		/// the default where `replicas` is `None`; `None` if the version is not offered. Fees
+		/// and the default are governed parameters, read from the state at the block asked.
+		fn quote(version: u64, replicas: Option<u32>) -> Option<(Balance, Balance, u32)>;
 
-		/// What a challenge of a settled job holds now, and the size of the committee that
-		/// re-executes it: `(bond, replicas)`.
-		fn dispute_terms() -> (Balance, u32);
+		/// What a challenge of a settled job holds now, the size of the committee that
+		/// re-executes it, and what the challenger pays each member: `(bond, replicas, fee)`.
+		fn dispute_terms() -> (Balance, u32, Balance);
 	}
 }

@@ -33,8 +33,8 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		/// member, by id.
 		fn involved(node: NodeId) -> Vec<u64>;
 
-		/// What a challenge of a settled round holds now, and the size of the committee that
-		/// re-runs its aggregation: `(bond, replicas)`.
-		fn dispute_terms() -> (Balance, u32);
+		/// What a challenge of a settled round holds now, the size of the committee that re-runs
+		/// its aggregation, and what the challenger pays each member: `(bond, replicas, fee)`.
+		fn dispute_terms() -> (Balance, u32, Balance);
 	}
 }
