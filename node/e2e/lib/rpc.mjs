@@ -44,6 +44,11 @@ export const swarmRpc = {
       description: 'Every account and training round that contributed to a version\'s ancestry.',
       params: [{ name: 'version', type: 'Text' }, at],
       type: 'Json'
+    },
+    card: {
+      description: 'A version\'s Hugging Face model card: README.md text with YAML front matter.',
+      params: [{ name: 'version', type: 'Text' }, at],
+      type: 'Json'
     }
   },
   worker: {

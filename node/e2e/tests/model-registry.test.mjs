@@ -192,6 +192,28 @@ describe('the model registry', { timeout: 600_000 }, () => {
     assert.deepEqual(contributors.rounds, []);
   });
 
+  test('models_card gives a Hugging Face model card whose base models are the parents', async () => {
+    const { version, reference, fileName, card } = (await api.rpc.models.card('merged-mlp@latest')).toJSON();
+    assert.deepEqual([version, reference, fileName], [ids.merge, 'merged-mlp@v1', 'README.md']);
+    const [before, front, body] = card.split(/^---$/m);
+    assert.equal(before, '', 'the card opens with its front matter');
+    assert.match(front, /^license: "apache-2.0"$/m);
+    assert.match(front, /^base_model:\n- "bob-mlp@v1"\n- "base-mlp@v2"$/m);
+    assert.match(front, /^base_model_relation: "merge"$/m);
+    assert.match(front, /^- name: "merged-mlp@v1"$/m);
+    assert.match(front, /^    - type: "accuracy"\n      name: "accuracy"\n      value: 0.91$/m);
+    assert.match(front, new RegExp(`^  version_id: ${ids.merge}$`, 'm'));
+    assert.match(front, /^  weights_hash: "0x[0-9a-f]{64}"$/m);
+    assert.match(body, /^# merged-mlp@v1$/m);
+    // A fine-tune has one base model and the Hub's `finetune` relation; a quantization, `quantized`.
+    const tune = (await api.rpc.models.card(String(ids.bobTune))).toJSON().card;
+    assert.match(tune, /^base_model:\n- "base-mlp@v1"\nbase_model_relation: "finetune"$/m);
+    const quantized = (await api.rpc.models.card('base-mlp@v2')).toJSON().card;
+    assert.match(quantized, /^base_model_relation: "quantized"$/m);
+    assert.match(quantized, /^\*\*Deprecated\*\* by its owner at block \d+\.$/m);
+    await assert.rejects(api.rpc.models.card('nobody@latest'), /no such model/);
+  });
+
   test('the same queries are a runtime API that polkadot.js decorates from metadata', async () => {
     const resolved = await api.call.modelRegistryApi.resolve('merged-mlp@latest');
     assert.equal(resolved.asOk.toNumber(), ids.merge);

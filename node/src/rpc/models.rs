@@ -209,6 +209,19 @@ pub struct ContributorsJson {
 	pub truncated: bool,
 }
 
+/// A version's Hugging Face model card, in JSON: the `README.md` text and its file name.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CardJson {
+	pub version: VersionId,
+	/// `<model name>@v<number>`.
+	pub reference: String,
+	/// `README.md`, the name the Hugging Face Hub and tools read a card from.
+	pub file_name: String,
+	/// The card: YAML front matter, then Markdown.
+	pub card: String,
+}
+
 /// The `models_*` JSON-RPC methods.
 #[rpc(server, namespace = "models")]
 pub trait ModelsApi<BlockHash> {
@@ -267,6 +280,12 @@ pub trait ModelsApi<BlockHash> {
 		version: VersionParam,
 		at: Option<BlockHash>,
 	) -> RpcResult<ContributorsJson>;
+
+	/// A version's Hugging Face model card (`README.md` with YAML front matter: `license`,
+	/// `base_model` and `base_model_relation` from its parents, `tags`, `model-index` from its
+	/// metrics, and a `swarmchain` section with its id, weights hash, block and producer).
+	#[method(name = "card")]
+	fn card(&self, version: VersionParam, at: Option<BlockHash>) -> RpcResult<CardJson>;
 }
 
 /// Implements [`ModelsApiServer`] over a client's runtime API.
@@ -480,6 +499,28 @@ where
 			error(error_code::NOT_FOUND, format!("`{shown}`: no such model"))
 		})
 	}
+
+	/// A version's details, or the error that names it missing.
+	fn version_details(&self, at: Hash, id: VersionId) -> RpcResult<VersionDetails<Runtime>> {
+		self.client
+			.runtime_api()
+			.version(at, id)
+			.map_err(runtime_error(error_code::RUNTIME))?
+			.ok_or_else(|| error(error_code::NOT_FOUND, format!("version {id}: no such version")))
+	}
+}
+
+/// The architecture a version's configuration names (`mlp`, `cnn`), and whether the engine
+/// runs it (its models are image classifiers).
+fn architecture(config: &ConfigRef<Runtime>) -> (Option<String>, bool) {
+	let ConfigRef::Inline(bytes) = config else { return (None, false) };
+	if let Ok(engine) = swarm_ml::ModelConfig::from_canonical_bytes(bytes) {
+		return (Some(engine.kind().to_string()), true);
+	}
+	let kind = serde_json::from_slice::<serde_json::Value>(bytes)
+		.ok()
+		.and_then(|json| json.get("kind").and_then(|k| k.as_str()).map(str::to_string));
+	(kind, false)
 }
 
 impl<C> ModelsApiServer<Hash> for Models<C>
@@ -495,12 +536,7 @@ where
 	fn version(&self, version: VersionParam, at: Option<Hash>) -> RpcResult<VersionJson> {
 		let at = self.at(at);
 		let id = self.resolve(at, &version)?;
-		self.client
-			.runtime_api()
-			.version(at, id)
-			.map_err(runtime_error(error_code::RUNTIME))?
-			.map(version_json)
-			.ok_or_else(|| error(error_code::NOT_FOUND, format!("version {id}: no such version")))
+		self.version_details(at, id).map(version_json)
 	}
 
 	fn versions(
@@ -623,5 +659,70 @@ where
 				error(error_code::NOT_FOUND, format!("version {id}: no such version"))
 			})?;
 		Ok(contributors_json(id, contributors))
+	}
+
+	fn card(&self, version: VersionParam, at: Option<Hash>) -> RpcResult<CardJson> {
+		use swarm_ml::card::{BaseModel, ChainRecord, Metric, ModelCard};
+		let at = self.at(at);
+		let id = self.resolve(at, &version)?;
+		let details = self.version_details(at, id)?;
+		let model = self.model_details(at, &ModelParam::Id(details.info.model))?;
+		let base_models = details
+			.info
+			.parents
+			.iter()
+			.map(|(parent, derivation)| {
+				let parent = self.version_details(at, *parent)?;
+				Ok(BaseModel {
+					reference: format!("{}@v{}", text(&parent.model_name), parent.info.number),
+					derivation: derivation.as_str().to_string(),
+				})
+			})
+			.collect::<RpcResult<Vec<_>>>()?;
+		let contributors = self
+			.client
+			.runtime_api()
+			.contributors(at, id)
+			.map_err(runtime_error(error_code::RUNTIME))?
+			.map(|c| c.accounts.iter().map(ss58).collect())
+			.unwrap_or_default();
+		let round = match details.info.producer {
+			Producer::Round(round) => Some(round),
+			Producer::Account(_) => None,
+		};
+		let (architecture, image_classification) = architecture(&details.info.config);
+		let reference = format!("{}@v{}", text(&details.model_name), details.info.number);
+		let card = ModelCard {
+			name: reference.clone(),
+			description: text(&model.info.description),
+			licence: Some(text(&model.info.licence)),
+			architecture,
+			image_classification,
+			base_models,
+			metrics: details
+				.info
+				.metrics
+				.iter()
+				.map(|m| Metric { name: text(&m.name), value: metric_to_decimal(m.value) })
+				.collect(),
+			evaluated_on: round.map(|round| {
+				("swarmchain-validation".into(), format!("the validation set of training round {round}"))
+			}),
+			weights_hash: hex(details.info.weights_hash.as_bytes()),
+			weights_size: Some(details.info.weights_size),
+			weights_file: None,
+			chain: Some(ChainRecord {
+				version_id: id,
+				model_id: details.info.model,
+				block: details.info.published_at,
+				publisher: ss58(&details.info.publisher),
+				round,
+				contributors,
+				overturned_at: details.overturned.map(|o| o.at),
+				deprecated_at: details.deprecated_at,
+				aliases: details.aliases.iter().map(|a| text(a)).collect(),
+			}),
+		};
+		Ok(CardJson { version: id, reference, file_name: "README.md".into(), card: card.render() })
 	}
 }

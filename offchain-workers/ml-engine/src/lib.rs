@@ -65,6 +65,7 @@
 #![warn(missing_docs)]
 
 pub mod aggregate;
+pub mod card;
 pub mod config;
 pub mod data;
 pub mod error;

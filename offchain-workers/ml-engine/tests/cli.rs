@@ -145,3 +145,47 @@ fn split_writes_shards_a_node_can_train_on_and_a_validation_set() {
 	let (ok, text) = swarm_ml(&["split", "--nodes", "0", "--limit", "10", "--out", out_s]);
 	assert!(!ok && text.contains("across 0 nodes"), "{text}");
 }
+
+#[test]
+fn train_writes_a_model_card_next_to_its_weights() {
+	let (base, tuned, card) = (temp("base.safetensors"), temp("tuned.safetensors"), temp("README.md"));
+	let (base_s, tuned_s, card_s) = (base.to_str().unwrap(), tuned.to_str().unwrap(), card.to_str().unwrap());
+	let small = ["train", "--model", "mlp", "--epochs", "1", "--limit", "320"];
+	let (ok, text) = swarm_ml(&[&small[..], &["--out", base_s, "--no-eval"]].concat());
+	assert!(ok, "{text}");
+	let (ok, text) = swarm_ml(
+		&[
+			&small[..],
+			&["--init", base_s, "--out", tuned_s, "--card", card_s, "--name", "mnist-mlp-tuned"],
+			&["--license", "MIT", "--base-model", "mnist-mlp@v1"],
+		]
+		.concat(),
+	);
+	assert!(ok, "{text}");
+	let weights_hash = hash_after(&text, "blake2-256");
+	let written = std::fs::read_to_string(&card).unwrap();
+	let rest = written.strip_prefix("---\n").expect("front matter");
+	let (yaml, body) = rest.split_once("\n---\n").expect("the front matter ends");
+	let yaml: serde_yaml::Value = serde_yaml::from_str(yaml).expect("the front matter is YAML");
+	assert_eq!(yaml["license"], "mit");
+	assert_eq!(yaml["base_model"][0], "mnist-mlp@v1");
+	assert_eq!(yaml["base_model_relation"], "finetune");
+	assert_eq!(yaml["model-index"][0]["name"], "mnist-mlp-tuned");
+	let metrics = &yaml["model-index"][0]["results"][0]["metrics"];
+	assert_eq!(metrics[0]["type"], "accuracy");
+	assert!(metrics[0]["value"].as_f64().is_some_and(|a| (0.0..=1.0).contains(&a)), "{written}");
+	assert_eq!(yaml["swarmchain"]["weights_hash"].as_str(), Some(&*format!("0x{weights_hash}")));
+	assert_eq!(yaml["swarmchain"]["weights_file"].as_str(), tuned.file_name().unwrap().to_str());
+	assert_eq!(yaml["swarmchain"]["published"], false);
+	assert!(body.contains("# mnist-mlp-tuned"), "{written}");
+
+	// A card needs weights to describe, and a base model needs `--init`.
+	let (ok, text) = swarm_ml(&[&small[..], &["--card", card_s]].concat());
+	assert!(!ok && text.contains("--out"), "{text}");
+	let (ok, text) =
+		swarm_ml(&[&small[..], &["--out", tuned_s, "--card", card_s, "--base-model", "x@v1"]].concat());
+	assert!(!ok && text.contains("--init"), "{text}");
+	for file in [base, tuned, card] {
+		std::fs::remove_file(file).ok();
+	}
+}

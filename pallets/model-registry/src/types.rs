@@ -15,7 +15,7 @@ use polkadot_sdk::{
 	frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
 	frame_system::pallet_prelude::BlockNumberFor,
 	sp_core::H256,
-	sp_runtime::{FixedI64, FixedPointNumber},
+	sp_runtime::FixedI64,
 };
 use scale_info::TypeInfo;
 
@@ -146,17 +146,7 @@ pub struct Metric<T: Config> {
 /// A metric value as exact decimal text, as the `models_*` RPC returns it: `0.8812` for an inner
 /// value of 881_200_000, `-1.5`, `2`; every digit kept, no trailing zeros, no rounding.
 pub fn metric_to_decimal(value: FixedI64) -> alloc::string::String {
-	let inner = value.into_inner();
-	let div = FixedI64::DIV.unsigned_abs();
-	let sign = if inner < 0 { "-" } else { "" };
-	let abs = inner.unsigned_abs();
-	let (whole, frac) = (abs.checked_div(div).unwrap_or(0), abs.checked_rem(div).unwrap_or(0));
-	if frac == 0 {
-		alloc::format!("{sign}{whole}")
-	} else {
-		let frac = alloc::format!("{frac:09}");
-		alloc::format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
-	}
+	swarm_primitives::metrics::to_decimal(value.into_inner())
 }
 
 /// A model: the unit that owns versions, aliases and a name.

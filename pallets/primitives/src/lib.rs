@@ -176,6 +176,21 @@ pub mod metrics {
 	pub fn to_fixed(value: i64) -> polkadot_sdk::sp_runtime::FixedI64 {
 		polkadot_sdk::sp_runtime::FixedI64::from_inner(value)
 	}
+
+	/// A metric value as exact decimal text: `0.8812` for 881_200_000, `-1.5`, `2`; every digit
+	/// kept, no trailing zeros, no rounding. The `models_*` RPC and model cards write it so.
+	pub fn to_decimal(value: i64) -> alloc::string::String {
+		let div = SCALE.unsigned_abs();
+		let sign = if value < 0 { "-" } else { "" };
+		let abs = value.unsigned_abs();
+		let (whole, frac) = (abs.checked_div(div).unwrap_or(0), abs.checked_rem(div).unwrap_or(0));
+		if frac == 0 {
+			alloc::format!("{sign}{whole}")
+		} else {
+			let frac = alloc::format!("{frac:09}");
+			alloc::format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
+		}
+	}
 }
 
 /// Identifies a compute node. Assigned in order of registration, from 0.

@@ -139,10 +139,19 @@ pub(crate) fn train(args: TrainArgs) -> Result<()> {
 		write_bytes(out, &result.weights_bytes)?;
 		println!("written    {}", out.display());
 	}
+	let mut metrics = Vec::new();
 	if !args.no_eval {
 		let test = load_split(args.model.data_dir.as_deref(), "test")?;
 		let model = Model::new(&config, &result.weights)?;
 		let report = evaluate(&model, &test, spec.mode, 500)?;
+		metrics = report
+			.chain_metrics()
+			.iter()
+			.map(|(name, value)| swarm_ml::card::Metric {
+				name: String::from_utf8_lossy(name).into_owned(),
+				value: swarm_primitives::metrics::to_decimal(*value),
+			})
+			.collect();
 		println!(
 			"test       accuracy {:.2} % ({} ppb), mean loss {:.4} ({} micro)",
 			report.accuracy() * 100.0,
@@ -155,6 +164,54 @@ pub(crate) fn train(args: TrainArgs) -> Result<()> {
 			"metrics    accuracy {accuracy}, loss {loss} (nine decimals, as the chain records them)"
 		);
 	}
+	if let (Some(card), Some(out)) = (&args.card, &args.out) {
+		write_card(&args, card, out, &config, &result.weights_hash, result.weights_bytes.len(), metrics)?;
+	}
+	Ok(())
+}
+
+/// Writes the model card of weights just trained (`train --card`).
+fn write_card(
+	args: &TrainArgs,
+	card: &Path,
+	weights: &Path,
+	config: &ModelConfig,
+	hash: &[u8; 32],
+	size: usize,
+	metrics: Vec<swarm_ml::card::Metric>,
+) -> Result<()> {
+	use swarm_ml::card::{BaseModel, ModelCard};
+	let file = weights.file_name().map(|f| f.to_string_lossy().into_owned());
+	let stem = weights.file_stem().map(|f| f.to_string_lossy().into_owned());
+	let base = args.init.as_ref().map(|init| BaseModel {
+		reference: args.base_model.clone().unwrap_or_else(|| init.display().to_string()),
+		derivation: "finetune".into(),
+	});
+	let evaluated = !metrics.is_empty();
+	let text = ModelCard {
+		name: args.name.clone().or(stem).unwrap_or_else(|| "model".into()),
+		description: format!(
+			"A {} trained by `swarm-ml train` on Fashion-MNIST ({} epochs, seed {}, {} mode).",
+			config.kind(),
+			args.epochs,
+			args.seed,
+			args.model.mode
+		),
+		licence: args.license.clone(),
+		architecture: Some(config.kind().into()),
+		image_classification: true,
+		base_models: base.into_iter().collect(),
+		metrics,
+		evaluated_on: evaluated
+			.then(|| ("fashion_mnist".into(), "the Fashion-MNIST test split".into())),
+		weights_hash: format!("0x{}", to_hex(hash)),
+		weights_size: Some(size as u64),
+		weights_file: file,
+		chain: None,
+	}
+	.render();
+	write_bytes(card, text.as_bytes())?;
+	println!("card       {}", card.display());
 	Ok(())
 }
 

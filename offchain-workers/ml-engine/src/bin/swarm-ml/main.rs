@@ -102,6 +102,20 @@ struct TrainArgs {
 	/// Skip the evaluation on the test split after training.
 	#[arg(long)]
 	no_eval: bool,
+	/// Also write a Hugging Face model card (a `README.md`: YAML front matter, then Markdown)
+	/// of the weights here: their hash, architecture, test metrics, licence and base model.
+	#[arg(long, requires = "out")]
+	card: Option<PathBuf>,
+	/// The model's name on the card (default: the weights file's name without `.safetensors`).
+	#[arg(long, requires = "card")]
+	name: Option<String>,
+	/// The licence on the card: an identifier such as `apache-2.0`, or a name of your own.
+	#[arg(long, requires = "card")]
+	license: Option<String>,
+	/// What `--init` is, as the card names it (`mnist-mlp@v2`, a Hub id): the card's base
+	/// model, which these weights fine-tune (default: the `--init` path).
+	#[arg(long, requires = "card", requires = "init")]
+	base_model: Option<String>,
 }
 
 /// A model with trained weights, run on a Fashion-MNIST split.
