@@ -11,11 +11,13 @@ NODE := $(SWARM_NODE)
 CARGO_BUILD_FLAGS ?=
 E2E := node/e2e
 
-.PHONY: help setup build dev test lint test-rust test-benchmarks test-e2e test-zombienet bench fuzz \
-	weights
+.PHONY: help setup build dev example test lint test-rust test-benchmarks test-e2e test-zombienet bench \
+	fuzz weights
 
 help:
-	@echo "make dev    set up this machine, build swarm-node and run a dev chain (ws://127.0.0.1:9944)"
+	@echo "make dev    set up this machine, build swarm-node and run a dev chain (ws://127.0.0.1:9944,"
+	@echo "            explorer on http://127.0.0.1:9955)"
+	@echo "make example  beside make dev: publish a model with a lineage and run a paid job on it"
 	@echo "make test   set up this machine and run the whole test suite (what CI runs)"
 	@echo "make build  build the release node, swarm-ml and the upgrade-test runtime only"
 	@echo "make lint   clippy on the runtime crates (part of make test)"
@@ -43,6 +45,11 @@ build: setup
 dev: setup
 	cargo build --release --locked $(CARGO_BUILD_FLAGS) --workspace --exclude swarm-runtime-upgrade-test
 	$(NODE) --dev
+
+# Beside `make dev`, in a second terminal: something to look at in the explorer (a model with two
+# fine-tunes and their merge, the dev node as a compute node, a paid inference job).
+example: setup
+	cd $(E2E) && node examples/explorer.mjs
 
 # The release build, then the Rust tests (pallets, runtime, ML engine, node) in the release
 # profile, which shares its compiled dependencies with the node, then end-to-end tests against

@@ -14,6 +14,7 @@ const LONGEST_FIRST = [
   'training.test.mjs',
   'training-disputes.test.mjs',
   'kill-mid-work.test.mjs',
+  'explorer.test.mjs',
   'inference.test.mjs',
   'disputes.test.mjs',
   'model-registry.test.mjs',

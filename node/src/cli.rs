@@ -30,6 +30,16 @@ pub struct Cli {
 	/// leaves the node; only the weights trained on it do.
 	#[arg(long, value_name = "DIR")]
 	pub training_data: Option<std::path::PathBuf>,
+
+	/// Serve the explorer, a web page of the model lineage and the network, on this port (on
+	/// the RPC server's interface: loopback unless `--rpc-external`). On by default for
+	/// `--dev`, on port 9955; off otherwise.
+	#[arg(long, value_name = "PORT")]
+	pub explorer_port: Option<u16>,
+
+	/// Do not serve the explorer, not even for `--dev`.
+	#[arg(long, conflicts_with = "explorer_port")]
+	pub no_explorer: bool,
 }
 
 /// The subcommands of `swarm-node`.

@@ -128,14 +128,22 @@ pub fn run() -> sc_cli::Result<()> {
 				ml_threads: usize::from(cli.ml_threads),
 				training_data: cli.training_data.clone(),
 			};
+			let (explorer_port, no_explorer) = (cli.explorer_port, cli.no_explorer);
+			let dev = cli.run.shared_params.is_dev();
 			runner.run_node_until_exit(|mut config| async move {
 				crate::ports::ensure_available(&mut config)?;
+				let explorer = crate::explorer::ExplorerOptions::new(&config, explorer_port, no_explorer, dev)
+					.map(|options| {
+						crate::ports::listen(options.listen, "the explorer", "--explorer-port")
+							.map(|listener| (listener, options.rpc_url))
+					})
+					.transpose()?;
 				match config.network.network_backend {
 					NetworkBackendType::Libp2p => {
-						service::new_full::<NetworkWorker<Block, Hash>>(config, worker)
+						service::new_full::<NetworkWorker<Block, Hash>>(config, worker, explorer)
 					},
 					NetworkBackendType::Litep2p => {
-						service::new_full::<Litep2pNetworkBackend>(config, worker)
+						service::new_full::<Litep2pNetworkBackend>(config, worker, explorer)
 					},
 				}
 				.map_err(sc_cli::Error::Service)

@@ -9,6 +9,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod content;
+mod explorer;
 mod ports;
 mod rpc;
 mod service;

@@ -37,12 +37,21 @@ fn check(address: SocketAddr, what: &str, option: &str) -> sc_cli::Result<()> {
 		Ok(_) => Ok(()),
 		// An address family this machine lacks (e.g. no IPv6) is not a conflict.
 		Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable => Ok(()),
-		Err(e) => Err(sc_cli::Error::Input(format!(
-			"port {} for {what} is not available ({e}): another process (another swarm-node?) \
-			 holds it; stop it, or choose another port with {option}",
-			address.port()
-		))),
+		Err(e) => Err(taken(address, what, option, e)),
 	}
+}
+
+/// Listens on `address` for `what` (a server of the node's own, chosen with `option`).
+pub fn listen(address: SocketAddr, what: &str, option: &str) -> sc_cli::Result<TcpListener> {
+	TcpListener::bind(address).map_err(|e| taken(address, what, option, e))
+}
+
+fn taken(address: SocketAddr, what: &str, option: &str, e: std::io::Error) -> sc_cli::Error {
+	sc_cli::Error::Input(format!(
+		"port {} for {what} is not available ({e}): another process (another swarm-node?) \
+		 holds it; stop it, or choose another port with {option}",
+		address.port()
+	))
 }
 
 /// The TCP socket address of a `/ip4|ip6/<ip>/tcp/<port>` multiaddr.

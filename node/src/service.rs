@@ -184,6 +184,7 @@ pub fn new_full<
 >(
 	config: Configuration,
 	worker: WorkerOptions,
+	explorer: Option<(std::net::TcpListener, String)>,
 ) -> Result<TaskManager, ServiceError> {
 	let WorkerOptions { ml_threads, training_data } = worker;
 	let sc_service::PartialComponents {
@@ -323,6 +324,15 @@ pub fn new_full<
 		telemetry: telemetry.as_mut(),
 		tracing_execute_block: None,
 	})?;
+
+	if let Some((listener, rpc_url)) = explorer {
+		if let Ok(address) = listener.local_addr() {
+			log::info!("🔭 Explorer on http://{address}/ (talks to {rpc_url})");
+		}
+		task_manager
+			.spawn_handle()
+			.spawn("explorer", None, crate::explorer::serve(listener, rpc_url));
+	}
 
 	if role.is_authority() {
 		let mut proposer_factory = sc_basic_authorship::ProposerFactory::new(

@@ -334,6 +334,10 @@ impl_runtime_apis! {
 			Inference::result(id)
 		}
 
+		fn recent_jobs(limit: u32) -> Vec<u64> {
+			Inference::recent_jobs(limit)
+		}
+
 		fn assigned(node: pallet_inference::NodeId) -> Vec<u64> {
 			Inference::assigned(node)
 		}
@@ -362,6 +366,10 @@ impl_runtime_apis! {
 
 		fn result(id: u64) -> Option<pallet_training::RoundResult<Runtime>> {
 			Training::result(id)
+		}
+
+		fn recent_rounds(limit: u32) -> Vec<u64> {
+			Training::recent_rounds(limit)
 		}
 
 		fn open_rounds() -> Vec<u64> {
@@ -397,6 +405,13 @@ impl_runtime_apis! {
 
 		fn nodes_of(owner: AccountId) -> Vec<(pallet_compute_nodes::NodeId, pallet_compute_nodes::NodeInfo<Runtime>)> {
 			ComputeNodes::nodes_of(&owner)
+		}
+
+		fn nodes(
+			start: pallet_compute_nodes::NodeId,
+			limit: u32,
+		) -> Vec<(pallet_compute_nodes::NodeId, pallet_compute_nodes::NodeInfo<Runtime>)> {
+			ComputeNodes::nodes(start, limit)
 		}
 
 		fn active_nodes() -> Vec<(pallet_compute_nodes::NodeId, pallet_compute_nodes::NodeInfo<Runtime>)> {

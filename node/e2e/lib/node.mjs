@@ -126,11 +126,14 @@ export async function startNode (args, { name = 'node', readyTimeoutMs = 120_000
   const rpcPort = await freePort();
   const p2pPort = await freePort();
   const prometheusPort = await freePort();
+  // Every node serves its explorer on a port of its own (`--dev` would take 9955).
+  const explorer = args.includes('--no-explorer') || args.includes('--explorer-port') ? null : await freePort();
   const fullArgs = [
     ...onDevSpec(args),
     '--rpc-port', String(rpcPort),
     '--port', String(p2pPort),
     '--prometheus-port', String(prometheusPort),
+    ...(explorer === null ? [] : ['--explorer-port', String(explorer)]),
     '--no-telemetry',
     '--no-mdns',
     '--name', name
@@ -155,6 +158,7 @@ export async function startNode (args, { name = 'node', readyTimeoutMs = 120_000
     rpcPort,
     p2pPort,
     prometheusPort,
+    explorerUrl: explorer === null ? null : `http://127.0.0.1:${explorer}/`,
     wsUrl: `ws://127.0.0.1:${rpcPort}`,
     process: child,
     log: () => log,

@@ -1,5 +1,5 @@
 // The `rpc:` definitions a polkadot.js user passes to reach Swarmchain's custom JSON-RPC methods
-// (`models_*`, `weights_*`, `jobs_*`, `worker_*`). The README shows the same object.
+// (`models_*`, `weights_*`, `jobs_*`, `rounds_*`, `nodes_*`, `rewards_*`, `worker_*`). The README shows the same object.
 //
 //   const api = await ApiPromise.create({ provider, rpc: swarmRpc });
 //   const v = await api.rpc.models.version('mnist-mlp@production');   // a Json codec
@@ -74,6 +74,11 @@ export const swarmRpc = {
       params: [{ name: 'id', type: 'u64' }, at],
       type: 'Json'
     },
+    recent: {
+      description: 'The newest stored jobs (default 20, at most 100), newest first.',
+      params: [{ name: 'limit', type: 'u32', isOptional: true }, at],
+      type: 'Json'
+    },
     assigned: {
       description: 'The stored jobs in which a compute node holds or held a seat.',
       params: [{ name: 'node', type: 'u64' }, at],
@@ -94,6 +99,11 @@ export const swarmRpc = {
     round: {
       description: 'A training round: spec, participants, committee and phase.',
       params: [{ name: 'id', type: 'u64' }, at],
+      type: 'Json'
+    },
+    recent: {
+      description: 'The newest stored rounds (default 20, at most 100), newest first.',
+      params: [{ name: 'limit', type: 'u32', isOptional: true }, at],
       type: 'Json'
     },
     open: {
@@ -118,6 +128,25 @@ export const swarmRpc = {
     },
     disputeTerms: {
       description: 'What a challenge of a settled round holds now: bond, committee size and fee.',
+      params: [at],
+      type: 'Json'
+    }
+  },
+  nodes: {
+    node: {
+      description: 'A compute node: owner, keys, status, reputation, bond, earnings and work.',
+      params: [{ name: 'id', type: 'u64' }, at],
+      type: 'Json'
+    },
+    list: {
+      description: 'Registered compute nodes with an id of at least `start`, by id (at most 256).',
+      params: [{ name: 'start', type: 'u64', isOptional: true }, { name: 'limit', type: 'u32', isOptional: true }, at],
+      type: 'Json'
+    }
+  },
+  rewards: {
+    status: {
+      description: 'The reward pot, the emission and the issuance accounting.',
       params: [at],
       type: 'Json'
     }

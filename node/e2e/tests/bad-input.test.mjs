@@ -69,6 +69,18 @@ describe('bad input', { timeout: 120_000 }, () => {
     }
   });
 
+  test('an explorer port already in use', async () => {
+    const held = await occupyPort();
+    try {
+      const result = runNodeCommand(['--dev', '--tmp', '--explorer-port', String(held.port),
+        '--rpc-port', String(await freePort()), '--port', String(await freePort()),
+        '--prometheus-port', String(await freePort()), '--no-telemetry']);
+      assertCleanFailure(result, new RegExp(`port ${held.port} for the explorer is not available.*--explorer-port`));
+    } finally {
+      await held.close();
+    }
+  });
+
   test('a malformed key seed', () => {
     const base = tempDir();
     try {

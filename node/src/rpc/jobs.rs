@@ -142,6 +142,17 @@ pub struct ResultJson {
 	pub classes: u32,
 }
 
+/// The newest stored jobs, in JSON, newest first.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct JobsJson {
+	pub jobs: Vec<JobJson>,
+}
+
+/// How many jobs `jobs_recent` returns when the caller gives no limit.
+const DEFAULT_RECENT: u32 = 20;
+/// The most jobs `jobs_recent` returns.
+const MAX_RECENT: u32 = 100;
+
 /// The jobs of a node, in JSON.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct AssignedJson {
@@ -196,6 +207,10 @@ pub trait JobsApi<BlockHash> {
 	/// The agreed result of a settled job: labels and Q15.16 scores.
 	#[method(name = "result")]
 	fn result(&self, id: u64, at: Option<BlockHash>) -> RpcResult<ResultJson>;
+
+	/// The newest stored jobs (default 20, at most 100), newest first.
+	#[method(name = "recent")]
+	fn recent(&self, limit: Option<u32>, at: Option<BlockHash>) -> RpcResult<JobsJson>;
 
 	/// The stored jobs in which compute node `node` holds or held a seat.
 	#[method(name = "assigned")]
@@ -406,6 +421,20 @@ where
 			logit_scale: LOGIT_SCALE,
 			classes: job.classes,
 		})
+	}
+
+	fn recent(&self, limit: Option<u32>, at: Option<Hash>) -> RpcResult<JobsJson> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let api = self.client.runtime_api();
+		let limit = limit.unwrap_or(DEFAULT_RECENT).min(MAX_RECENT);
+		let ids = api.recent_jobs(at, limit).map_err(runtime_error(error_code::RUNTIME))?;
+		let mut jobs = Vec::with_capacity(ids.len());
+		for id in ids {
+			if let Some(job) = api.job(at, id).map_err(runtime_error(error_code::RUNTIME))? {
+				jobs.push(job_json(id, &job));
+			}
+		}
+		Ok(JobsJson { jobs })
 	}
 
 	fn assigned(&self, node: u64, at: Option<Hash>) -> RpcResult<AssignedJson> {

@@ -6,12 +6,15 @@
 //! - `system_accountNextIndex` and `payment_*`: Substrate's nonce and fee queries.
 //! - [`jobs`]: `jobs_*`, inference jobs, their results and prices in readable JSON.
 //! - [`models`]: `models_*`, the model registry and lineage in readable JSON.
+//! - [`nodes`]: `nodes_*`, compute nodes in readable JSON, and `rewards_status`, the reward pot
+//!   and emission.
 //! - [`rounds`]: `rounds_*`, federated training rounds and their results in readable JSON.
 //! - [`weights`]: `weights_*`, manifests and chunks of stored weights files.
 //! - [`worker`]: `worker_*`, this node's compute-node worker key (unsafe: local use).
 
 pub mod jobs;
 pub mod models;
+pub mod nodes;
 pub mod rounds;
 pub mod weights;
 pub mod worker;
@@ -19,6 +22,7 @@ pub mod worker;
 use jobs::{Jobs, JobsApiServer};
 use jsonrpsee::{types::ErrorObjectOwned, RpcModule};
 use models::{Models, ModelsApiServer};
+use nodes::{Nodes, NodesApiServer, RewardsRpcApiServer};
 use pallet_compute_nodes::NodeInfo;
 use pallet_compute_nodes_runtime_api::ComputeNodesApi;
 use pallet_model_registry::{ModelDetails, VersionDetails};
@@ -98,6 +102,7 @@ where
 		pallet_training::Round<Runtime>,
 		pallet_training::RoundResult<Runtime>,
 	>,
+	C::Api: pallet_rewards_runtime_api::RewardsApi<Block, AccountId, Balance>,
 	P: TransactionPool + 'static,
 {
 	let mut module = RpcModule::new(());
@@ -108,6 +113,8 @@ where
 	module.merge(Models::new(client.clone()).into_rpc())?;
 	module.merge(Jobs::new(client.clone()).into_rpc())?;
 	module.merge(Rounds::new(client.clone()).into_rpc())?;
+	module.merge(NodesApiServer::into_rpc(Nodes::new(client.clone())))?;
+	module.merge(RewardsRpcApiServer::into_rpc(Nodes::new(client.clone())))?;
 	module.merge(Weights::new(client.clone()).into_rpc())?;
 	module.merge(Worker::new(client, keystore).into_rpc())?;
 

@@ -186,12 +186,27 @@ pub struct RoundsJson {
 	pub rounds: Vec<u64>,
 }
 
+/// The newest stored rounds, in JSON, newest first.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RecentRoundsJson {
+	pub rounds: Vec<RoundJson>,
+}
+
+/// How many rounds `rounds_recent` returns when the caller gives no limit.
+const DEFAULT_RECENT: u32 = 20;
+/// The most rounds `rounds_recent` returns.
+const MAX_RECENT: u32 = 100;
+
 /// The `rounds_*` JSON-RPC methods.
 #[rpc(server, namespace = "rounds")]
 pub trait RoundsApi<BlockHash> {
 	/// The training round with this id: its spec, participants, committee and phase.
 	#[method(name = "round")]
 	fn round(&self, id: u64, at: Option<BlockHash>) -> RpcResult<RoundJson>;
+
+	/// The newest stored rounds (default 20, at most 100), newest first.
+	#[method(name = "recent")]
+	fn recent(&self, limit: Option<u32>, at: Option<BlockHash>) -> RpcResult<RecentRoundsJson>;
 
 	/// The rounds compute nodes may join now.
 	#[method(name = "open")]
@@ -476,6 +491,20 @@ where
 	fn round(&self, id: u64, at: Option<Hash>) -> RpcResult<RoundJson> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
 		Ok(round_json(id, &self.stored(id, at)?))
+	}
+
+	fn recent(&self, limit: Option<u32>, at: Option<Hash>) -> RpcResult<RecentRoundsJson> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let api = self.client.runtime_api();
+		let limit = limit.unwrap_or(DEFAULT_RECENT).min(MAX_RECENT);
+		let ids = api.recent_rounds(at, limit).map_err(runtime_error(error_code::RUNTIME))?;
+		let mut rounds = Vec::with_capacity(ids.len());
+		for id in ids {
+			if let Some(round) = api.round(at, id).map_err(runtime_error(error_code::RUNTIME))? {
+				rounds.push(round_json(id, &round));
+			}
+		}
+		Ok(RecentRoundsJson { rounds })
 	}
 
 	fn open(&self, at: Option<Hash>) -> RpcResult<RoundsJson> {

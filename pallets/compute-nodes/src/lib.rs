@@ -1025,6 +1025,22 @@ pub mod pallet {
 			ids.into_iter().filter_map(|id| Self::node(id).map(|info| (id, info))).collect()
 		}
 
+		/// Up to `limit` registered nodes (any status, as of now) with an id of at least
+		/// `start`, by id: a page of the node list. Bounded by [`Config::MaxNodes`].
+		pub fn nodes(start: NodeId, limit: u32) -> Vec<(NodeId, NodeInfo<T>)> {
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut nodes: Vec<(NodeId, NodeInfo<T>)> = Nodes::<T>::iter()
+				.take(T::MaxNodes::get() as usize)
+				.filter(|(id, _)| *id >= start)
+				.collect();
+			nodes.sort_unstable_by_key(|(id, _)| *id);
+			nodes.truncate(limit as usize);
+			for (_, info) in &mut nodes {
+				info.status = Self::effective_status(info, now);
+			}
+			nodes
+		}
+
 		/// The nodes that are active now, by id.
 		pub fn active_nodes() -> Vec<(NodeId, NodeInfo<T>)> {
 			let now = frame_system::Pallet::<T>::block_number();

@@ -500,6 +500,24 @@ fn nodes_that_stop_heartbeating_become_inactive_and_come_back() {
 }
 
 #[test]
+fn the_node_list_pages_by_id_and_shows_every_status() {
+	build_and_execute(|| {
+		let (first, second, third) = (register(ALICE, 0), register(BOB, 1), register(ALICE, 2));
+		assert_ok!(ComputeNodes::deregister(RuntimeOrigin::signed(BOB), second));
+		let ids = |nodes: Vec<(NodeId, NodeInfo<Test>)>| nodes.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
+		assert_eq!(ids(ComputeNodes::nodes(0, 10)), vec![first, second, third]);
+		assert_eq!(ids(ComputeNodes::nodes(0, 2)), vec![first, second]);
+		assert_eq!(ids(ComputeNodes::nodes(second + 1, 10)), vec![third]);
+		assert!(ComputeNodes::nodes(third + 1, 10).is_empty());
+		assert!(ComputeNodes::nodes(0, 0).is_empty());
+		assert!(matches!(ComputeNodes::nodes(second, 1)[0].1.status, NodeStatus::Unbonding { .. }));
+		// Statuses are as of now, as `node` gives them.
+		System::set_block_number(40);
+		assert_eq!(ComputeNodes::nodes(first, 1)[0].1.status, NodeStatus::Inactive);
+	});
+}
+
+#[test]
 fn queries_see_inactivity_before_the_sweep_does() {
 	build_and_execute(|| {
 		let node = register(ALICE, 0);

@@ -166,7 +166,7 @@ use swarm_primitives::{
 /// The log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::inference";
 
-pub use swarm_primitives::dispute::MAX_DISPUTE_LEVEL;
+pub use swarm_primitives::{dispute::MAX_DISPUTE_LEVEL, RECENT_SCAN};
 
 /// The balance type of the pallet's currency.
 pub type BalanceOf<T> = <<T as Config>::Currency as Inspect<
@@ -1023,6 +1023,18 @@ pub mod pallet {
 				},
 				_ => None,
 			}
+		}
+
+		/// The ids of the `limit` newest stored jobs, newest first. Looks at most
+		/// [`RECENT_SCAN`] ids below the next job's, so it stays cheap however many jobs the
+		/// chain has seen.
+		pub fn recent_jobs(limit: u32) -> Vec<JobId> {
+			let next = NextJobId::<T>::get();
+			(next.saturating_sub(RECENT_SCAN)..next)
+				.rev()
+				.filter(|id| Jobs::<T>::contains_key(id))
+				.take(limit as usize)
+				.collect()
 		}
 
 		/// The stored jobs in which `node` holds or held a seat (at most

@@ -918,8 +918,16 @@ fn queries_give_the_result_the_seats_and_the_price() {
 		Prices::<Test>::insert(PriceTarget::Version(1), 7);
 		assert_eq!(Inference::quote(1, Some(1)), Some((7, NODE_FEE, 1)), "a version's own price");
 
+		assert!(Inference::recent_jobs(10).is_empty());
 		let first = request(3);
 		let second = request(3);
+		assert_eq!(Inference::recent_jobs(10), vec![second, first], "newest first");
+		assert_eq!(Inference::recent_jobs(1), vec![second]);
+		// It looks at most `RECENT_SCAN` ids below the next one.
+		let next = NextJobId::<Test>::get();
+		NextJobId::<Test>::put(first + RECENT_SCAN + 1);
+		assert_eq!(Inference::recent_jobs(10), vec![second]);
+		NextJobId::<Test>::put(next);
 		let nodes = seats(first);
 		for n in 0..5 {
 			let expected: Vec<JobId> = [first, second]

@@ -196,6 +196,11 @@ pub mod metrics {
 /// Identifies a compute node. Assigned in order of registration, from 0.
 pub type NodeId = u64;
 
+/// How many ids below the next one the runtime APIs that list the newest jobs or rounds look
+/// at: their cost stays bounded however many the chain has seen, and stored items live far
+/// fewer ids than this (they are removed after their retention period, oldest first).
+pub const RECENT_SCAN: u64 = 4_096;
+
 /// A balance for accounts that benchmarks fund: large enough for any deposit, bond or fee, and
 /// small enough that a million accounts holding it do not overflow the total issuance (setting a
 /// balance that would is refused, and the benchmark then measures a failing call).

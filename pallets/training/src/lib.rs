@@ -175,6 +175,8 @@ use swarm_primitives::{
 /// The log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::training";
 
+pub use swarm_primitives::RECENT_SCAN;
+
 /// The balance type of the pallet's currency.
 pub type BalanceOf<T> = <<T as Config>::Currency as Inspect<
 	<T as polkadot_sdk::frame_system::Config>::AccountId,
@@ -1194,6 +1196,17 @@ pub mod pallet {
 				| Phase::Paid { result, .. } => Results::<T>::get(round, result),
 				_ => None,
 			}
+		}
+
+		/// The ids of the `limit` newest stored rounds, newest first. Looks at most
+		/// [`RECENT_SCAN`] ids below the next round's.
+		pub fn recent_rounds(limit: u32) -> Vec<RoundId> {
+			let next = NextRoundId::<T>::get();
+			(next.saturating_sub(RECENT_SCAN)..next)
+				.rev()
+				.filter(|id| Rounds::<T>::contains_key(id))
+				.take(limit as usize)
+				.collect()
 		}
 
 		/// The stored rounds that nodes may join now, in id order (at most

@@ -226,6 +226,13 @@ fn open_round_holds_the_escrow_and_opens_joining() {
 			.into(),
 		);
 		assert_eq!(Training::open_rounds(), vec![round]);
+		let later = open(spec());
+		assert_eq!(Training::recent_rounds(10), vec![later, round], "newest first");
+		assert_eq!(Training::recent_rounds(1), vec![later]);
+		let next = NextRoundId::<Test>::get();
+		NextRoundId::<Test>::put(round + RECENT_SCAN + 1);
+		assert_eq!(Training::recent_rounds(10), vec![later], "at most RECENT_SCAN ids below the next");
+		NextRoundId::<Test>::put(next);
 	});
 }
 

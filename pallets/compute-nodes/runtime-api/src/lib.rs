@@ -22,7 +22,9 @@ pub struct KeyProofPayload {
 polkadot_sdk::sp_api::decl_runtime_apis! {
 	/// Queries of compute nodes. `NodeInfo` is the pallet's `NodeInfo<Runtime>`; statuses are
 	/// as of the block queried.
-	#[api_version(1)]
+	///
+	/// Version 2 added `nodes`.
+	#[api_version(2)]
 	pub trait ComputeNodesApi<AccountId, NodeInfo>
 	where
 		AccountId: Codec,
@@ -36,6 +38,11 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 
 		/// The nodes this account owns.
 		fn nodes_of(owner: AccountId) -> Vec<(NodeId, NodeInfo)>;
+
+		/// Up to `limit` registered nodes, whatever their status, with an id of at least
+		/// `start`, by id (a page of the node list).
+		#[api_version(2)]
+		fn nodes(start: NodeId, limit: u32) -> Vec<(NodeId, NodeInfo)>;
 
 		/// The nodes that are active (heartbeating, not jailed, not unbonding).
 		fn active_nodes() -> Vec<(NodeId, NodeInfo)>;

@@ -13,7 +13,9 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 	/// Queries of inference jobs. `Job` and `Output` are the pallet's `Job<Runtime>` and
 	/// `InferenceOutput<Runtime>`; everything is as of the block queried, and a job is there
 	/// until its retention period ends.
-	#[api_version(2)]
+	///
+	/// Version 3 added `recent_jobs`.
+	#[api_version(3)]
 	pub trait InferenceApi<Balance, Job, Output>
 	where
 		Balance: Codec,
@@ -25,6 +27,10 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 
 		/// The agreed output of a settled job.
 		fn result(id: u64) -> Option<Output>;
+
+		/// The ids of the newest stored jobs (at most `limit`), newest first.
+		#[api_version(3)]
+		fn recent_jobs(limit: u32) -> Vec<u64>;
 
 		/// The stored jobs in which `node` holds (or held) a seat, by id.
 		fn assigned(node: NodeId) -> Vec<u64>;

@@ -13,7 +13,9 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 	/// Queries of training rounds. `Round` and `RoundResult` are the pallet's `Round<Runtime>`
 	/// and `RoundResult<Runtime>`; everything is as of the block queried, and a round is there
 	/// until its retention period ends.
-	#[api_version(2)]
+	///
+	/// Version 3 added `recent_rounds`.
+	#[api_version(3)]
 	pub trait TrainingApi<Balance, Round, RoundResult>
 	where
 		Balance: Codec,
@@ -25,6 +27,10 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 
 		/// The committee's agreed result of a decided round.
 		fn result(id: u64) -> Option<RoundResult>;
+
+		/// The ids of the newest stored rounds (at most `limit`), newest first.
+		#[api_version(3)]
+		fn recent_rounds(limit: u32) -> Vec<u64>;
 
 		/// The rounds nodes may join now, by id.
 		fn open_rounds() -> Vec<u64>;

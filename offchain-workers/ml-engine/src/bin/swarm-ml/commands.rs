@@ -229,6 +229,8 @@ pub(crate) fn eval(args: EvalArgs) -> Result<()> {
 		report.accuracy_ppb()
 	);
 	println!("mean loss  {:.6} = {} micro", report.mean_loss(), report.mean_loss_micro());
+	let [(_, accuracy), (_, loss)] = report.chain_metrics();
+	println!("metrics    accuracy {accuracy}, loss {loss} (nine decimals, as the chain records them)");
 	Ok(())
 }
 
