@@ -17,12 +17,9 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Keyring } from '@polkadot/keyring';
-import { u8aToHex } from '@polkadot/util';
-import { base58Decode } from '@polkadot/util-crypto';
 import { connect, devKeyring, submitFinalized, UNIT } from '../lib/api.mjs';
 import {
-  canonicalConfig, eventField, registerNodeWorker, requestInference, swarmMl, testImages, waitClosed
+  canonicalConfig, ensureDevComputeNode, eventField, requestInference, swarmMl, testImages, waitClosed
 } from '../lib/inference.mjs';
 import { swarmRpc } from '../lib/rpc.mjs';
 import { uploadWeights } from '../lib/weights.mjs';
@@ -84,15 +81,7 @@ try {
     await submitFinalized(api, api.tx.inference.setPrice({ Model: model }, UNIT / 100n), alice);
 
     // 4. The dev node as a compute node, and a paid job on the merged model.
-    if ((await api.rpc.worker.keys()).toJSON().keys.length === 0) {
-      const key = new Keyring({ type: 'sr25519' }).addFromUri(WORKER_SURI);
-      await api.rpc.author.insertKey('swrk', WORKER_SURI, u8aToHex(key.publicKey));
-    }
-    const [workerKey] = (await api.rpc.worker.keys()).toJSON().keys;
-    const known = await api.call.computeNodesApi.nodeByKey(workerKey);
-    const node = known.isSome
-      ? known.unwrap()[0].toNumber()
-      : await registerNodeWorker(api, api, alice, u8aToHex(base58Decode((await api.rpc.system.localPeerId()).toString())));
+    const { node } = await ensureDevComputeNode(api, alice, WORKER_SURI);
     console.log(`compute node ${node}`);
     const { pixels } = testImages(0, 4);
     const request = await requestInference(api, bob, { version: v4, pixels, samples: 4, replicas: 1 });

@@ -14,12 +14,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Keyring } from '@polkadot/keyring';
-import { u8aToHex } from '@polkadot/util';
-import { base58Decode } from '@polkadot/util-crypto';
 import { connect, devKeyring, submitFinalized, UNIT } from '../lib/api.mjs';
 import {
-  CLASS_NAMES, canonicalConfig, publishModel, registerNodeWorker, requestInference, testImages, trainMlp,
+  CLASS_NAMES, canonicalConfig, ensureDevComputeNode, publishModel, requestInference, testImages, trainMlp,
   waitClosed
 } from '../lib/inference.mjs';
 import { swarmRpc } from '../lib/rpc.mjs';
@@ -47,15 +44,7 @@ try {
   console.log(`published ${name}: model ${model}, version ${version}, weights ${weightsHash}`);
 
   // 3. The dev node's worker key, registered as Alice's compute node.
-  if ((await api.rpc.worker.keys()).toJSON().keys.length === 0) {
-    const key = new Keyring({ type: 'sr25519' }).addFromUri(WORKER_SURI);
-    await api.rpc.author.insertKey('swrk', WORKER_SURI, u8aToHex(key.publicKey));
-  }
-  const [workerKey] = (await api.rpc.worker.keys()).toJSON().keys;
-  const known = await api.call.computeNodesApi.nodeByKey(workerKey);
-  const nodeId = known.isSome
-    ? known.unwrap()[0].toNumber()
-    : await registerNodeWorker(api, api, alice, u8aToHex(base58Decode((await api.rpc.system.localPeerId()).toString())));
+  const { node: nodeId, workerKey } = await ensureDevComputeNode(api, alice, WORKER_SURI);
   console.log(`compute node ${nodeId} (worker key ${workerKey})`);
 
   // 4. Bob asks for inference on test images 0..8 with one replica.

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { Keyring } from '@polkadot/keyring';
 import { base58Decode, blake2AsU8a } from '@polkadot/util-crypto';
 import { compactAddLength, hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { connect, submitFinalized } from './api.mjs';
@@ -95,6 +96,24 @@ export async function publishModel (api, owner, { name, weights, config, price }
 export async function registerNodeWorker (api, nodeApi, owner, peerId) {
   const { workerKey, proof } = (await nodeApi.rpc.worker.registrationProof(owner.address)).toJSON();
   return registerKey(api, owner, workerKey, proof, peerId);
+}
+
+/**
+ * The compute node of the node `api` is connected to (a dev node, in the examples): puts the
+ * worker key `suri` in its keystore if it has none, and registers that key as a compute node of
+ * `owner` unless it already is one. Returns `{ node, workerKey }`.
+ */
+export async function ensureDevComputeNode (api, owner, suri) {
+  if ((await api.rpc.worker.keys()).toJSON().keys.length === 0) {
+    const key = new Keyring({ type: 'sr25519' }).addFromUri(suri);
+    await api.rpc.author.insertKey('swrk', suri, u8aToHex(key.publicKey));
+  }
+  const [workerKey] = (await api.rpc.worker.keys()).toJSON().keys;
+  const known = await api.call.computeNodesApi.nodeByKey(workerKey);
+  const node = known.isSome
+    ? known.unwrap()[0].toNumber()
+    : await registerNodeWorker(api, api, owner, u8aToHex(base58Decode((await api.rpc.system.localPeerId()).toString())));
+  return { node, workerKey };
 }
 
 /** Registers `workerKey` with `proof` as a compute node of `owner`; returns the node id. */
