@@ -932,7 +932,14 @@ function renderNodes(nodes) {
       text: `${n.status?.name ?? '—'}${n.status?.until != null ? ` until #${n.status.until}` : ''}` }),
     el('td', { text: fmtPercent(n.reputation) }), el('td', { text: fmtBalance(n.bond) }),
     el('td', { text: block(n.lastHeartbeat) }), el('td', { text: idList(n.jobs) }),
-    el('td', { text: idList(n.rounds) }), el('td', { text: fmtBalance(n.earnings) }))));
+    el('td', { text: idList(n.rounds) }), workDoneCell(n.workDone), el('td', { text: fmtBalance(n.earnings) }))));
+}
+
+/** The verified work a node has done: jobs, rounds and committees, counted by the chain. */
+function workDoneCell(done) {
+  const parts = [['job', done?.jobs], ['round', done?.rounds], ['committee', done?.committees]]
+    .map(([noun, count]) => `${count ?? 0} ${noun}${count === 1 ? '' : 's'}`);
+  return el('td', { class: 'work-done', text: parts.join(' · ') });
 }
 
 function renderJobs(jobs) {

@@ -204,7 +204,10 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// Each is versioned: it runs only while its pallet's on-chain storage version is the one it
 /// migrates from, so one that has run is harmless here until it is removed (ARCHITECTURE.md,
 /// "Upgrades and migrations").
-type Migrations = (pallet_model_registry::migrations::v1::MigrateV0ToV1<Runtime>,);
+type Migrations = (
+	pallet_model_registry::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_compute_nodes::migrations::v1::MigrateV0ToV1<Runtime>,
+);
 
 /// Executive: handles dispatch to the various modules. (Its last parameter, the migrations, is
 /// deprecated: they are `frame_system::Config::SingleBlockMigrations`.)

@@ -22,8 +22,9 @@ use polkadot_sdk::{
 	*,
 };
 use swarm_runtime::{
-	currency::UNIT, genesis_config_presets, AccountId, Balances, Executive, Header, ModelRegistry,
-	Rewards, Runtime, RuntimeCall, RuntimeOrigin, System, UncheckedExtrinsic, ValidatorSet,
+	currency::UNIT, genesis_config_presets, AccountId, Balances, ComputeNodes, Executive, Header,
+	ModelRegistry, Rewards, Runtime, RuntimeCall, RuntimeOrigin, System, UncheckedExtrinsic,
+	ValidatorSet,
 };
 
 #[test]
@@ -196,7 +197,8 @@ fn chunks_are_indexed_only_when_they_end_their_transaction() {
 		let wrapped = RuntimeCall::Utility(pallet_utility::Call::batch_all {
 			calls: vec![chunk.clone(), remark],
 		});
-		let outcome = Executive::apply_extrinsic(signed(Sr25519Keyring::Alice, wrapped, 1)).unwrap();
+		let outcome =
+			Executive::apply_extrinsic(signed(Sr25519Keyring::Alice, wrapped, 1)).unwrap();
 		let refused = outcome.unwrap_err();
 		assert_eq!(
 			refused,
@@ -320,5 +322,12 @@ fn the_first_block_of_a_new_runtime_runs_the_migrations_that_are_due() {
 		let again = Executive::execute_on_runtime_upgrade();
 		assert!(again.ref_time() < weight.ref_time());
 		assert_eq!(ModelRegistry::on_chain_storage_version(), 1);
+		// The same for the compute nodes' v1 migration (each node counts its work done).
+		assert_eq!(ComputeNodes::in_code_storage_version(), 1);
+		assert_eq!(ComputeNodes::on_chain_storage_version(), 1);
+		StorageVersion::new(0).put::<ComputeNodes>();
+		let weight = Executive::execute_on_runtime_upgrade();
+		assert_eq!(ComputeNodes::on_chain_storage_version(), 1);
+		assert!(weight.ref_time() > again.ref_time());
 	});
 }

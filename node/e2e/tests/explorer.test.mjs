@@ -99,6 +99,11 @@ describe('the explorer', { timeout: 900_000 }, () => {
     assert.ok(listed.some((n) => BigInt(n.earnings) > 0n), 'some node earned');
     assert.ok(listed.some((n) => n.jobs.includes(job)), 'a node holds the job');
     assert.ok(listed.some((n) => n.rounds.includes(round)), 'a node took part in the round');
+    // The chain credits verified work: the job's agreeing seats (a quorum of its 3), the round's
+    // accepted participants and its agreeing committee.
+    const done = (kind) => listed.reduce((sum, n) => sum + n.workDone[kind], 0);
+    assert.ok(done('jobs') >= 2, JSON.stringify(listed.map((n) => n.workDone)));
+    assert.ok(done('rounds') >= 1 && done('committees') >= 1, JSON.stringify(listed.map((n) => n.workDone)));
     const paged = (await api.rpc.nodes.list(listed[1].id, 1)).toJSON().nodes;
     assert.deepEqual(paged.map((n) => n.id), [listed[1].id]);
     assert.deepEqual((await api.rpc.nodes.node(listed[0].id)).toJSON(), listed[0]);
@@ -171,6 +176,9 @@ describe('the explorer', { timeout: 900_000 }, () => {
     await page.waitForFunction((j) => document.querySelector(`#jobs tbody tr[data-job="${j}"] td.phase`)
       ?.textContent.trim() === 'paid', job, { timeout: 30_000 });
     await page.waitForSelector(`#rounds tbody tr[data-round="${round}"]`);
+    const workDone = await page.locator('#nodes td.work-done').allTextContents();
+    assert.ok(workDone.every((text) => /^\d+ jobs? · \d+ rounds? · \d+ committees?$/.test(text)), workDone.join(' | '));
+    assert.ok(workDone.some((text) => /^[1-9]\d* jobs?/.test(text)), workDone.join(' | '));
     assert.match(await page.locator('#pot').textContent(), /SWARM/);
     // Live: the finalized head moves on.
     const number = '#chain-head [data-field="number"]';

@@ -69,6 +69,19 @@ pub struct NodeJson {
 	pub jobs: Vec<u64>,
 	/// The stored training rounds it takes or took part in.
 	pub rounds: Vec<u64>,
+	/// The verified work it has done since it registered (all of it, stored or not).
+	pub work_done: WorkDoneJson,
+}
+
+/// A node's verified work, in JSON: how many seats the chain credited it with.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct WorkDoneJson {
+	/// Inference jobs (dispute re-executions included) in which it agreed with the quorum.
+	pub jobs: u32,
+	/// Training rounds whose aggregate took its update.
+	pub rounds: u32,
+	/// Aggregation committees in which it agreed with the quorum.
+	pub committees: u32,
 }
 
 /// A page of the node list, in JSON.
@@ -203,6 +216,11 @@ where
 			earnings: earnings.to_string(),
 			jobs,
 			rounds,
+			work_done: WorkDoneJson {
+				jobs: info.work_done.jobs,
+				rounds: info.work_done.rounds,
+				committees: info.work_done.committees,
+			},
 		})
 	}
 }

@@ -6,7 +6,7 @@ use polkadot_sdk::{
 	sp_runtime::{DispatchError, Perbill, Saturating},
 };
 use swarm_primitives::{
-	worker, BondSlasher, NodeId, NodeRegistry, Reputation, WorkNeeds, WorkerDirectory,
+	worker, BondSlasher, NodeId, NodeRegistry, Reputation, WorkId, WorkNeeds, WorkerDirectory,
 };
 
 /// The most nodes [`WorkerDirectory::choose`] reads in one choice: it stops there even when it
@@ -53,7 +53,9 @@ impl<T: Config> WorkerDirectory for Pallet<T> {
 		pool.retain(|node| !exclude.contains(node));
 		let mut chosen = alloc::vec::Vec::new();
 		let mut draw = 0u32;
-		while (chosen.len() as u64) < u64::from(count) && !pool.is_empty() && draw < MAX_CHOOSE_DRAWS
+		while (chosen.len() as u64) < u64::from(count) &&
+			!pool.is_empty() &&
+			draw < MAX_CHOOSE_DRAWS
 		{
 			let random = polkadot_sdk::sp_io::hashing::blake2_256(&(seed, draw).encode());
 			let mut head = [0u8; 8];
@@ -70,15 +72,24 @@ impl<T: Config> WorkerDirectory for Pallet<T> {
 }
 
 impl<T: Config> Reputation for Pallet<T> {
-	fn raise(node: NodeId, by: Perbill) {
+	fn credit(node: NodeId, work: WorkId, by: Perbill) {
 		Nodes::<T>::mutate(node, |info| {
 			if let Some(info) = info {
+				info.work_done.add(work);
 				let gain = by.saturating_mul(Perbill::one().saturating_sub(info.reputation));
 				info.reputation = info.reputation.saturating_add(gain);
 				Pallet::<T>::deposit_event(Event::ReputationChanged {
 					node,
 					reputation: info.reputation,
 				});
+			}
+		});
+	}
+
+	fn revoke(node: NodeId, work: WorkId) {
+		Nodes::<T>::mutate(node, |info| {
+			if let Some(info) = info {
+				info.work_done.remove(work);
 			}
 		});
 	}

@@ -7,8 +7,8 @@
 //! See the [`pallet`] module for calls, storage, events and errors, and [`Config`] for the
 //! bond, timing and size parameters. Other pallets use nodes through the traits of
 //! `swarm-primitives`: [`swarm_primitives::NodeRegistry`] (owner, eligibility),
-//! [`swarm_primitives::Reputation`] (raise, lower, jail) and [`swarm_primitives::BondSlasher`].
-//! Queries are in the `ComputeNodesApi` runtime API.
+//! [`swarm_primitives::Reputation`] (credit verified work, lower, jail) and
+//! [`swarm_primitives::BondSlasher`]. Queries are in the `ComputeNodesApi` runtime API.
 //!
 //! ## Overview
 //!
@@ -30,7 +30,8 @@
 //!
 //! Each node has a **reputation** between 0 and 1 (new nodes start at one half) that the pallets
 //! verifying its work raise or lower, and can be **jailed** by them or by root; after the jail
-//! time the owner unjails it.
+//! time the owner unjails it. The same pallets credit it with each piece of work they verify:
+//! its [`WorkDone`] counts the jobs, rounds and committees it did.
 //!
 //! The owner can **rotate** the worker key at any time, with a proof from the new key: a node
 //! whose key was lost keeps its identity, reputation and history. The owner **deregisters** a
@@ -70,6 +71,7 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod impls;
+pub mod migrations;
 #[cfg(test)]
 #[allow(clippy::arithmetic_side_effects)] // test code: an overflow fails the test
 mod mock;
@@ -152,7 +154,9 @@ pub mod pallet {
 		Perbill,
 	};
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// Version 1 added each node's count of work done ([`migrations::v1`]). A new chain starts
+	/// at it; a chain at 0 reaches it with [`migrations::v1::MigrateV0ToV1`].
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -468,6 +472,7 @@ pub mod pallet {
 					last_heartbeat: now,
 					status: NodeStatus::Active,
 					reputation: Perbill::from_percent(50),
+					work_done: WorkDone::default(),
 				},
 			);
 			Candidates::<T>::try_mutate(|candidates| candidates.try_push(id))
@@ -923,7 +928,8 @@ pub mod pallet {
 
 		/// Whether a node may take work at `now`: bonded at least `MinBond`, and active.
 		pub(crate) fn eligible(info: &NodeInfo<T>, now: BlockNumberFor<T>) -> bool {
-			info.bond >= T::MinBond::get() && Self::effective_status(info, now) == NodeStatus::Active
+			info.bond >= T::MinBond::get() &&
+				Self::effective_status(info, now) == NodeStatus::Active
 		}
 
 		/// A node's status as of `now`, whether or not the sweep has reached it yet.

@@ -142,6 +142,7 @@ pub(crate) fn assert_register_node(
 			last_heartbeat: now,
 			status: NodeStatus::Active,
 			reputation: Perbill::from_percent(50),
+			work_done: WorkDone::default(),
 		},
 	);
 	expected.node_by_key.insert(worker_key.clone(), node);

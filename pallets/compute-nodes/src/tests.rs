@@ -336,10 +336,7 @@ fn an_accepted_heartbeat_cannot_be_replayed() {
 		let (heartbeat, signature) = signed_heartbeat(node, 0);
 		assert_ok!(ComputeNodes::heartbeat(authorized(), heartbeat, signature.clone()));
 		run_to_block(16);
-		assert_eq!(
-			authorize(heartbeat, signature.clone()),
-			rejected(HeartbeatRejection::Replayed)
-		);
+		assert_eq!(authorize(heartbeat, signature.clone()), rejected(HeartbeatRejection::Replayed));
 		assert_noop!(
 			ComputeNodes::heartbeat(authorized(), heartbeat, signature),
 			Error::<Test>::HeartbeatReplayed
@@ -504,7 +501,9 @@ fn the_node_list_pages_by_id_and_shows_every_status() {
 	build_and_execute(|| {
 		let (first, second, third) = (register(ALICE, 0), register(BOB, 1), register(ALICE, 2));
 		assert_ok!(ComputeNodes::deregister(RuntimeOrigin::signed(BOB), second));
-		let ids = |nodes: Vec<(NodeId, NodeInfo<Test>)>| nodes.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
+		let ids = |nodes: Vec<(NodeId, NodeInfo<Test>)>| {
+			nodes.into_iter().map(|(id, _)| id).collect::<Vec<_>>()
+		};
 		assert_eq!(ids(ComputeNodes::nodes(0, 10)), vec![first, second, third]);
 		assert_eq!(ids(ComputeNodes::nodes(0, 2)), vec![first, second]);
 		assert_eq!(ids(ComputeNodes::nodes(second + 1, 10)), vec![third]);
@@ -814,23 +813,55 @@ fn jail_calls_reject_bad_input() {
 // TRAITS FOR OTHER PALLETS
 
 #[test]
+fn credited_work_is_counted_by_kind_and_a_revoked_credit_taken_back() {
+	build_and_execute(|| {
+		let node = register(ALICE, 0);
+		let other = register(BOB, 1);
+		let work = |node| Nodes::<Test>::get(node).unwrap().work_done;
+		assert_eq!(work(node), WorkDone::default());
+		for credited in [
+			WorkId::Job(0),
+			WorkId::Job(1),
+			WorkId::Dispute(1),
+			WorkId::Round(0),
+			WorkId::Committee(0),
+			WorkId::RoundDispute(0),
+			// Root's payments for other work are not work the chain verified.
+			WorkId::Other(0),
+		] {
+			ComputeNodes::credit(node, credited, Perbill::zero());
+		}
+		assert_eq!(work(node), WorkDone { jobs: 3, rounds: 1, committees: 2 });
+		ComputeNodes::revoke(node, WorkId::Job(1));
+		assert_eq!(work(node), WorkDone { jobs: 2, rounds: 1, committees: 2 });
+		// Each node has its own counts, and they never go below zero.
+		assert_eq!(work(other), WorkDone::default());
+		ComputeNodes::revoke(other, WorkId::Round(0));
+		assert_eq!(work(other), WorkDone::default());
+		// The counts are part of what queries return.
+		assert_eq!(ComputeNodes::nodes(0, 2)[0].1.work_done, work(node));
+	});
+}
+
+#[test]
 fn reputation_moves_in_fixed_point_towards_its_bounds() {
 	build_and_execute(|| {
 		let node = register(ALICE, 0);
-		ComputeNodes::raise(node, Perbill::from_percent(50));
+		ComputeNodes::credit(node, WorkId::Job(0), Perbill::from_percent(50));
 		assert_eq!(Nodes::<Test>::get(node).unwrap().reputation, Perbill::from_percent(75));
 		System::assert_last_event(
 			Event::ReputationChanged { node, reputation: Perbill::from_percent(75) }.into(),
 		);
 		ComputeNodes::lower(node, Perbill::from_percent(20));
 		assert_eq!(Nodes::<Test>::get(node).unwrap().reputation, Perbill::from_percent(60));
-		ComputeNodes::raise(node, Perbill::one());
+		ComputeNodes::credit(node, WorkId::Job(1), Perbill::one());
 		assert_eq!(Nodes::<Test>::get(node).unwrap().reputation, Perbill::one());
 		ComputeNodes::lower(node, Perbill::one());
 		assert_eq!(Nodes::<Test>::get(node).unwrap().reputation, Perbill::zero());
 		// Unknown nodes are ignored: no storage change, no event.
 		let events = System::events().len();
-		assert_storage_noop!(ComputeNodes::raise(42, Perbill::one()));
+		assert_storage_noop!(ComputeNodes::credit(42, WorkId::Job(0), Perbill::one()));
+		assert_storage_noop!(ComputeNodes::revoke(42, WorkId::Job(0)));
 		assert_storage_noop!(ComputeNodes::lower(42, Perbill::one()));
 		assert_storage_noop!(<ComputeNodes as Reputation>::jail(42, 10));
 		assert_eq!(System::events().len(), events);
@@ -929,7 +960,10 @@ fn choose_draws_distinct_eligible_nodes_by_seed() {
 		// Asking for more than there are gives all of them; excluded nodes are left out.
 		assert_eq!(ComputeNodes::choose(&[1; 32], 9, &[], &needs).len(), 4);
 		let rest = ComputeNodes::choose(&[1; 32], 4, &nodes[..2], &needs);
-		assert_eq!(rest.iter().collect::<std::collections::BTreeSet<_>>(), nodes[2..].iter().collect());
+		assert_eq!(
+			rest.iter().collect::<std::collections::BTreeSet<_>>(),
+			nodes[2..].iter().collect()
+		);
 	});
 }
 
@@ -948,9 +982,16 @@ fn choose_leaves_out_nodes_that_cannot_take_the_work() {
 			assert_eq!(ComputeNodes::choose(&[seed; 32], 3, &[], &needs), vec![fit]);
 		}
 		// Too little memory, or no safetensors: not chosen.
-		assert!(ComputeNodes::choose(&[0; 32], 3, &[], &WorkNeeds { memory_mib: 16_385 }).is_empty());
+		assert!(
+			ComputeNodes::choose(&[0; 32], 3, &[], &WorkNeeds { memory_mib: 16_385 }).is_empty()
+		);
 		let onnx_only = CapabilitiesInput { formats: vec![ModelFormat::Onnx], ..cpu_node() };
-		assert_ok!(ComputeNodes::update_node(RuntimeOrigin::signed(BOB), fit, None, Some(onnx_only)));
+		assert_ok!(ComputeNodes::update_node(
+			RuntimeOrigin::signed(BOB),
+			fit,
+			None,
+			Some(onnx_only)
+		));
 		assert!(ComputeNodes::choose(&[0; 32], 3, &[], &needs).is_empty());
 	});
 }
@@ -968,7 +1009,11 @@ fn calls_that_check_a_key_proof_declare_its_failing_path() {
 			capabilities: cpu_node(),
 			bond: 500,
 		};
-		let rotate = Call::<Test>::rotate_worker_key { node: 0, new_key: key.clone(), proof: proof(ALICE, &key) };
+		let rotate = Call::<Test>::rotate_worker_key {
+			node: 0,
+			new_key: key.clone(),
+			proof: proof(ALICE, &key),
+		};
 		assert_eq!(
 			register.get_dispatch_info().call_weight,
 			<() as WeightInfo>::register_node().max(reject)

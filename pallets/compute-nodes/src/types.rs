@@ -1,7 +1,8 @@
 //! The records the compute-nodes pallet keeps.
 //!
 //! - [`NodeInfo`]: a registered node: owner, worker key, peer id, capabilities, bond, status,
-//!   reputation.
+//!   reputation, work done.
+//! - [`WorkDone`]: how much verified work a node has done.
 //! - [`Capabilities`], [`ModelFormat`]: what a node declares it can do.
 //! - [`NodeStatus`]: active, inactive, jailed or unbonding.
 //! - [`Heartbeat`]: what a node's worker key signs to say it is alive.
@@ -17,7 +18,7 @@ use polkadot_sdk::{
 use scale_info::TypeInfo;
 pub use swarm_primitives::{
 	worker::{Public as WorkerKey, Signature as WorkerSignature},
-	NodeId,
+	NodeId, WorkId,
 };
 
 /// A format of model weights a node can load.
@@ -132,6 +133,58 @@ pub struct NodeInfo<T: Config> {
 	pub status: NodeStatus<BlockNumberFor<T>>,
 	/// Its reputation, from 0 to 1; new nodes start at one half.
 	pub reputation: Perbill,
+	/// The verified work it has done since it registered.
+	pub work_done: WorkDone,
+}
+
+/// How much verified work a node has done: each count is of the seats the chain credited it
+/// with ([`swarm_primitives::Reputation::credit`]), less those a dispute overturned.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	Default,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct WorkDone {
+	/// Inference jobs in which it agreed with the quorum, dispute re-executions included.
+	pub jobs: u32,
+	/// Training rounds whose aggregate took its update.
+	pub rounds: u32,
+	/// Aggregation committees (a round's, or a dispute's) in which it agreed with the quorum.
+	pub committees: u32,
+}
+
+impl WorkDone {
+	/// The count that `work` adds to, if it counts (root's `Other` payments do not).
+	fn count_mut(&mut self, work: WorkId) -> Option<&mut u32> {
+		match work {
+			WorkId::Job(_) | WorkId::Dispute(_) => Some(&mut self.jobs),
+			WorkId::Round(_) => Some(&mut self.rounds),
+			WorkId::Committee(_) | WorkId::RoundDispute(_) => Some(&mut self.committees),
+			WorkId::Other(_) => None,
+		}
+	}
+
+	/// Counts `work` once more.
+	pub fn add(&mut self, work: WorkId) {
+		if let Some(count) = self.count_mut(work) {
+			*count = count.saturating_add(1);
+		}
+	}
+
+	/// Counts `work` once less.
+	pub fn remove(&mut self, work: WorkId) {
+		if let Some(count) = self.count_mut(work) {
+			*count = count.saturating_sub(1);
+		}
+	}
 }
 
 /// What a node's worker key signs to say the node is alive.

@@ -52,14 +52,14 @@
 //! job, re-executes it through the same commit and reveal ([`Job::voting`] is the ballot that
 //! takes them), and its quorum decides:
 //!
-//! - the settled result: **confirmed**. The bond goes to the reward pot and pays the committee;
-//!   the original payout is made.
+//! - the settled result: **confirmed**. The bond goes to the reward pot and pays the committee; the
+//!   original payout is made.
 //! - another result: **overturned**. The seats that agreed on the settled result lose
-//!   [`Config::FraudSlashShare`] of their bonds and are jailed for [`Config::FraudJail`]
-//!   blocks; the corrected output becomes the job's result; the requester gets the nodes' fee
-//!   back; the seats that revealed the corrected result are paid a replica's fee, and the
-//!   committee its fee, from the pot (where the slashed bonds went); the challenger gets its
-//!   bond back and [`Config::ChallengerReward`] of the slashed amount.
+//!   [`Config::FraudSlashShare`] of their bonds and are jailed for [`Config::FraudJail`] blocks;
+//!   the corrected output becomes the job's result; the requester gets the nodes' fee back; the
+//!   seats that revealed the corrected result are paid a replica's fee, and the committee its fee,
+//!   from the pot (where the slashed bonds went); the challenger gets its bond back and
+//!   [`Config::ChallengerReward`] of the slashed amount.
 //! - no quorum: a second committee, excluding the first, re-executes it once; without a quorum
 //!   again (or enough eligible nodes) the dispute is **unresolved**: the challenger and the
 //!   requester are refunded, and nobody is paid or slashed.
@@ -98,8 +98,8 @@
 //! block. An item whose job moved on early (every seat committed before the window's end) is
 //! skipped, and charged only its reads and writes; an item that acts is charged the most any
 //! deadline of a job with its number of seats takes, or, for a job that was disputed, the most
-//! any deadline takes ([`Pallet::deadline_weight`]). If root shortens a window, items pushed later may be due before older ones: they
-//! wait behind them, a delay, never a loss.
+//! any deadline takes ([`Pallet::deadline_weight`]). If root shortens a window, items pushed later
+//! may be due before older ones: they wait behind them, a delay, never a loss.
 //!
 //! ### Output size
 //!
@@ -159,8 +159,8 @@ use polkadot_sdk::{
 use swarm_primitives::{
 	commit_reveal::{quorum, Tally},
 	dispute::{self, forfeit_bond, release_bond, reward_challenger},
-	model_config, BondSlasher, ContentInspector, ModelCatalog, NodeRegistry, Reputation, WorkNeeds,
-	WorkRewards, WorkerDirectory,
+	model_config, BondSlasher, ContentInspector, ModelCatalog, NodeRegistry, Reputation, WorkId,
+	WorkNeeds, WorkRewards, WorkerDirectory,
 };
 
 /// The log target of this pallet.
@@ -822,10 +822,10 @@ pub mod pallet {
 		///   [`Error::BadSignature`], [`Error::MalformedOutput`]
 		///
 		/// ## Events
-		/// - [`Event::Revealed`]; when it settles: [`Event::JobSettled`], an
-		///   [`Event::NodeOutcome`] per seat, [`Event::NodeSlashed`], [`Event::NodeJailed`],
-		///   [`Event::NodesPaid`], or [`Event::JobFailed`]; when a dispute committee's reveal
-		///   decides: the events of [`Pallet::challenge`]'s resolution
+		/// - [`Event::Revealed`]; when it settles: [`Event::JobSettled`], an [`Event::NodeOutcome`]
+		///   per seat, [`Event::NodeSlashed`], [`Event::NodeJailed`], [`Event::NodesPaid`], or
+		///   [`Event::JobFailed`]; when a dispute committee's reveal decides: the events of
+		///   [`Pallet::challenge`]'s resolution
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::reveal().max(T::WeightInfo::reveal_overturn()))]
 		#[pallet::authorize(|_source, job, node, output, salt, signature| {
@@ -906,8 +906,8 @@ pub mod pallet {
 		///   result, and the committee, are paid from the pot (which the slashed bonds went to);
 		///   the challenger gets its bond back and [`Config::ChallengerReward`] of the slashed
 		///   amount.
-		/// - **No quorum**: a second committee, excluding the first, re-executes it once; if it
-		///   has no quorum either (or too few nodes are eligible), the dispute is unresolved: the
+		/// - **No quorum**: a second committee, excluding the first, re-executes it once; if it has
+		///   no quorum either (or too few nodes are eligible), the dispute is unresolved: the
 		///   challenger and the requester are refunded, nobody is paid or slashed, and the job
 		///   fails with [`FailReason::DisputeUnresolved`].
 		///
@@ -918,12 +918,16 @@ pub mod pallet {
 		/// - [`Error::NotEnoughNodes`], [`Error::InsufficientBond`]
 		///
 		/// ## Events
-		/// - [`Event::Challenged`]; as it goes: [`Event::RevealOpened`],
-		///   [`Event::DisputeOutcome`] per committee seat, [`Event::DisputeEscalated`],
-		///   [`Event::DisputeResolved`], [`Event::BondForfeited`], [`Event::CommitteePaid`],
-		///   [`Event::NodeConvicted`], [`Event::RequesterRefunded`], [`Event::ChallengerPaid`]
+		/// - [`Event::Challenged`]; as it goes: [`Event::RevealOpened`], [`Event::DisputeOutcome`]
+		///   per committee seat, [`Event::DisputeEscalated`], [`Event::DisputeResolved`],
+		///   [`Event::BondForfeited`], [`Event::CommitteePaid`], [`Event::NodeConvicted`],
+		///   [`Event::RequesterRefunded`], [`Event::ChallengerPaid`]
 		#[pallet::call_index(5)]
-		pub fn challenge(origin: OriginFor<T>, job: JobId, claimed: Option<H256>) -> DispatchResult {
+		pub fn challenge(
+			origin: OriginFor<T>,
+			job: JobId,
+			claimed: Option<H256>,
+		) -> DispatchResult {
 			let challenger = ensure_signed(origin)?;
 			Self::open_dispute(job, challenger, claimed)
 		}
@@ -1105,10 +1109,10 @@ pub mod pallet {
 		pub(crate) fn check_timing(timing: &Timing<BlockNumberFor<T>>) -> DispatchResult {
 			let zero = BlockNumberFor::<T>::zero();
 			ensure!(
-				timing.commit_window > zero
-					&& timing.reveal_window > zero
-					&& timing.job_timeout >= timing.commit_window
-					&& timing.retention > zero,
+				timing.commit_window > zero &&
+					timing.reveal_window > zero &&
+					timing.job_timeout >= timing.commit_window &&
+					timing.retention > zero,
 				Error::<T>::BadTiming
 			);
 			Ok(())
@@ -1117,7 +1121,10 @@ pub mod pallet {
 		/// Checks the terms of challenges: 1 to `MaxReplicas` seats, and a bond that covers
 		/// their fee.
 		pub(crate) fn check_terms(terms: &DisputeTerms<BalanceOf<T>>) -> DispatchResult {
-			ensure!(terms.check(T::NodeFee::get(), T::MaxReplicas::get()), Error::<T>::BadDisputeTerms);
+			ensure!(
+				terms.check(T::NodeFee::get(), T::MaxReplicas::get()),
+				Error::<T>::BadDisputeTerms
+			);
 			Ok(())
 		}
 
@@ -1321,10 +1328,10 @@ pub mod pallet {
 		/// that are classes.
 		pub(crate) fn well_formed(job: &Job<T>, output: &InferenceOutput<T>) -> bool {
 			let samples = job.input.samples();
-			output.labels.len() as u64 == u64::from(samples)
-				&& output.logits.len() as u64
-					== u64::from(samples).saturating_mul(job.classes.into())
-				&& output.labels.iter().all(|label| *label < job.classes)
+			output.labels.len() as u64 == u64::from(samples) &&
+				output.logits.len() as u64 ==
+					u64::from(samples).saturating_mul(job.classes.into()) &&
+				output.labels.iter().all(|label| *label < job.classes)
 		}
 
 		/// The pool's check of a commit: valid ones are free, one per seat, live until the
@@ -1452,7 +1459,7 @@ pub mod pallet {
 					Restriction::Free,
 					Fortitude::Polite,
 				)?;
-				T::Rewards::pay(swarm_primitives::WorkId::Job(job), &shares, record.node_fee)
+				T::Rewards::pay(WorkId::Job(job), &shares, record.node_fee)
 			});
 			match paid {
 				Ok(amount) => Self::deposit_event(Event::NodesPaid {
@@ -1500,7 +1507,7 @@ pub mod pallet {
 				match outcome {
 					Outcome::Agreed => {
 						agreeing = agreeing.saturating_add(1);
-						T::Nodes::raise(node, T::AgreedReputation::get());
+						T::Nodes::credit(node, WorkId::Job(job), T::AgreedReputation::get());
 						Misses::<T>::remove(node);
 					},
 					// Penalized when the payments are final ([`Pallet::payout`]).
@@ -1571,18 +1578,27 @@ pub mod pallet {
 			agreed: Option<&H256>,
 		) -> Vec<NodeId> {
 			// `MaxOutcomes` holds two committees (`integrity_test`).
-			dispute::close_committee(&dispute.ballot, agreed, &mut dispute.outcomes, |node, outcome| {
-				match outcome {
-					Outcome::Agreed => {
-						T::Nodes::raise(node, T::AgreedReputation::get());
-						Misses::<T>::remove(node);
-					},
-					Outcome::Outvoted => Self::penalize_outvoted(job, node),
-					Outcome::Inconclusive => {},
-					Outcome::MissedReveal | Outcome::MissedCommit => Self::note_miss(node),
-				}
-				Self::deposit_event(Event::DisputeOutcome { job, node, outcome });
-			})
+			dispute::close_committee(
+				&dispute.ballot,
+				agreed,
+				&mut dispute.outcomes,
+				|node, outcome| {
+					match outcome {
+						Outcome::Agreed => {
+							T::Nodes::credit(
+								node,
+								WorkId::Dispute(job),
+								T::AgreedReputation::get(),
+							);
+							Misses::<T>::remove(node);
+						},
+						Outcome::Outvoted => Self::penalize_outvoted(job, node),
+						Outcome::Inconclusive => {},
+						Outcome::MissedReveal | Outcome::MissedCommit => Self::note_miss(node),
+					}
+					Self::deposit_event(Event::DisputeOutcome { job, node, outcome });
+				},
+			)
 		}
 
 		/// At the end of the dispute committee's commit window: opens its reveal window, or
@@ -1640,7 +1656,7 @@ pub mod pallet {
 				.collect();
 			if !honest.is_empty() {
 				let fee = T::NodeFee::get().saturating_mul((honest.len() as u32).into());
-				match T::Rewards::pay(swarm_primitives::WorkId::Job(job), &honest, fee) {
+				match T::Rewards::pay(WorkId::Job(job), &honest, fee) {
 					Ok(amount) => Self::deposit_event(Event::NodesPaid {
 						job,
 						amount,
@@ -1682,9 +1698,10 @@ pub mod pallet {
 				let node = *node;
 				match *outcome {
 					Outcome::Agreed => {
+						T::Nodes::revoke(node, WorkId::Job(job));
 						T::Nodes::lower(node, T::OutvotedReputation::get());
-						let amount =
-							T::Nodes::slash(node, T::FraudSlashShare::get()).unwrap_or_else(|error| {
+						let amount = T::Nodes::slash(node, T::FraudSlashShare::get())
+							.unwrap_or_else(|error| {
 								log::warn!(target: LOG_TARGET, "job {job}: slashing node {node} failed: {error:?}");
 								Zero::zero()
 							});
@@ -1704,7 +1721,7 @@ pub mod pallet {
 					Outcome::Outvoted
 						if record.ballot.vote(node) == Some(&Vote::Revealed(*corrected)) =>
 					{
-						T::Nodes::raise(node, T::AgreedReputation::get());
+						T::Nodes::credit(node, WorkId::Job(job), T::AgreedReputation::get());
 						*outcome = Outcome::Agreed;
 						rewritten.push((node, Outcome::Agreed));
 					},
@@ -1841,8 +1858,8 @@ pub mod pallet {
 				let needs = WorkNeeds { memory_mib: record.needs_mib };
 				let picks = T::Nodes::choose(&seed, missing.len() as u32, &exclude, &needs);
 				for (missed, by) in missing.iter().copied().zip(picks) {
-					if record.ballot.replace(missed, by).is_err()
-						|| record.replaced.try_push(missed).is_err()
+					if record.ballot.replace(missed, by).is_err() ||
+						record.replaced.try_push(missed).is_err()
 					{
 						continue;
 					}
@@ -2019,7 +2036,8 @@ pub mod pallet {
 							!matches!(dispute.stage, DisputeStage::Resolved { .. }),
 							"a disputed job's dispute is resolved"
 						);
-						let bond = bonds.entry(dispute.challenger.clone()).or_insert_with(Zero::zero);
+						let bond =
+							bonds.entry(dispute.challenger.clone()).or_insert_with(Zero::zero);
 						*bond = bond.saturating_add(dispute.bond);
 						for node in dispute.ballot.nodes() {
 							ensure!(
@@ -2028,7 +2046,9 @@ pub mod pallet {
 							);
 						}
 					},
-					(Phase::Disputed { .. }, None) => return Err("a disputed job has no dispute".into()),
+					(Phase::Disputed { .. }, None) => {
+						return Err("a disputed job has no dispute".into())
+					},
 					(_, Some(dispute)) => ensure!(
 						matches!(dispute.stage, DisputeStage::Resolved { .. }),
 						"an open dispute on a job that is not disputed"
@@ -2054,7 +2074,10 @@ pub mod pallet {
 			}
 			for (who, bond) in bonds {
 				let on_hold = T::Currency::balance_on_hold(&HoldReason::ChallengeBond.into(), &who);
-				ensure!(on_hold == bond, "a challenger's bond hold differs from its open disputes'");
+				ensure!(
+					on_hold == bond,
+					"a challenger's bond hold differs from its open disputes'"
+				);
 			}
 			for (job, _) in Assignments::<T>::iter_keys().map(|(node, job)| (job, node)) {
 				ensure!(Jobs::<T>::contains_key(job), "an assignment outlived its job");

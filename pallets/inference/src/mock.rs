@@ -17,7 +17,7 @@ use polkadot_sdk::{
 	sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt},
 	sp_runtime::{BuildStorage, DispatchError, Perbill, Weight},
 };
-use swarm_primitives::{commit_reveal, ServedVersion, WorkNeeds, WORKER_KEY_TYPE};
+use swarm_primitives::{commit_reveal, ServedVersion, WorkId, WorkNeeds, WORKER_KEY_TYPE};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 /// The transactions of the test runtime (the offchain worker's commits and reveals).
@@ -100,6 +100,8 @@ pub struct MockNode {
 	pub reputation: i32,
 	pub jailed_for: u32,
 	pub slashed: u64,
+	/// The work it was credited with, in order, less what was revoked.
+	pub credited: Vec<WorkId>,
 }
 
 parameter_types! {
@@ -121,6 +123,7 @@ parameter_types! {
 			reputation: 0,
 			jailed_for: 0,
 			slashed: 0,
+			credited: vec![],
 		})
 		.collect();
 	/// What `choose` was last asked to leave out.
@@ -213,6 +216,7 @@ impl NodeRegistry<u64> for TestNodes {
 				reputation: 0,
 				jailed_for: 0,
 				slashed: 0,
+				credited: vec![],
 			});
 			nodes.len() as u64 - 1
 		})
@@ -246,8 +250,14 @@ impl WorkerDirectory for TestNodes {
 }
 
 impl Reputation for TestNodes {
-	fn raise(node: NodeId, _by: Perbill) {
-		MockNodes::mutate(|nodes| nodes[node as usize].reputation += 1);
+	fn credit(node: NodeId, work: WorkId, _by: Perbill) {
+		MockNodes::mutate(|nodes| {
+			nodes[node as usize].reputation += 1;
+			nodes[node as usize].credited.push(work);
+		});
+	}
+	fn revoke(node: NodeId, work: WorkId) {
+		MockNodes::mutate(|nodes| nodes[node as usize].credited.retain(|w| *w != work));
 	}
 	fn lower(node: NodeId, _by: Perbill) {
 		MockNodes::mutate(|nodes| nodes[node as usize].reputation -= 1);
@@ -271,11 +281,7 @@ impl BondSlasher<u64> for TestNodes {
 /// Pays from the pot: each share's part of `amount` to the node's owner.
 pub struct TestRewards;
 impl WorkRewards<u64> for TestRewards {
-	fn pay(
-		_work: swarm_primitives::WorkId,
-		shares: &[(NodeId, u32)],
-		amount: u64,
-	) -> Result<u64, DispatchError> {
+	fn pay(_work: WorkId, shares: &[(NodeId, u32)], amount: u64) -> Result<u64, DispatchError> {
 		let total: u32 = shares.iter().map(|(_, w)| w).sum();
 		let mut paid = 0;
 		for (node, weight) in shares {

@@ -460,6 +460,7 @@ fn three_agreeing_reveals_settle_at_once_and_pay_everyone() {
 		for n in &nodes {
 			assert_eq!(free(100 + n), NODE_FEE);
 			assert_eq!(node(*n).reputation, 1);
+			assert_eq!(node(*n).credited, vec![WorkId::Job(job)]);
 		}
 		assert_eq!(outcomes(job), nodes.iter().map(|n| (*n, Outcome::Agreed)).collect::<Vec<_>>());
 		System::assert_has_event(
@@ -1165,6 +1166,7 @@ fn a_confirmed_result_stands_and_the_bond_pays_the_committee() {
 		for n in &seated {
 			assert_eq!(free(100 + n), NODE_FEE);
 			assert_eq!(node(*n).reputation, 1);
+			assert_eq!(node(*n).credited, vec![WorkId::Dispute(job)]);
 			System::assert_has_event(
 				Event::DisputeOutcome { job, node: *n, outcome: Outcome::Agreed }.into(),
 			);
@@ -1206,6 +1208,8 @@ fn an_overturned_result_convicts_the_majority_and_makes_everyone_else_whole() {
 			let convicted = node(*n);
 			assert_eq!((convicted.slashed, convicted.jailed_for), (40, 500));
 			assert!(!convicted.eligible);
+			// Credited with the job when it settled, and no longer.
+			assert_eq!(convicted.credited, vec![]);
 			assert_eq!(free(100 + n), 0);
 			System::assert_has_event(
 				Event::NodeConvicted { job, node: *n, slashed: 40, jailed_for: 500 }.into(),
@@ -1213,6 +1217,7 @@ fn an_overturned_result_convicts_the_majority_and_makes_everyone_else_whole() {
 		}
 		// The honest original node: not slashed, paid a replica's fee, now counted as agreed.
 		assert_eq!((node(honest).slashed, node(honest).reputation), (0, 1));
+		assert_eq!(node(honest).credited, vec![WorkId::Job(job)]);
 		assert_eq!(free(100 + honest), NODE_FEE);
 		let expected = vec![
 			(nodes[0], Outcome::Outvoted),
@@ -1223,8 +1228,10 @@ fn an_overturned_result_convicts_the_majority_and_makes_everyone_else_whole() {
 		// The committee: two agreed and are paid half its fee each; the third was outvoted.
 		for n in &seated[..2] {
 			assert_eq!(free(100 + n), 45);
+			assert_eq!(node(*n).credited, vec![WorkId::Dispute(job)]);
 		}
 		assert_eq!((node(seated[2]).slashed, free(100 + seated[2])), (40, 0));
+		assert_eq!(node(seated[2]).credited, vec![]);
 		// The requester got the nodes' fee back (it paid the owner's price for a right result).
 		assert_eq!(escrow(ALICE), 0);
 		assert_eq!(free(ALICE), requester + 3 * NODE_FEE);

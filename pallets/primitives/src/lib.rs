@@ -10,8 +10,8 @@
 //!   [`ContentInspector`] (weights store → model registry), [`NodeRegistry`], [`Reputation`] and
 //!   [`BondSlasher`] (compute nodes → others), [`WorkRewards`] (rewards → others). Each has a `()`
 //!   implementation that does nothing, for runtimes and tests without the other pallet.
-//! - [`commit_reveal`]: commitments, ballots and quorum counting, shared by every kind of
-//!   verified work.
+//! - [`commit_reveal`]: commitments, ballots and quorum counting, shared by every kind of verified
+//!   work.
 //! - [`dispute`]: the stages, verdicts and terms of a challenge of settled work, shared by
 //!   inference jobs and training rounds.
 //! - [`model_config`]: the ML engine's model configurations as the runtime reads them.
@@ -350,10 +350,15 @@ pub trait ModelCatalog<AccountId> {
 	) -> u64;
 }
 
-/// Raising and lowering a node's reputation, for pallets that verify its work.
+/// Raising and lowering a node's reputation, and counting its verified work, for pallets that
+/// verify its work.
 pub trait Reputation {
-	/// Moves `node`'s score towards 1 by `by` of the remaining distance (verified work).
-	fn raise(node: NodeId, by: polkadot_sdk::sp_runtime::Perbill);
+	/// Counts `work` as done by `node` (work the chain verified: an agreeing seat, an accepted
+	/// contribution) and moves `node`'s score towards 1 by `by` of the remaining distance.
+	fn credit(node: NodeId, work: WorkId, by: polkadot_sdk::sp_runtime::Perbill);
+	/// Takes back a [`Reputation::credit`] for `work` that a dispute overturned (the score is
+	/// lowered apart, with [`Reputation::lower`]).
+	fn revoke(node: NodeId, work: WorkId);
 	/// Moves `node`'s score towards 0 by `by` of its value (rejected work).
 	fn lower(node: NodeId, by: polkadot_sdk::sp_runtime::Perbill);
 	/// Stops `node` from taking work for `blocks` blocks; its owner can unjail it afterwards.
@@ -361,7 +366,8 @@ pub trait Reputation {
 }
 
 impl Reputation for () {
-	fn raise(_node: NodeId, _by: polkadot_sdk::sp_runtime::Perbill) {}
+	fn credit(_node: NodeId, _work: WorkId, _by: polkadot_sdk::sp_runtime::Perbill) {}
+	fn revoke(_node: NodeId, _work: WorkId) {}
 	fn lower(_node: NodeId, _by: polkadot_sdk::sp_runtime::Perbill) {}
 	fn jail(_node: NodeId, _blocks: u32) {}
 }

@@ -26,35 +26,34 @@
 //! participants train (epochs, batch size, optimizer in fixed point), how the committee combines
 //! the updates (FedAvg, median, trimmed mean, Krum, Multi-Krum; a clip bound; a cap on the
 //! samples an update counts for; optionally server momentum, FedAvgM, whose state is the
-//! campaign's previous base, [`Round::previous_weights`]), how many participants (min, max), the committee's size k, a
-//! budget, a validation set stored in the weights store, a tolerance, and optionally a number of
-//! consecutive rounds (a campaign). The budget and the committee's fee (k ×
+//! campaign's previous base, [`Round::previous_weights`]), how many participants (min, max), the
+//! committee's size k, a budget, a validation set stored in the weights store, a tolerance, and
+//! optionally a number of consecutive rounds (a campaign). The budget and the committee's fee (k ×
 //! [`Config::CommitteeFee`]) of every round of the campaign are held from the opener.
 //!
 //! A round goes through these phases, each a window of [`Timing`] blocks that ends early when
 //! everyone it waits for has acted:
 //!
 //! 1. **Join**: compute nodes whose own data fits the model join ([`Pallet::join`]), declaring
-//!    their sample count (capped at the rule's `max_samples`). Full, or at the window's end with
-//!    at least `min_participants`, the round moves on; with fewer it fails.
-//! 2. **Train**: each participant trains from the base weights on its data with the round's
-//!    spec and seed, deterministically, and commits to its update's hash
-//!    ([`Pallet::commit_update`]).
-//! 3. **Upload**: each participant that committed reveals its update, the transaction carrying
-//!    the update file itself, which is stored in the weights store ([`Pallet::reveal_update`]).
-//!    The commitment binds the round and the node, so nobody can reveal a copy of another's
-//!    update as its own: commits close before the first update is seen.
+//!    their sample count (capped at the rule's `max_samples`). Full, or at the window's end with at
+//!    least `min_participants`, the round moves on; with fewer it fails.
+//! 2. **Train**: each participant trains from the base weights on its data with the round's spec
+//!    and seed, deterministically, and commits to its update's hash ([`Pallet::commit_update`]).
+//! 3. **Upload**: each participant that committed reveals its update, the transaction carrying the
+//!    update file itself, which is stored in the weights store ([`Pallet::reveal_update`]). The
+//!    commitment binds the round and the node, so nobody can reveal a copy of another's update as
+//!    its own: commits close before the first update is seen.
 //! 4. **Commit** and **Reveal**: a committee of k eligible nodes, chosen by the round's seed,
-//!    fetches every revealed update, runs the round's rule and evaluates the base and the result
-//!    on the validation set, and commits to, then reveals, the [`RoundResult`]
+//!    fetches every revealed update, runs the round's rule and evaluates the base and the result on
+//!    the validation set, and commits to, then reveals, the [`RoundResult`]
 //!    ([`Pallet::commit_result`], [`Pallet::reveal_result`]). The result revealed by at least
 //!    [`Config::Quorum`] of k (by default ⌈2k/3⌉) decides the round.
 //! 5. **Publish**: a result whose accuracy is not below the base's by more than the tolerance is
-//!    published in the model registry as a new version of the model (parent: the base,
-//!    derivation `FederatedRound`, producer: the round, metrics: accuracy and loss,
-//!    contributors: the accepted participants' owners). Its weights must be stored first: one of
-//!    the agreeing members sends them ([`Pallet::upload_result`]), unless they are stored
-//!    already. The campaign's next round opens from the new version.
+//!    published in the model registry as a new version of the model (parent: the base, derivation
+//!    `FederatedRound`, producer: the round, metrics: accuracy and loss, contributors: the accepted
+//!    participants' owners). Its weights must be stored first: one of the agreeing members sends
+//!    them ([`Pallet::upload_result`]), unless they are stored already. The campaign's next round
+//!    opens from the new version.
 //!
 //! **Payments**, after the challenge window ([`Timing::challenge_window`]): the budget is split
 //! between the accepted participants by their capped sample counts (when a version was
@@ -90,16 +89,16 @@
 //! - **Their sample count.** Nobody can check it: the data is private. It weighs the update in
 //!   FedAvg and decides the participant's share of the budget, so both are capped at the rule's
 //!   `max_samples`: a participant claiming more gets what one with `max_samples` gets.
-//! - **Their data, or their training.** A participant can send any update. One that is not even
-//!   a valid update (unreadable, wrong shapes, NaN/Inf, further from the base than the clip
-//!   bound) is provably invalid and slashed. A valid but harmful one (trained on poisoned data,
-//!   or scaled within the clip bound) is what robust rules are for: the median, the trimmed mean
-//!   and Krum resist a minority of such updates, and Krum names them as outliers (unpaid). What
-//!   gets through is caught by the validation set: a result that does worse than the base by
-//!   more than the tolerance is not published.
-//! - **Participants' own training cannot be re-run by others** (their data is private): the
-//!   chain verifies what can be verified from public inputs, the aggregation and the
-//!   evaluation, by k independent nodes.
+//! - **Their data, or their training.** A participant can send any update. One that is not even a
+//!   valid update (unreadable, wrong shapes, NaN/Inf, further from the base than the clip bound) is
+//!   provably invalid and slashed. A valid but harmful one (trained on poisoned data, or scaled
+//!   within the clip bound) is what robust rules are for: the median, the trimmed mean and Krum
+//!   resist a minority of such updates, and Krum names them as outliers (unpaid). What gets through
+//!   is caught by the validation set: a result that does worse than the base by more than the
+//!   tolerance is not published.
+//! - **Participants' own training cannot be re-run by others** (their data is private): the chain
+//!   verifies what can be verified from public inputs, the aggregation and the evaluation, by k
+//!   independent nodes.
 //!
 //! ## Low Level / Implementation Details
 //!
@@ -653,8 +652,8 @@ pub mod pallet {
 		/// ## Errors
 		/// - [`Error::UnknownVersion`], [`Error::NotModelOwner`], [`Error::VersionDeprecated`],
 		///   [`Error::WeightsNotStored`], [`Error::UnsupportedConfig`]
-		/// - [`Error::BadTrainingSpec`], [`Error::BadAggregationRule`],
-		///   [`Error::BadParticipants`], [`Error::BadCommittee`], [`Error::BadCampaign`]
+		/// - [`Error::BadTrainingSpec`], [`Error::BadAggregationRule`], [`Error::BadParticipants`],
+		///   [`Error::BadCommittee`], [`Error::BadCampaign`]
 		/// - [`Error::ValidationNotStored`], [`Error::ValidationSizeMismatch`]
 		/// - [`Error::NotEnoughNodes`], [`Error::TooManyRounds`], [`Error::InsufficientBalance`]
 		///
@@ -665,7 +664,8 @@ pub mod pallet {
 			let opener = ensure_signed(origin)?;
 			ensure!((1..=T::MaxCampaign::get()).contains(&spec.rounds), Error::<T>::BadCampaign);
 			let committee_fee = T::CommitteeFee::get().saturating_mul(spec.committee.into());
-			let total = spec.budget.saturating_add(committee_fee).saturating_mul(spec.rounds.into());
+			let total =
+				spec.budget.saturating_add(committee_fee).saturating_mul(spec.rounds.into());
 			let prepared = Self::prepare(&opener, &spec)?;
 			T::Currency::hold(&HoldReason::RoundEscrow.into(), &opener, total)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
@@ -776,8 +776,8 @@ pub mod pallet {
 		///   [`Error::BadSignature`], [`Error::MalformedResult`]
 		///
 		/// ## Events
-		/// - [`Event::UpdateRevealed`]; [`Event::CommitteeChosen`] (or [`Event::RoundFailed`])
-		///   when it is the last to reveal
+		/// - [`Event::UpdateRevealed`]; [`Event::CommitteeChosen`] (or [`Event::RoundFailed`]) when
+		///   it is the last to reveal
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::reveal_update(update.len() as u32))]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_reveal_update(update.len() as u32))]
@@ -831,8 +831,8 @@ pub mod pallet {
 		///   [`Error::AlreadyCommitted`], [`Error::AlreadyRevealed`], [`Error::BadSignature`]
 		///
 		/// ## Events
-		/// - [`Event::ResultCommitted`]; [`Event::ResultRevealOpened`] when it is the last seat
-		///   to commit
+		/// - [`Event::ResultCommitted`]; [`Event::ResultRevealOpened`] when it is the last seat to
+		///   commit
 		#[pallet::call_index(4)]
 		#[pallet::authorize(|_source, round, node, commitment, signature| {
 			Pallet::<T>::check_commit(Work::Result(*round), *node, commitment, signature)
@@ -919,9 +919,7 @@ pub mod pallet {
 			}
 			Self::deposit_event(Event::ResultRevealed { round, node, result: hash });
 			match tally {
-				Tally::Agreed(agreed) if all_revealed => {
-					Self::agree(round, &mut record, agreed)
-				},
+				Tally::Agreed(agreed) if all_revealed => Self::agree(round, &mut record, agreed),
 				Tally::NoQuorum => Self::no_quorum(round, &mut record),
 				_ => {},
 			}
@@ -1042,17 +1040,17 @@ pub mod pallet {
 		///   which pays the committee its fee ([`Config::CommitteeFee`] a seat), and the round's
 		///   payments are made at once.
 		/// - **Overturned**: the members that agreed on the settled result are slashed
-		///   [`Config::FraudSlashShare`] of their bond and jailed for [`Config::FraudJail`]
-		///   blocks; the round is decided again on the corrected result (participants' and
-		///   members' outcomes against it), a version the round published is marked overturned
-		///   in the model registry (it stays as it was) and the corrected weights are published
-		///   in its place with the same parent, derivation and producer (a member of the dispute
-		///   committee uploads them if they are not stored; they may be the overturned version's
-		///   own weights, when the lie was only in the evaluation or the verdicts); the payments
-		///   are made at once by the corrected outcomes. The committee is paid from the pot, the
-		///   challenger gets its bond back and [`Config::ChallengerReward`] of the slashed amount.
-		/// - **No quorum**: a second committee, excluding the first, re-runs it once; if it has
-		///   no quorum either (or too few nodes are eligible), the dispute is unresolved: the
+		///   [`Config::FraudSlashShare`] of their bond and jailed for [`Config::FraudJail`] blocks;
+		///   the round is decided again on the corrected result (participants' and members'
+		///   outcomes against it), a version the round published is marked overturned in the model
+		///   registry (it stays as it was) and the corrected weights are published in its place
+		///   with the same parent, derivation and producer (a member of the dispute committee
+		///   uploads them if they are not stored; they may be the overturned version's own weights,
+		///   when the lie was only in the evaluation or the verdicts); the payments are made at
+		///   once by the corrected outcomes. The committee is paid from the pot, the challenger
+		///   gets its bond back and [`Config::ChallengerReward`] of the slashed amount.
+		/// - **No quorum**: a second committee, excluding the first, re-runs it once; if it has no
+		///   quorum either (or too few nodes are eligible), the dispute is unresolved: the
 		///   challenger and the opener are refunded, nobody is paid or slashed (not even for an
 		///   update the challenged result called invalid: without a quorum nobody can say which
 		///   verdicts are right), and the round fails with [`FailReason::DisputeUnresolved`].
@@ -1070,10 +1068,9 @@ pub mod pallet {
 		/// ## Events
 		/// - [`Event::Challenged`]; as it goes: [`Event::ResultRevealOpened`],
 		///   [`Event::DisputeOutcome`] per seat, [`Event::DisputeEscalated`],
-		///   [`Event::DisputeResolved`], [`Event::BondForfeited`],
-		///   [`Event::DisputeCommitteePaid`], [`Event::NodeConvicted`],
-		///   [`Event::ChallengerPaid`], [`Event::VersionOverturned`], the events of a decision
-		///   ([`Event::RoundDecided`], ...) and of the payments
+		///   [`Event::DisputeResolved`], [`Event::BondForfeited`], [`Event::DisputeCommitteePaid`],
+		///   [`Event::NodeConvicted`], [`Event::ChallengerPaid`], [`Event::VersionOverturned`], the
+		///   events of a decision ([`Event::RoundDecided`], ...) and of the payments
 		#[pallet::call_index(9)]
 		pub fn challenge(
 			origin: OriginFor<T>,
@@ -1190,10 +1187,10 @@ pub mod pallet {
 		/// challenged one).
 		pub fn result(round: RoundId) -> Option<RoundResult<T>> {
 			match Rounds::<T>::get(round)?.phase {
-				Phase::Publish { result, .. }
-				| Phase::Settled { result, .. }
-				| Phase::Disputed { result, .. }
-				| Phase::Paid { result, .. } => Results::<T>::get(round, result),
+				Phase::Publish { result, .. } |
+				Phase::Settled { result, .. } |
+				Phase::Disputed { result, .. } |
+				Phase::Paid { result, .. } => Results::<T>::get(round, result),
 				_ => None,
 			}
 		}
@@ -1254,9 +1251,9 @@ pub mod pallet {
 				.ok_or(Error::<T>::UnsupportedConfig)?;
 			spec.training.check().map_err(|_| Error::<T>::BadTrainingSpec)?;
 			ensure!(
-				spec.min_participants >= 1
-					&& spec.min_participants <= spec.max_participants
-					&& spec.max_participants <= T::MaxParticipants::get(),
+				spec.min_participants >= 1 &&
+					spec.min_participants <= spec.max_participants &&
+					spec.max_participants <= T::MaxParticipants::get(),
 				Error::<T>::BadParticipants
 			);
 			spec.rule.check(spec.max_participants).map_err(|_| Error::<T>::BadAggregationRule)?;
@@ -1270,8 +1267,8 @@ pub mod pallet {
 			let size = T::Content::stored_size(&H256(spec.validation.hash))
 				.ok_or(Error::<T>::ValidationNotStored)?;
 			ensure!(
-				spec.validation.samples > 0
-					&& size == u64::from(spec.validation.samples).saturating_mul(record_len),
+				spec.validation.samples > 0 &&
+					size == u64::from(spec.validation.samples).saturating_mul(record_len),
 				Error::<T>::ValidationSizeMismatch
 			);
 			let seed = Self::seed(NextRoundId::<T>::get());
@@ -1401,7 +1398,9 @@ pub mod pallet {
 			let record = Rounds::<T>::get(round).ok_or(WorkRejection::UnknownRound)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(
-				record.voting().is_some_and(|(window, _)| matches(&window) && now <= window.until()),
+				record
+					.voting()
+					.is_some_and(|(window, _)| matches(&window) && now <= window.until()),
 				WorkRejection::WrongPhase
 			);
 			Ok(record)
@@ -1537,8 +1536,8 @@ pub mod pallet {
 			Self::check_vote(Work::Result(round), node, vote, &result.hash(), salt, signature)?;
 			let revealed = Self::revealed(&record).count();
 			ensure!(
-				result.verdicts.len() == revealed
-					&& result.weights.is_none_or(|w| Self::fits(&record, w.size)),
+				result.verdicts.len() == revealed &&
+					result.weights.is_none_or(|w| Self::fits(&record, w.size)),
 				WorkRejection::Malformed
 			);
 			Ok(record)
@@ -1732,8 +1731,8 @@ pub mod pallet {
 					if weights
 						.evaluation
 						.accuracy
-						.saturating_add(record.spec.tolerance.deconstruct())
-						< result.base.accuracy =>
+						.saturating_add(record.spec.tolerance.deconstruct()) <
+						result.base.accuracy =>
 				{
 					Self::end(round, record, agreed, End::NotImproved)
 				},
@@ -1818,19 +1817,23 @@ pub mod pallet {
 			for participant in &record.participants {
 				let node = participant.node;
 				match participant.outcome {
-					Some(Contribution::Accepted) => T::Nodes::raise(node, T::ReputationGain::get()),
+					Some(Contribution::Accepted) => {
+						T::Nodes::credit(node, WorkId::Round(round), T::ReputationGain::get())
+					},
 					Some(Contribution::Invalid(_)) => Self::punish(round, node, true),
 					Some(
-						Contribution::Outlier
-						| Contribution::MissedCommit
-						| Contribution::MissedReveal,
+						Contribution::Outlier |
+						Contribution::MissedCommit |
+						Contribution::MissedReveal,
 					) => Self::punish(round, node, false),
 					Some(Contribution::Unused) | None => {},
 				}
 			}
 			for (node, outcome) in &record.committee_outcomes {
 				match outcome {
-					Outcome::Agreed => T::Nodes::raise(*node, T::ReputationGain::get()),
+					Outcome::Agreed => {
+						T::Nodes::credit(*node, WorkId::Committee(round), T::ReputationGain::get())
+					},
 					Outcome::Outvoted if Self::convicted(record, *node) => {},
 					Outcome::Outvoted => Self::punish(round, *node, true),
 					Outcome::Inconclusive => {},
@@ -2102,7 +2105,9 @@ pub mod pallet {
 			match record.phase {
 				Phase::Train { .. } | Phase::Upload { .. } => Self::close_missing(round, record),
 				// Not when the committee decided and the publication failed: its outcomes stand.
-				Phase::Commit { .. } | Phase::Reveal { .. } if record.committee_outcomes.is_empty() => {
+				Phase::Commit { .. } | Phase::Reveal { .. }
+					if record.committee_outcomes.is_empty() =>
+				{
 					Self::close_committee(round, record, None);
 				},
 				_ => {},
@@ -2121,7 +2126,10 @@ pub mod pallet {
 		/// Checks the terms of challenges: 1 to `MaxCommittee` seats, and a bond that covers
 		/// their fee.
 		pub(crate) fn check_terms(terms: &DisputeTerms<BalanceOf<T>>) -> DispatchResult {
-			ensure!(terms.check(T::CommitteeFee::get(), T::MaxCommittee::get()), Error::<T>::BadDisputeTerms);
+			ensure!(
+				terms.check(T::CommitteeFee::get(), T::MaxCommittee::get()),
+				Error::<T>::BadDisputeTerms
+			);
 			Ok(())
 		}
 
@@ -2296,14 +2304,20 @@ pub mod pallet {
 				}
 				let node = *node;
 				T::Nodes::lower(node, T::ReputationLoss::get());
-				let amount = T::Nodes::slash(node, T::FraudSlashShare::get()).unwrap_or_else(|error| {
-					log::warn!(target: LOG_TARGET, "round {round}: slashing node {node} failed: {error:?}");
-					Zero::zero()
-				});
+				let amount =
+					T::Nodes::slash(node, T::FraudSlashShare::get()).unwrap_or_else(|error| {
+						log::warn!(target: LOG_TARGET, "round {round}: slashing node {node} failed: {error:?}");
+						Zero::zero()
+					});
 				slashed = slashed.saturating_add(amount);
 				let jailed_for = T::FraudJail::get();
 				T::Nodes::jail(node, jailed_for);
-				Self::deposit_event(Event::NodeConvicted { round, node, slashed: amount, jailed_for });
+				Self::deposit_event(Event::NodeConvicted {
+					round,
+					node,
+					slashed: amount,
+					jailed_for,
+				});
 			}
 			slashed
 		}
@@ -2317,17 +2331,26 @@ pub mod pallet {
 			agreed: Option<&H256>,
 		) -> Vec<NodeId> {
 			// `DisputeSeats` holds every committee of a dispute.
-			dispute::close_committee(&dispute.ballot, agreed, &mut dispute.outcomes, |node, outcome| {
-				match outcome {
-					Outcome::Agreed => T::Nodes::raise(node, T::ReputationGain::get()),
-					Outcome::Outvoted => Self::punish(round, node, true),
-					Outcome::Inconclusive => {},
-					Outcome::MissedReveal | Outcome::MissedCommit => {
-						T::Nodes::lower(node, T::ReputationLoss::get())
-					},
-				}
-				Self::deposit_event(Event::DisputeOutcome { round, node, outcome });
-			})
+			dispute::close_committee(
+				&dispute.ballot,
+				agreed,
+				&mut dispute.outcomes,
+				|node, outcome| {
+					match outcome {
+						Outcome::Agreed => T::Nodes::credit(
+							node,
+							WorkId::RoundDispute(round),
+							T::ReputationGain::get(),
+						),
+						Outcome::Outvoted => Self::punish(round, node, true),
+						Outcome::Inconclusive => {},
+						Outcome::MissedReveal | Outcome::MissedCommit => {
+							T::Nodes::lower(node, T::ReputationLoss::get())
+						},
+					}
+					Self::deposit_event(Event::DisputeOutcome { round, node, outcome });
+				},
+			)
 		}
 
 		/// Pays a dispute committee's `fee` from the reward pot to its agreeing seats.

@@ -17,7 +17,7 @@ use polkadot_sdk::{
 	sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt},
 	sp_runtime::{BuildStorage, DispatchError, Perbill, Weight},
 };
-use swarm_primitives::{commit_reveal, ServedVersion, WorkNeeds, WORKER_KEY_TYPE};
+use swarm_primitives::{commit_reveal, ServedVersion, WorkId, WorkNeeds, WORKER_KEY_TYPE};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 /// The transactions of the test runtime (the offchain worker's).
@@ -108,6 +108,8 @@ pub struct MockNode {
 	pub eligible: bool,
 	pub reputation: i32,
 	pub slashed: u64,
+	/// The work it was credited with, in order, less what was revoked.
+	pub credited: Vec<WorkId>,
 }
 
 /// A version published through the stand-in registry.
@@ -136,6 +138,7 @@ parameter_types! {
 			eligible: i < 6,
 			reputation: 0,
 			slashed: 0,
+			credited: vec![],
 		})
 		.collect();
 	/// Versions marked overturned: (version, round, corrected).
@@ -226,7 +229,11 @@ impl ModelPublisher<u64> for TestModels {
 		PublishedVersions::mutate(|p| p.push(Published { id, version }));
 		Ok(id)
 	}
-	fn mark_overturned(version: u64, round: u64, corrected: Option<u64>) -> Result<(), DispatchError> {
+	fn mark_overturned(
+		version: u64,
+		round: u64,
+		corrected: Option<u64>,
+	) -> Result<(), DispatchError> {
 		OverturnedVersions::mutate(|o| o.push((version, round, corrected)));
 		Ok(())
 	}
@@ -275,6 +282,7 @@ impl NodeRegistry<u64> for TestNodes {
 				eligible: true,
 				reputation: 0,
 				slashed: 0,
+				credited: vec![],
 			});
 			nodes.len() as u64 - 1
 		})
@@ -303,8 +311,14 @@ impl WorkerDirectory for TestNodes {
 }
 
 impl Reputation for TestNodes {
-	fn raise(node: NodeId, _by: Perbill) {
-		MockNodes::mutate(|nodes| nodes[node as usize].reputation += 1);
+	fn credit(node: NodeId, work: WorkId, _by: Perbill) {
+		MockNodes::mutate(|nodes| {
+			nodes[node as usize].reputation += 1;
+			nodes[node as usize].credited.push(work);
+		});
+	}
+	fn revoke(node: NodeId, work: WorkId) {
+		MockNodes::mutate(|nodes| nodes[node as usize].credited.retain(|w| *w != work));
 	}
 	fn lower(node: NodeId, _by: Perbill) {
 		MockNodes::mutate(|nodes| nodes[node as usize].reputation -= 1);

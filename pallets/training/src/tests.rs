@@ -608,6 +608,11 @@ fn a_round_publishes_the_agreed_weights_and_pays_the_accepted_participants() {
 		// The outlier loses reputation but is not slashed.
 		assert_eq!((node(2).reputation, node(2).slashed), (-1, 0));
 		assert_eq!(node(0).reputation, 1);
+		// Credited: the accepted participants with the round, the agreeing members with its
+		// committee; not the outlier.
+		assert_eq!(node(0).credited, vec![WorkId::Round(round)]);
+		assert_eq!(node(2).credited, vec![]);
+		assert_eq!(node(5).credited, vec![WorkId::Committee(round)]);
 		assert_eq!(
 			outcomes(round),
 			vec![
@@ -1340,6 +1345,8 @@ fn a_confirmed_result_forfeits_the_bond_pays_the_committee_and_the_round() {
 		);
 		assert_eq!((free(108), free(107), free(106)), (5 + 30, 5 + 30, 5));
 		assert_eq!((node(6).slashed, node(8).reputation), (40, 1));
+		assert_eq!(node(8).credited, vec![WorkId::RoundDispute(round)]);
+		assert_eq!(node(6).credited, vec![]);
 		// The round is paid at once, as it was decided.
 		assert!(matches!(phase(round), Phase::Paid { end: End::Published { .. }, .. }));
 		assert_eq!(escrow(OWNER), 0);
