@@ -11,7 +11,8 @@ NODE := $(SWARM_NODE)
 CARGO_BUILD_FLAGS ?=
 E2E := node/e2e
 
-.PHONY: help setup build dev example test lint test-rust test-benchmarks test-e2e test-zombienet bench \
+.PHONY: help setup build dev example test lint test-rust test-benchmarks test-e2e test-zombienet \
+	test-networks bench \
 	fuzz weights
 
 help:
@@ -53,9 +54,9 @@ example: setup
 
 # The release build, then the Rust tests (pallets, runtime, ML engine, node) in the release
 # profile, which shares its compiled dependencies with the node, then end-to-end tests against
-# the release node with polkadot.js, then a two-validator zombienet network. (While working on a
-# pallet, `SKIP_WASM_BUILD=1 cargo test -p pallet-x` is faster.)
-test: setup build lint test-rust test-benchmarks test-e2e test-zombienet
+# the release node with polkadot.js beside the zombienet networks (`test-networks`). (While
+# working on a pallet, `SKIP_WASM_BUILD=1 cargo test -p pallet-x` is faster.)
+test: setup build lint test-rust test-benchmarks test-networks
 
 # The runtime crates under the workspace's lints (no unwrap, expect, unchecked indexing or
 # arithmetic that can overflow; tests exempt), in the release profile so that clippy reuses the
@@ -88,6 +89,10 @@ test-e2e: build
 # catches up and authors again (zombienet/README.md).
 test-zombienet: build
 	cd zombienet && npm test
+
+# Both of the above at the same time (.ci/networks): they mostly wait for blocks, not for the CPU.
+test-networks: build
+	bash .ci/networks
 
 # Benchmarks print figures; they are never part of `make test`. BENCHMARKS.md has the latest.
 bench: build
