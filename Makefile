@@ -52,16 +52,11 @@ dev: setup
 example: setup
 	cd $(E2E) && node examples/explorer.mjs
 
-# The release build and clippy, then three things at once (.ci/networks): the end-to-end tests
-# against the release node with polkadot.js, the zombienet networks, and, at the lowest CPU
-# priority, the Rust tests (pallets, runtime, ML engine, node; `test-rust`, `test-benchmarks`) in
-# the release profile, which shares its compiled dependencies with the node. The networks mostly
-# wait for blocks, and the compiler takes the CPU they leave. (While working on a pallet,
-# `SKIP_WASM_BUILD=1 cargo test -p pallet-x` is faster.)
-# The Rust tests run as commands, not as make targets: a target would run `setup` and `build`
-# again beside the networks.
-test: setup build lint
-	bash .ci/networks '$(TEST_RUST) && $(TEST_BENCHMARKS)'
+# The release build, then the Rust tests (pallets, runtime, ML engine, node) in the release
+# profile, which shares its compiled dependencies with the node, then end-to-end tests against
+# the release node with polkadot.js beside the zombienet networks (`test-networks`). (While
+# working on a pallet, `SKIP_WASM_BUILD=1 cargo test -p pallet-x` is faster.)
+test: setup build lint test-rust test-benchmarks test-networks
 
 # The runtime crates under the workspace's lints (no unwrap, expect, unchecked indexing or
 # arithmetic that can overflow; tests exempt), in the release profile so that clippy reuses the
@@ -75,18 +70,16 @@ lint: build
 	cargo clippy --release --locked $(CARGO_BUILD_FLAGS) $(addprefix -p ,$(RUNTIME_CRATES)) \
 		--all-targets -- -D warnings
 
-TEST_RUST = cargo test --release --locked $(CARGO_BUILD_FLAGS) --workspace
 test-rust: build
-	$(TEST_RUST)
+	cargo test --release --locked $(CARGO_BUILD_FLAGS) --workspace
 
 # Every pallet benchmark runs once in its pallet's mock (`impl_benchmark_test_suite`), so that
 # benchmarks keep compiling and their setups stay valid between `make weights` runs.
 BENCHMARKED_PALLETS := pallet-compute-nodes pallet-inference pallet-model-registry pallet-rewards \
 	pallet-training pallet-validator-set pallet-weights-store
-TEST_BENCHMARKS = SKIP_WASM_BUILD=1 cargo test --release --locked $(CARGO_BUILD_FLAGS) \
-	$(addprefix -p ,$(BENCHMARKED_PALLETS)) --features runtime-benchmarks --lib benchmarking
 test-benchmarks:
-	$(TEST_BENCHMARKS)
+	SKIP_WASM_BUILD=1 cargo test --release --locked $(CARGO_BUILD_FLAGS) \
+		$(addprefix -p ,$(BENCHMARKED_PALLETS)) --features runtime-benchmarks --lib benchmarking
 
 test-e2e: build
 	cd $(E2E) && npm test
