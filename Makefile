@@ -56,7 +56,7 @@ example: setup
 # profile, which shares its compiled dependencies with the node, then end-to-end tests against
 # the release node with polkadot.js beside the zombienet networks (`test-networks`). (While
 # working on a pallet, `SKIP_WASM_BUILD=1 cargo test -p pallet-x` is faster.)
-test: setup build lint test-rust test-benchmarks test-networks
+test: setup build lint test-rust test-networks
 
 # The runtime crates under the workspace's lints (no unwrap, expect, unchecked indexing or
 # arithmetic that can overflow; tests exempt), in the release profile so that clippy reuses the
@@ -70,13 +70,18 @@ lint: build
 	cargo clippy --release --locked $(CARGO_BUILD_FLAGS) $(addprefix -p ,$(RUNTIME_CRATES)) \
 		--all-targets -- -D warnings
 
-test-rust: build
-	cargo test --release --locked $(CARGO_BUILD_FLAGS) --workspace
-
 # Every pallet benchmark runs once in its pallet's mock (`impl_benchmark_test_suite`), so that
-# benchmarks keep compiling and their setups stay valid between `make weights` runs.
+# benchmarks keep compiling and their setups stay valid between `make weights` runs. The pallets
+# with benchmarks build their tests once, with `runtime-benchmarks` on (which only adds code), and
+# run all of them there; the rest of the workspace is tested without the feature, as it runs.
 BENCHMARKED_PALLETS := pallet-compute-nodes pallet-inference pallet-model-registry pallet-rewards \
 	pallet-training pallet-validator-set pallet-weights-store
+test-rust: build
+	cargo test --release --locked $(CARGO_BUILD_FLAGS) --workspace $(addprefix --exclude ,$(BENCHMARKED_PALLETS))
+	SKIP_WASM_BUILD=1 cargo test --release --locked $(CARGO_BUILD_FLAGS) \
+		$(addprefix -p ,$(BENCHMARKED_PALLETS)) --features runtime-benchmarks
+
+# Only the benchmarks' tests (part of `make test-rust`).
 test-benchmarks:
 	SKIP_WASM_BUILD=1 cargo test --release --locked $(CARGO_BUILD_FLAGS) \
 		$(addprefix -p ,$(BENCHMARKED_PALLETS)) --features runtime-benchmarks --lib benchmarking

@@ -12,4 +12,5 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_rewards, Rewards]
 	[pallet_inference, Inference]
 	[pallet_training, Training]
+	[pallet_validator_set, ValidatorSet]
 );

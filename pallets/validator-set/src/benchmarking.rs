@@ -22,16 +22,24 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	who
 }
 
-/// Fills the list of candidates up to `MaxCandidates - free`, each with the minimum bond.
+/// Fills the list of candidates up to `MaxCandidates - free`, each new one with the minimum bond
+/// (the list may already hold candidates from genesis, as the runtime's does).
 fn fill<T: Config>(free: u32) {
 	let min = Terms::<T>::get().min_bond;
 	let mut list = Candidates::<T>::get();
-	for i in 0..T::MaxCandidates::get().saturating_sub(free) {
+	let existing = u32::try_from(list.len()).unwrap_or(u32::MAX);
+	for i in 0..T::MaxCandidates::get().saturating_sub(free).saturating_sub(existing) {
 		let who = funded::<T>("candidate", i);
 		T::Currency::hold(&HoldReason::ValidatorBond.into(), &who, min).expect("funded");
 		list.try_push(Candidate { who, bond: min }).expect("below the bound");
 	}
 	Candidates::<T>::put(list);
+}
+
+/// A bond above every candidate's, which puts its holder at the front of the list.
+fn above_all<T: Config>() -> BalanceOf<T> {
+	let top = Candidates::<T>::get().iter().map(|c| c.bond).max().unwrap_or_default();
+	top.saturating_add(Terms::<T>::get().min_bond)
 }
 
 #[benchmarks]
@@ -43,7 +51,7 @@ mod benchmarks {
 	fn bond() {
 		fill::<T>(1);
 		let caller = funded::<T>("caller", 0);
-		let amount = Terms::<T>::get().min_bond.saturating_mul(2u32.into());
+		let amount = above_all::<T>();
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), amount);
@@ -57,7 +65,7 @@ mod benchmarks {
 		fill::<T>(1);
 		let caller = funded::<T>("caller", 0);
 		let min = Terms::<T>::get().min_bond;
-		Pallet::<T>::bond(RawOrigin::Signed(caller.clone()).into(), min.saturating_mul(2u32.into()))
+		Pallet::<T>::bond(RawOrigin::Signed(caller.clone()).into(), above_all::<T>())
 			.expect("it can bond");
 
 		#[extrinsic_call]
