@@ -74,10 +74,17 @@ lint: build
 # benchmarks keep compiling and their setups stay valid between `make weights` runs. The pallets
 # with benchmarks build their tests once, with `runtime-benchmarks` on (which only adds code), and
 # run all of them there; the rest of the workspace is tested without the feature, as it runs.
+# Leaving a pallet out of the first `cargo test` would also drop its `default` feature, so that
+# the runtime and the pallets would build again natively with another feature set (half a minute
+# of a fresh clone): `--features pallet-x/default` keeps the release build's libraries.
 BENCHMARKED_PALLETS := pallet-compute-nodes pallet-inference pallet-model-registry pallet-rewards \
 	pallet-training pallet-validator-set pallet-weights-store
+comma := ,
+space := $(subst ,, )
+BENCHMARKED_DEFAULTS := $(subst $(space),$(comma),$(addsuffix /default,$(BENCHMARKED_PALLETS)))
 test-rust: build
-	cargo test --release --locked $(CARGO_BUILD_FLAGS) --workspace $(addprefix --exclude ,$(BENCHMARKED_PALLETS))
+	cargo test --release --locked $(CARGO_BUILD_FLAGS) --workspace \
+		$(addprefix --exclude ,$(BENCHMARKED_PALLETS)) --features $(BENCHMARKED_DEFAULTS)
 	SKIP_WASM_BUILD=1 cargo test --release --locked $(CARGO_BUILD_FLAGS) \
 		$(addprefix -p ,$(BENCHMARKED_PALLETS)) --features runtime-benchmarks
 
