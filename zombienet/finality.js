@@ -8,7 +8,7 @@
 //   caught-up    waits until the node's best and finalized blocks reach Alice's
 //   authors      waits until a block authored by this node (by its session validator account)
 //                is finalized after the node's current finalized block
-//   no-revert    checks every recorded hash is still the finalized chain's block at its number
+//   no-revert    checks every hash recorded in this run is still the finalized chain's block at its number
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -25,9 +25,14 @@ function recordFile (api) {
   return path.join(os.tmpdir(), `swarm-zombienet-finalized-${api.genesisHash.toHex().slice(2, 18)}.json`);
 }
 
-async function record (api, from, to) {
+/**
+ * Records the hashes of blocks `from..=to`, added to those recorded before in this run; `fresh`
+ * (the first record of a run) forgets a file an earlier run of the same chain left behind: the
+ * same code in the same path gives the same genesis, and its stale hashes would read as reverts.
+ */
+async function record (api, from, to, fresh = false) {
   const file = recordFile(api);
-  const recorded = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  const recorded = !fresh && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
   for (let n = from; n <= to; n++) recorded[n] = (await api.rpc.chain.getBlockHash(n)).toHex();
   fs.writeFileSync(file, JSON.stringify(recorded));
   return recorded;
@@ -41,7 +46,7 @@ async function run (nodeName, networkInfo, args) {
       case 'record': {
         let final;
         while ((final = await finalizedNumber(api)) < 3) await sleep(1000);
-        return Object.keys(await record(api, 1, final)).length;
+        return Object.keys(await record(api, 1, final, true)).length;
       }
       case 'advance': {
         const start = await finalizedNumber(api);
