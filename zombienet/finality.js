@@ -8,7 +8,8 @@
 //   caught-up    waits until the node's best and finalized blocks reach Alice's
 //   authors      waits until a block authored by this node (by its session validator account)
 //                is finalized after the node's current finalized block
-//   no-revert    checks every hash recorded in this run is still the finalized chain's block at its number
+//   no-revert    checks every hash recorded in this run is still the finalized chain's block at
+//                its number
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
