@@ -52,11 +52,14 @@ dev: setup
 example: setup
 	cd $(E2E) && node examples/explorer.mjs
 
-# The release build, then the Rust tests (pallets, runtime, ML engine, node) in the release
-# profile, which shares its compiled dependencies with the node, then end-to-end tests against
-# the release node with polkadot.js beside the zombienet networks (`test-networks`). (While
-# working on a pallet, `SKIP_WASM_BUILD=1 cargo test -p pallet-x` is faster.)
-test: setup build lint test-rust test-networks
+# The release build, then, at the same time (.ci/test): end-to-end tests against the release node
+# with polkadot.js beside the zombienet networks (`test-networks`), and, at the lowest CPU
+# priority, clippy and the Rust tests (pallets, runtime, ML engine, node: `lint test-rust`) in
+# the release profile, which shares its compiled dependencies with the node. The networks mostly
+# wait for blocks; the Rust side uses the CPU they leave idle. (While working on a pallet,
+# `SKIP_WASM_BUILD=1 cargo test -p pallet-x` is faster.)
+test: setup build
+	SWARM_UPGRADE_WASM=$(UPGRADE_WASM) bash .ci/test
 
 # The runtime crates under the workspace's lints (no unwrap, expect, unchecked indexing or
 # arithmetic that can overflow; tests exempt), in the release profile so that clippy reuses the
