@@ -29,9 +29,11 @@ describe('the explorer', { timeout: 900_000 }, () => {
     let validation;
     ({ network, api, nodes, modelOwner, base, validation } =
       await startTrainingNetwork(work.dir, { limit: 8_000, validation: 200 }));
-    // Generation 2: a federated round on the base, and a fine-tune of it.
+    // Generation 2: a federated round on the base, and a fine-tune of it. A tolerance of 10 points:
+    // one round of non-IID FedAvg on 2,000 images a node does not improve the base in every run,
+    // and this test needs the round's version in the lineage, not a better one.
     round = await openRound(api, modelOwner, roundSpec(base.version, validation, {
-      participants: [3, 4], maxSamples: 2_000
+      participants: [3, 4], maxSamples: 2_000, tolerancePpb: 100_000_000
     }));
     const config = canonicalConfig('mlp');
     const publish = async (parents, seed) => {
