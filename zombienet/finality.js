@@ -11,7 +11,6 @@
 //   no-revert    checks every hash recorded in this run is still the finalized chain's block at
 //                its number
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -21,19 +20,18 @@ async function finalizedNumber (api) {
   return (await api.rpc.chain.getHeader(head)).number.toNumber();
 }
 
-/** The file of recorded hashes for this network (by genesis hash): `{ number: hash }`. */
-function recordFile (api) {
-  return path.join(os.tmpdir(), `swarm-zombienet-finalized-${api.genesisHash.toHex().slice(2, 18)}.json`);
+/**
+ * The file of recorded hashes, `{ number: hash }`, in the network's own folder: every run of the
+ * network starts without one.
+ */
+function recordFile (networkInfo) {
+  return path.join(networkInfo.tmpDir, 'finalized-hashes.json');
 }
 
-/**
- * Records the hashes of blocks `from..=to`, added to those recorded before in this run; `fresh`
- * (the first record of a run) forgets a file an earlier run of the same chain left behind: the
- * same code in the same path gives the same genesis, and its stale hashes would read as reverts.
- */
-async function record (api, from, to, fresh = false) {
-  const file = recordFile(api);
-  const recorded = !fresh && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+/** Records the hashes of blocks `from..=to`, added to those recorded before in this run. */
+async function record (api, networkInfo, from, to) {
+  const file = recordFile(networkInfo);
+  const recorded = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
   for (let n = from; n <= to; n++) recorded[n] = (await api.rpc.chain.getBlockHash(n)).toHex();
   fs.writeFileSync(file, JSON.stringify(recorded));
   return recorded;
@@ -47,13 +45,13 @@ async function run (nodeName, networkInfo, args) {
       case 'record': {
         let final;
         while ((final = await finalizedNumber(api)) < 3) await sleep(1000);
-        return Object.keys(await record(api, 1, final, true)).length;
+        return Object.keys(await record(api, networkInfo, 1, final)).length;
       }
       case 'advance': {
         const start = await finalizedNumber(api);
         let final;
         while ((final = await finalizedNumber(api)) < start + Number(param)) await sleep(1000);
-        await record(api, start, final);
+        await record(api, networkInfo, start, final);
         return final - start;
       }
       case 'caught-up': {
@@ -88,7 +86,7 @@ async function run (nodeName, networkInfo, args) {
         }
       }
       case 'no-revert': {
-        const recorded = JSON.parse(fs.readFileSync(recordFile(api), 'utf8'));
+        const recorded = JSON.parse(fs.readFileSync(recordFile(networkInfo), 'utf8'));
         const final = await finalizedNumber(api);
         let same = 0;
         for (const [n, hash] of Object.entries(recorded)) {
