@@ -6,7 +6,8 @@
 use crate::{
 	opaque::SessionKeys, AccountId, Aura, Balance, Balances, Block, ComputeNodes, Executive,
 	Grandpa, Inference, InherentDataExt, ModelRegistry, Nonce, Rewards, Runtime, RuntimeCall,
-	RuntimeGenesisConfig, System, Training, TransactionPayment, ValidatorSet, WeightsStore, VERSION,
+	RuntimeGenesisConfig, System, Training, TransactionPayment, ValidatorSet, WeightsStore,
+	VERSION,
 };
 use alloc::vec::Vec;
 use polkadot_sdk::{
@@ -31,7 +32,8 @@ use polkadot_sdk::{
 polkadot_sdk::sp_api::decl_runtime_apis! {
 	/// Checks of the whole state, for tests and operators: the invariants every Swarmchain
 	/// pallet's `try_state` checks (holds equal escrows and bonds, issuance adds up, queues and
-	/// records agree), run on the state of the block it is called at. Off-chain only: it reads
+	/// records agree) and the balances' (the accounts add up to the total issuance, holds are
+	/// reserved), run on the state of the block it is called at. Off-chain only: it reads
 	/// every record of the pallets, so it is never part of a block.
 	pub trait InvariantsApi {
 		/// `Ok` if every invariant holds; otherwise the first that does not, as text
@@ -40,8 +42,8 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 	}
 }
 
-/// Every Swarmchain pallet's invariants (their `do_try_state`), in runtime order; the first
-/// broken one as `pallet: what`.
+/// Every Swarmchain pallet's invariants (their `do_try_state`), in runtime order, then the
+/// balances' ([`balances_invariants`]); the first broken one as `pallet: what`.
 pub fn check_invariants() -> Result<(), Vec<u8>> {
 	use polkadot_sdk::sp_runtime::DispatchError;
 	type Check = fn() -> Result<(), DispatchError>;
@@ -61,6 +63,35 @@ pub fn check_invariants() -> Result<(), Vec<u8>> {
 				other => alloc::format!("{other:?}"),
 			};
 			return Err(alloc::format!("{pallet}: {what}").into_bytes());
+		}
+	}
+	balances_invariants().map_err(|what| alloc::format!("balances: {what}").into_bytes())
+}
+
+/// The balances' invariants that every pallet's holds and transfers rely on (`pallet-balances`
+/// checks its own only under `try-runtime`, which the runtime is not built with): the accounts'
+/// free and reserved balances add up to the total issuance, and no account holds more than it
+/// has reserved.
+fn balances_invariants() -> Result<(), alloc::string::String> {
+	let mut total: Balance = 0;
+	for (_, account) in frame_system::Account::<Runtime>::iter() {
+		total = total
+			.checked_add(account.data.free)
+			.and_then(|t| t.checked_add(account.data.reserved))
+			.ok_or("the accounts' balances overflow")?;
+	}
+	let issuance = pallet_balances::TotalIssuance::<Runtime>::get();
+	if total != issuance {
+		return Err(alloc::format!("the accounts hold {total}, the total issuance is {issuance}"));
+	}
+	for (who, holds) in pallet_balances::Holds::<Runtime>::iter() {
+		let held = holds
+			.iter()
+			.try_fold(0, |sum: Balance, hold| sum.checked_add(hold.amount))
+			.ok_or("an account's holds overflow")?;
+		let reserved = frame_system::Account::<Runtime>::get(&who).data.reserved;
+		if held > reserved {
+			return Err(alloc::format!("{who:?} holds {held} but has {reserved} reserved"));
 		}
 	}
 	Ok(())

@@ -560,27 +560,10 @@ fn error_name(error: DispatchError) -> String {
 	}
 }
 
-/// Every pallet's invariants (their `do_try_state`), and the balances' own: the accounts'
-/// balances add up to the total issuance, and no account's holds exceed what it has reserved.
+/// Every pallet's invariants: the runtime's own check (`InvariantsApi::check`: the Swarmchain
+/// pallets' `do_try_state` and the balances').
 fn check_invariants() -> Result<(), String> {
-	swarm_runtime::apis::check_invariants()
-		.map_err(|e| String::from_utf8_lossy(&e).into_owned())?;
-	let mut total: u128 = 0;
-	for (_, account) in frame_system::Account::<Runtime>::iter() {
-		total += account.data.free + account.data.reserved;
-	}
-	let issuance = pallet_balances::TotalIssuance::<Runtime>::get();
-	if total != issuance {
-		return Err(format!("balances: the accounts hold {total}, the total issuance is {issuance}"));
-	}
-	for (who, holds) in pallet_balances::Holds::<Runtime>::iter() {
-		let held: u128 = holds.iter().map(|h| h.amount).sum();
-		let reserved = frame_system::Account::<Runtime>::get(&who).data.reserved;
-		if held > reserved {
-			return Err(format!("balances: {who} holds {held} but has {reserved} reserved"));
-		}
-	}
-	Ok(())
+	swarm_runtime::apis::check_invariants().map_err(|e| String::from_utf8_lossy(&e).into_owned())
 }
 
 /// Runs the fuzzer as `settings` say and prints its figures: chains of

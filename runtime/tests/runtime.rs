@@ -105,48 +105,57 @@ fn fees_go_into_the_reward_pot_and_issuance_adds_up() {
 	});
 }
 
+/// Stores `bytes` in the weights store as Alice (one chunk) and creates her model `name`;
+/// returns the file's hash and the model's id. In block 1, with the reward pot's first block run.
+fn store_file_and_create_model(bytes: &[u8], name: &[u8]) -> (H256, u64) {
+	let alice = RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id());
+	let file = <Runtime as frame_system::Config>::Hashing::hash(bytes);
+	polkadot_sdk::frame_support::storage::unhashed::put(
+		polkadot_sdk::sp_core::storage::well_known_keys::EXTRINSIC_INDEX,
+		&0u32,
+	);
+	swarm_runtime::WeightsStore::begin_upload(alice.clone(), file, bytes.len() as u64).unwrap();
+	// The transaction being applied ends with the chunk, as `upload_chunk` checks.
+	polkadot_sdk::frame_system::Pallet::<Runtime>::note_extrinsic(bytes.to_vec());
+	swarm_runtime::WeightsStore::upload_chunk(alice.clone(), file, 0, file, bytes.to_vec())
+		.unwrap();
+	let model = pallet_model_registry::NextModelId::<Runtime>::get();
+	ModelRegistry::create_model(
+		alice,
+		name.to_vec(),
+		vec![],
+		vec![],
+		pallet_model_registry::DerivationPolicy::Open,
+	)
+	.unwrap();
+	(file, model)
+}
+
+/// Alice publishes a version of `model` with the weights `file` of `size` bytes.
+fn publish(model: u64, file: H256, size: u64) -> polkadot_sdk::sp_runtime::DispatchResult {
+	ModelRegistry::publish_version(
+		RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id()),
+		model,
+		file,
+		size,
+		pallet_model_registry::ConfigInput::Hash(H256::zero()),
+		vec![],
+		vec![],
+	)
+}
+
 #[test]
 fn the_registry_checks_sizes_against_the_weights_store() {
 	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 		System::set_block_number(1);
 		Rewards::on_initialize(1);
-		let alice = RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id());
-		let bytes = b"tiny weights".to_vec();
-		let file = <Runtime as frame_system::Config>::Hashing::hash(&bytes);
-		polkadot_sdk::frame_support::storage::unhashed::put(
-			polkadot_sdk::sp_core::storage::well_known_keys::EXTRINSIC_INDEX,
-			&0u32,
-		);
-		swarm_runtime::WeightsStore::begin_upload(alice.clone(), file, bytes.len() as u64).unwrap();
-		// The transaction being applied ends with the chunk, as `upload_chunk` checks.
-		polkadot_sdk::frame_system::Pallet::<Runtime>::note_extrinsic(bytes.clone());
-		swarm_runtime::WeightsStore::upload_chunk(alice.clone(), file, 0, file, bytes.clone())
-			.unwrap();
-
-		ModelRegistry::create_model(
-			alice.clone(),
-			b"tiny".to_vec(),
-			vec![],
-			vec![],
-			pallet_model_registry::DerivationPolicy::Open,
-		)
-		.unwrap();
-		let publish = |size| {
-			ModelRegistry::publish_version(
-				alice.clone(),
-				0,
-				file,
-				size,
-				pallet_model_registry::ConfigInput::Hash(H256::zero()),
-				vec![],
-				vec![],
-			)
-		};
+		let bytes = b"tiny weights";
+		let (file, model) = store_file_and_create_model(bytes, b"tiny");
 		assert_eq!(
-			publish(99),
+			publish(model, file, 99),
 			Err(pallet_model_registry::Error::<Runtime>::WeightsSizeMismatch.into())
 		);
-		publish(bytes.len() as u64).unwrap();
+		publish(model, file, bytes.len() as u64).unwrap();
 		ModelRegistry::do_try_state().unwrap();
 		swarm_runtime::WeightsStore::do_try_state().unwrap();
 	});
@@ -303,6 +312,70 @@ fn root_changes_a_governed_parameter_with_a_call_and_it_takes_effect() {
 			))
 		));
 		assert_eq!(Quorum::get(), Perbill::from_parts(500_000_001));
+	});
+}
+
+/// The runtime's migrations on a chain from before them that holds records (a model with a
+/// version and an alias; a compute node stored in its version-0 layout): each migration's own
+/// `pre_upgrade`/`post_upgrade` checks (what `try-runtime` runs around it) pass around the
+/// runtime's upgrade, the node's record is rewritten in the new layout with its fields kept, and
+/// every invariant holds after.
+#[test]
+fn the_migrations_keep_a_populated_chain_and_pass_their_own_checks() {
+	use codec::Encode;
+	use pallet_compute_nodes::migrations::v1 as nodes_v1;
+	use pallet_model_registry::migrations::v1 as registry_v1;
+	use polkadot_sdk::{
+		frame_support::{storage::unhashed, traits::StorageVersion},
+		sp_core::{sr25519, Pair},
+	};
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		Rewards::on_initialize(1);
+		let bytes = b"weights of a model from before the upgrade";
+		let (file, model) = store_file_and_create_model(bytes, b"old-model");
+		publish(model, file, bytes.len() as u64).unwrap();
+		let version = pallet_model_registry::ModelVersions::<Runtime>::get(model, 1).unwrap();
+		let alice = RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id());
+		ModelRegistry::set_alias(alice, model, b"production".to_vec(), version).unwrap();
+
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let pair = sr25519::Pair::from_seed(&[7; 32]);
+		let key = swarm_primitives::worker::Public::from(pair.public());
+		let proof = pair.sign(&ComputeNodes::key_proof_payload(&bob, &key));
+		ComputeNodes::register_node(
+			RuntimeOrigin::signed(bob.clone()),
+			key,
+			proof.into(),
+			b"12D3KooWOldNode".to_vec(),
+			pallet_compute_nodes::CapabilitiesInput {
+				cores: 8,
+				memory_mib: 16_384,
+				accelerator: None,
+				formats: vec![pallet_compute_nodes::ModelFormat::Safetensors],
+			},
+			500 * UNIT,
+		)
+		.unwrap();
+		let (id, node) = pallet_compute_nodes::Nodes::<Runtime>::iter().next().unwrap();
+
+		// The chain as it was at storage version 0: the node's record without its last field.
+		let mut old = node.encode();
+		old.truncate(old.len() - node.work_done.encode().len());
+		unhashed::put_raw(&pallet_compute_nodes::Nodes::<Runtime>::hashed_key_for(id), &old);
+		assert!(pallet_compute_nodes::Nodes::<Runtime>::get(id).is_none(), "not readable as v1");
+		StorageVersion::new(0).put::<ModelRegistry>();
+		StorageVersion::new(0).put::<ComputeNodes>();
+
+		let registry = registry_v1::pre_check::<Runtime>();
+		let nodes = nodes_v1::pre_check::<Runtime>();
+		Executive::execute_on_runtime_upgrade();
+		registry_v1::post_check::<Runtime>(registry).unwrap();
+		nodes_v1::post_check::<Runtime>(nodes).unwrap();
+
+		assert_eq!(pallet_compute_nodes::Nodes::<Runtime>::get(id), Some(node));
+		assert_eq!(pallet_model_registry::Aliases::<Runtime>::iter_prefix(model).count(), 1);
+		swarm_runtime::apis::check_invariants().unwrap();
 	});
 }
 

@@ -1,9 +1,10 @@
 // Workers killed with SIGKILL in the middle of work (issue 14): during a federated training round
-// a participant is killed while it trains, and during an inference job a seated worker is killed
-// while it runs the model. Each restarts on its database and keystore a few seconds later. The
-// round and the job still settle; the restarted node commits at most once and is paid at most
-// once per role; no escrow stays held; and every pallet's `try_state` invariants hold on the
-// final state (`InvariantsApi::check`, run by the node on its own state).
+// a participant is killed once its log shows it training, and during an inference job a seated
+// worker is killed once its log shows it running the model. Each restarts on its database and
+// keystore a few seconds later. The round and the job still settle; the restarted node commits
+// at most once and is paid at most once per role; no escrow stays held; and every pallet's
+// invariants hold on the final state (`InvariantsApi::check`, run by the node on its own state:
+// the Swarmchain pallets' `try_state` and the balances' own checks).
 //
 // Four nodes (the dev validator and three full nodes), each a compute node with its own shard of
 // 8,000 Fashion-MNIST images; the validator is never killed (it is the chain's only author).
@@ -12,7 +13,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { devKeyring, UNIT } from '../lib/api.mjs';
 import { eventsOf, requestInference, testImages, waitClosed } from '../lib/inference.mjs';
-import { tempDir } from '../lib/node.mjs';
+import { tempDir, waitFor } from '../lib/node.mjs';
 import { openRound, roundSpec, startTrainingNetwork, waitPhase } from '../lib/training.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -51,10 +52,13 @@ describe('workers killed with SIGKILL mid-work', { timeout: 900_000 }, () => {
     const round = await openRound(api, modelOwner, roundSpec(base.version, validation, {
       participants: [3, 4], maxSamples: 2_000
     }));
+    const logFrom = network.nodes[2].log().length;
     let record = await waitPhase(api, round, ['train']);
-    // Node 2 (a full node) joined: kill it while the round trains.
+    // Node 2 (a full node) joined: kill it once its log shows that it trains.
     const killed = 2;
     assert.ok(record.participants.some((p) => p.node === nodes[killed]), JSON.stringify(record.participants));
+    await waitFor(() => network.nodes[killed].log().slice(logFrom).includes('training epoch 1/'),
+      { timeoutMs: 120_000, intervalMs: 50, what: `node ${nodes[killed]} training` });
     await network.kill(killed);
     await sleep(5_000);
     await network.restart(killed);
@@ -91,9 +95,11 @@ describe('workers killed with SIGKILL mid-work', { timeout: 900_000 }, () => {
     const { bob } = await devKeyring();
     const { pixels } = testImages(0, 4);
     const request = await requestInference(api, bob, { version: base.version, pixels, samples: 4, replicas: 3 });
-    // A seated full node (never the validator): kill it at once, while it runs the job.
+    // A seated full node (never the validator): kill it once its log shows that it runs the job.
     const killed = [1, 2, 3].find((i) => request.nodes.includes(nodes[i]));
     assert.ok(killed !== undefined, `a full node is seated: ${request.nodes}`);
+    await waitFor(() => network.nodes[killed].log().includes(`job ${request.job}: node ${nodes[killed]} runs version`),
+      { timeoutMs: 60_000, intervalMs: 50, what: `node ${nodes[killed]} running job ${request.job}` });
     await network.kill(killed);
     await sleep(3_000);
     await network.restart(killed);

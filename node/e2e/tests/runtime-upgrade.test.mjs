@@ -162,6 +162,12 @@ describe('a forkless runtime upgrade', { timeout: 600_000 }, () => {
     const log = node.log();
     assert.match(log, /Pallet "ModelRegistry" VersionedMigration migrating storage version from 0 to 1/);
     assert.match(log, /v1: recounted the models' counters \(models: 1, repaired: 0\)/);
+    // What `post_upgrade` checks, on the chain itself: every pallet's invariants hold in the
+    // first block of the new runtime and at the last block the test reads.
+    for (const [name, hash] of [['the first block of the new runtime', at.next], ['the end', at.after]]) {
+      const checked = await (await reader.at(hash)).call.invariantsApi.check();
+      assert.ok(checked.isOk, `try_state at ${name}: ${checked.isErr ? checked.asErr.toUtf8() : ''}`);
+    }
   });
 
   test('blocks are still authored and finalized after the upgrade', async () => {

@@ -10,7 +10,9 @@
 //!
 //! **Checks.** Under `try-runtime`, `pre_upgrade` records every node's id, owner, bond and
 //! reputation, and `post_upgrade` checks that the migration kept them, counted no work, and left
-//! the pallet's invariants ([`Pallet::do_try_state`]) holding. The unit tests call the same checks.
+//! the pallet's invariants ([`Pallet::do_try_state`]) holding. The same checks are public
+//! ([`pre_check`], [`post_check`]) and compiled with `std` too: the unit tests call them, and so
+//! does the runtime's test of its migrations on a populated dev chain (`runtime/tests/runtime.rs`).
 
 use crate::{
 	BalanceOf, Capabilities, Config, NodeInfo, NodeStatus, Nodes, Pallet, WorkDone, LOG_TARGET,
@@ -27,7 +29,7 @@ use polkadot_sdk::{
 	sp_runtime::Perbill,
 };
 use swarm_primitives::worker::Public as WorkerKey;
-#[cfg(any(test, feature = "try-runtime"))]
+#[cfg(any(test, feature = "std", feature = "try-runtime"))]
 use {
 	alloc::vec::Vec,
 	polkadot_sdk::{
@@ -112,13 +114,13 @@ mod version_unchecked {
 
 /// What the migration must keep of each node: its id, owner, bond and reputation (a record that
 /// did not decode as version 0 would have been dropped, or kept undecodable).
-#[cfg(any(test, feature = "try-runtime"))]
+#[cfg(any(test, feature = "std", feature = "try-runtime"))]
 type Kept<T> = Vec<(crate::NodeId, <T as frame_system::Config>::AccountId, BalanceOf<T>, Perbill)>;
 
 /// The state before the migration that [`post_check`] compares with (`pre_upgrade`'s): every
 /// node, read as a version 0 record.
-#[cfg(any(test, feature = "try-runtime"))]
-pub(crate) fn pre_check<T: Config>() -> Vec<u8> {
+#[cfg(any(test, feature = "std", feature = "try-runtime"))]
+pub fn pre_check<T: Config>() -> Vec<u8> {
 	let mut kept: Kept<T> = Vec::new();
 	for id in Nodes::<T>::iter_keys() {
 		let key = Nodes::<T>::hashed_key_for(id);
@@ -134,8 +136,8 @@ pub(crate) fn pre_check<T: Config>() -> Vec<u8> {
 /// Checks the nodes after the migration (`post_upgrade`'s check): at storage version 1, the
 /// nodes of `state` with the same owners, bonds and reputations and no work counted, no other
 /// node, and the pallet's invariants.
-#[cfg(any(test, feature = "try-runtime"))]
-pub(crate) fn post_check<T: Config>(state: Vec<u8>) -> Result<(), TryRuntimeError> {
+#[cfg(any(test, feature = "std", feature = "try-runtime"))]
+pub fn post_check<T: Config>(state: Vec<u8>) -> Result<(), TryRuntimeError> {
 	let before = Kept::<T>::decode(&mut &state[..])
 		.map_err(|_| "v1: the pre-upgrade state does not decode")?;
 	ensure!(Pallet::<T>::on_chain_storage_version() == 1, "v1: the storage version is not 1");

@@ -20,7 +20,9 @@
 //! **Checks.** Under `try-runtime`, `pre_upgrade` records how many models, versions and aliases
 //! there are, and `post_upgrade` checks that the migration kept them and left every counter
 //! equal to its index's count, with the pallet's other invariants
-//! ([`Pallet::do_try_state`](crate::Pallet::do_try_state)). The unit tests call the same checks.
+//! ([`Pallet::do_try_state`](crate::Pallet::do_try_state)). The same checks are public
+//! ([`pre_check`], [`post_check`]) and compiled with `std` too: the unit tests call them, and so
+//! does the runtime's test of its migrations on a populated dev chain (`runtime/tests/runtime.rs`).
 
 use crate::{Aliases, Config, ModelVersions, Models, Pallet, LOG_TARGET};
 use polkadot_sdk::{
@@ -31,7 +33,7 @@ use polkadot_sdk::{
 	},
 	frame_system,
 };
-#[cfg(any(test, feature = "try-runtime"))]
+#[cfg(any(test, feature = "std", feature = "try-runtime"))]
 use {
 	alloc::vec::Vec,
 	codec::{Decode, Encode},
@@ -118,7 +120,7 @@ fn count<K>(keys: impl Iterator<Item = K>) -> u32 {
 
 /// What the migration must leave as it found them: how many models, versions and aliases the
 /// registry holds.
-#[cfg(any(test, feature = "try-runtime"))]
+#[cfg(any(test, feature = "std", feature = "try-runtime"))]
 #[derive(Encode, Decode, PartialEq, Eq, Debug)]
 struct Totals {
 	models: u32,
@@ -126,7 +128,7 @@ struct Totals {
 	aliases: u32,
 }
 
-#[cfg(any(test, feature = "try-runtime"))]
+#[cfg(any(test, feature = "std", feature = "try-runtime"))]
 impl Totals {
 	fn now<T: Config>() -> Self {
 		Totals {
@@ -138,16 +140,16 @@ impl Totals {
 }
 
 /// The state before the migration that [`post_check`] compares with (`pre_upgrade`'s).
-#[cfg(any(test, feature = "try-runtime"))]
-pub(crate) fn pre_check<T: Config>() -> Vec<u8> {
+#[cfg(any(test, feature = "std", feature = "try-runtime"))]
+pub fn pre_check<T: Config>() -> Vec<u8> {
 	Totals::now::<T>().encode()
 }
 
 /// Checks the registry after the migration (`post_upgrade`'s check): at storage version 1, the
 /// same numbers of models, versions and aliases as in `state`, and every counter equal to its
 /// index's count, with the pallet's other invariants.
-#[cfg(any(test, feature = "try-runtime"))]
-pub(crate) fn post_check<T: Config>(state: Vec<u8>) -> Result<(), TryRuntimeError> {
+#[cfg(any(test, feature = "std", feature = "try-runtime"))]
+pub fn post_check<T: Config>(state: Vec<u8>) -> Result<(), TryRuntimeError> {
 	let before =
 		Totals::decode(&mut &state[..]).map_err(|_| "v1: the pre-upgrade state does not decode")?;
 	ensure!(Pallet::<T>::on_chain_storage_version() == 1, "v1: the storage version is not 1");
