@@ -68,10 +68,10 @@ pub fn check_invariants() -> Result<(), Vec<u8>> {
 	balances_invariants().map_err(|what| alloc::format!("balances: {what}").into_bytes())
 }
 
-/// The balances' invariants that every pallet's holds and transfers rely on (`pallet-balances`
-/// checks its own only under `try-runtime`, which the runtime is not built with): the accounts'
-/// free and reserved balances add up to the total issuance, and no account holds more than it
-/// has reserved.
+/// The runtime's checks of the balances that every pallet's holds and transfers rely on (not
+/// `pallet-balances`' own `try_state`, which runs only under `try-runtime` and checks other
+/// things): the accounts' free and reserved balances add up to the total issuance, and no
+/// account holds more than it has reserved.
 fn balances_invariants() -> Result<(), alloc::string::String> {
 	let mut total: Balance = 0;
 	for (_, account) in frame_system::Account::<Runtime>::iter() {

@@ -322,7 +322,7 @@ fn root_changes_a_governed_parameter_with_a_call_and_it_takes_effect() {
 /// every invariant holds after.
 #[test]
 fn the_migrations_keep_a_populated_chain_and_pass_their_own_checks() {
-	use codec::Encode;
+	use codec::{Decode, Encode};
 	use pallet_compute_nodes::migrations::v1 as nodes_v1;
 	use pallet_model_registry::migrations::v1 as registry_v1;
 	use polkadot_sdk::{
@@ -364,16 +364,31 @@ fn the_migrations_keep_a_populated_chain_and_pass_their_own_checks() {
 		old.truncate(old.len() - node.work_done.encode().len());
 		unhashed::put_raw(&pallet_compute_nodes::Nodes::<Runtime>::hashed_key_for(id), &old);
 		assert!(pallet_compute_nodes::Nodes::<Runtime>::get(id).is_none(), "not readable as v1");
+		// And a model whose counters went out of step with its indexes, which the registry's
+		// migration recounts.
+		let model_before = pallet_model_registry::Models::<Runtime>::get(model).unwrap();
+		pallet_model_registry::Models::<Runtime>::mutate(model, |info| {
+			let info = info.as_mut().unwrap();
+			info.version_count = 7;
+			info.alias_count = 0;
+		});
 		StorageVersion::new(0).put::<ModelRegistry>();
 		StorageVersion::new(0).put::<ComputeNodes>();
 
 		let registry = registry_v1::pre_check::<Runtime>();
 		let nodes = nodes_v1::pre_check::<Runtime>();
+		// The nodes' check read the v0 record (an empty list would compare equal to an empty one).
+		let kept = <Vec<(u64, AccountId, u128, polkadot_sdk::sp_runtime::Perbill)>>::decode(
+			&mut &nodes[..],
+		)
+		.unwrap();
+		assert_eq!(kept.len(), 1, "the v0 node is seen before the upgrade");
 		Executive::execute_on_runtime_upgrade();
 		registry_v1::post_check::<Runtime>(registry).unwrap();
 		nodes_v1::post_check::<Runtime>(nodes).unwrap();
 
 		assert_eq!(pallet_compute_nodes::Nodes::<Runtime>::get(id), Some(node));
+		assert_eq!(pallet_model_registry::Models::<Runtime>::get(model), Some(model_before));
 		assert_eq!(pallet_model_registry::Aliases::<Runtime>::iter_prefix(model).count(), 1);
 		swarm_runtime::apis::check_invariants().unwrap();
 	});

@@ -6,7 +6,7 @@
 //   node bench/load.mjs [minutes=10]
 //
 // One dev node (Alice authoring 3-second blocks) whose own worker key is registered as a compute
-// node (it serves every job, k = 1, and heartbeats every 10 blocks on its own). Senders are
+// node (it serves every job, k = 1, and heartbeats every 15 blocks on its own). Senders are
 // accounts derived from `//Load/<kind>/<i>`, funded in one batch; each kind has its own senders,
 // so that one kind's nonces never hold up another's. Every transaction is signed with an explicit
 // nonce and an immortal era and submitted with `author_submitAndWatchExtrinsic` (on a few

@@ -1,10 +1,11 @@
 // Workers killed with SIGKILL in the middle of work (issue 14): during a federated training round
 // a participant is killed once its log shows it training, and during an inference job a seated
-// worker is killed once its log shows it running the model. Each restarts on its database and
-// keystore a few seconds later. The round and the job still settle; the restarted node commits
-// at most once and is paid at most once per role; no escrow stays held; and every pallet's
-// invariants hold on the final state (`InvariantsApi::check`, run by the node on its own state:
-// the Swarmchain pallets' `try_state` and the balances' own checks).
+// worker is killed once its log shows the job handed to its model (with 4 samples the run itself
+// takes milliseconds, so the kill lands between the run and the commit). Each restarts on its
+// database and keystore a few seconds later. The round and the job still settle; the restarted
+// node commits at most once and is paid at most once per role; no escrow stays held; and every
+// pallet's invariants hold on the final state (`InvariantsApi::check`, run by the node on its own
+// state: the Swarmchain pallets' `try_state` and the runtime's checks of the balances).
 //
 // Four nodes (the dev validator and three full nodes), each a compute node with its own shard of
 // 8,000 Fashion-MNIST images; the validator is never killed (it is the chain's only author).
@@ -95,7 +96,7 @@ describe('workers killed with SIGKILL mid-work', { timeout: 900_000 }, () => {
     const { bob } = await devKeyring();
     const { pixels } = testImages(0, 4);
     const request = await requestInference(api, bob, { version: base.version, pixels, samples: 4, replicas: 3 });
-    // A seated full node (never the validator): kill it once its log shows that it runs the job.
+    // A seated full node (never the validator): kill it once its log shows the job handed to its model.
     const killed = [1, 2, 3].find((i) => request.nodes.includes(nodes[i]));
     assert.ok(killed !== undefined, `a full node is seated: ${request.nodes}`);
     await waitFor(() => network.nodes[killed].log().includes(`job ${request.job}: node ${nodes[killed]} runs version`),

@@ -860,12 +860,17 @@ pub mod pallet {
 		}
 
 		/// The worst-case weight of heartbeats in one block (every node heartbeating as often as
-		/// the rate limit allows, each costing its dispatch and its authorization) and the most
+		/// the rate limit allows, each costing its dispatch, its authorization and the base
+		/// weight that `CheckWeight` charges every transaction of the normal class) and the most
 		/// `MaxHeartbeatShare` allows.
 		pub fn heartbeat_load() -> (Weight, Weight) {
 			use frame_support::dispatch::DispatchClass;
-			let per_heartbeat =
-				T::WeightInfo::heartbeat().saturating_add(T::WeightInfo::authorize_heartbeat());
+			let base = <T as frame_system::Config>::BlockWeights::get()
+				.get(DispatchClass::Normal)
+				.base_extrinsic;
+			let per_heartbeat = T::WeightInfo::heartbeat()
+				.saturating_add(T::WeightInfo::authorize_heartbeat())
+				.saturating_add(base);
 			let min_interval: u64 =
 				T::MinHeartbeatInterval::get().try_into().unwrap_or(u64::MAX).max(1);
 			let per_block = u64::from(T::MaxNodes::get()).div_ceil(min_interval);
